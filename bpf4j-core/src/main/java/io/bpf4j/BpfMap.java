@@ -1,0 +1,384 @@
+package io.bpf4j;
+
+import io.bpf4j.sys.Bpf;
+import io.bpf4j.sys.BpfCmd;
+import io.bpf4j.sys.Errno;
+import io.bpf4j.sys.Fd;
+import io.bpf4j.sys.Layouts;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A BPF map owned by this process. The segment-based operations take native segments and do
+ * not allocate, so they can sit on hot paths; the {@code byte[]} ones copy. "Not found" is a
+ * return value, never an exception.
+ */
+public final class BpfMap implements AutoCloseable {
+    /** Update flags. */
+    public static final long ANY = 0, NOEXIST = 1, EXIST = 2, F_LOCK = 4;
+
+    private final Fd fd;
+    private final int typeValue, keySize, valueSize, maxEntries, flags;
+    private final String name;
+
+    private BpfMap(Fd fd, int typeValue, int keySize, int valueSize, int maxEntries, int flags, String name) {
+        this.fd = fd;
+        this.typeValue = typeValue;
+        this.keySize = keySize;
+        this.valueSize = valueSize;
+        this.maxEntries = maxEntries;
+        this.flags = flags;
+        this.name = name;
+    }
+
+    /** Creates a map. Raises RLIMIT_MEMLOCK once if the kernel charges BPF memory to it. */
+    public static BpfMap create(MapSpec spec) {
+        while (true) {
+            MemorySegment a = Bpf.attr(Layouts.MapCreate.LAYOUT.byteSize());
+            a.set(JAVA_INT, Layouts.MapCreate.MAP_TYPE, spec.type().value());
+            a.set(JAVA_INT, Layouts.MapCreate.KEY_SIZE, spec.keySize());
+            a.set(JAVA_INT, Layouts.MapCreate.VALUE_SIZE, spec.valueSize());
+            a.set(JAVA_INT, Layouts.MapCreate.MAX_ENTRIES, spec.maxEntries());
+            a.set(JAVA_INT, Layouts.MapCreate.MAP_FLAGS, spec.flags());
+            if (spec.innerMap() != null) a.set(JAVA_INT, Layouts.MapCreate.INNER_MAP_FD, spec.innerMap().fd().raw());
+            Names.write(a, Layouts.MapCreate.MAP_NAME, spec.name());
+            if (spec.btf() != null) {
+                a.set(JAVA_INT, Layouts.MapCreate.BTF_FD, spec.btf().fd().raw());
+                a.set(JAVA_INT, Layouts.MapCreate.BTF_KEY_TYPE_ID, spec.btfKeyTypeId());
+                a.set(JAVA_INT, Layouts.MapCreate.BTF_VALUE_TYPE_ID, spec.btfValueTypeId());
+            }
+            a.set(JAVA_LONG, Layouts.MapCreate.MAP_EXTRA, spec.mapExtra());
+            // Kernels before 5.16 reject a non-zero attr tail they do not know; map_extra is
+            // the last field, so pass the shorter size when it is unused.
+            MemorySegment sized = spec.mapExtra() == 0 ? a.asSlice(0, Layouts.MapCreate.MAP_EXTRA) : a;
+            long r = Bpf.call(BpfCmd.MAP_CREATE, sized);
+            if (r < 0 && Memlock.raiseAfter((int) -r)) continue;
+            String op = "create map" + (spec.name().isEmpty() ? "" : " " + spec.name()) + " (" + spec.type().kernelName() + ")";
+            if (r < 0) throw Bpf.error(op, BpfCmd.MAP_CREATE, (int) -r);
+            return new BpfMap(Fd.adopt((int) r, op), spec.type().value(), spec.keySize(), spec.valueSize(),
+                    spec.maxEntries(), spec.flags(), spec.name());
+        }
+    }
+
+    /** Opens an existing map by id (needs CAP_SYS_ADMIN). */
+    public static BpfMap fromId(int id) {
+        return fromFd(ObjectIds.open(ObjectIds.Kind.MAP, id));
+    }
+
+    /** Takes ownership of a map fd; closes it if it is not a map. */
+    public static BpfMap fromFd(Fd fd) {
+        try {
+            MapInfo i = info(fd);
+            return new BpfMap(fd, i.typeValue(), i.keySize(), i.valueSize(), i.maxEntries(), i.flags(), i.name());
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    /** Opens a map pinned in bpffs. */
+    public static BpfMap pinned(String path) {
+        return fromFd(Pins.get(path));
+    }
+
+    static MapInfo info(Fd fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            return MapInfo.parse(ObjectIds.info(fd, Layouts.MapInfo.LAYOUT.byteSize(), arena, null));
+        }
+    }
+
+    public MapInfo info() {
+        return info(fd);
+    }
+
+    public Fd fd() {
+        return fd;
+    }
+
+    public int id() {
+        return info().id();
+    }
+
+    public MapType type() {
+        return MapType.of(typeValue);
+    }
+
+    public int keySize() {
+        return keySize;
+    }
+
+    public int valueSize() {
+        return valueSize;
+    }
+
+    public int maxEntries() {
+        return maxEntries;
+    }
+
+    public int flags() {
+        return flags;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Per-CPU maps return one value per possible CPU, each rounded up to 8 bytes. */
+    public boolean isPerCpu() {
+        MapType t = type();
+        return t == MapType.PERCPU_HASH || t == MapType.PERCPU_ARRAY || t == MapType.LRU_PERCPU_HASH
+                || t == MapType.PERCPU_CGROUP_STORAGE;
+    }
+
+    /** Bytes a lookup writes: value size, or the per-CPU layout for per-CPU maps. */
+    public long valueBufferSize() {
+        if (!isPerCpu()) return lookupValueSize();
+        return (long) ((valueSize + 7) & ~7) * Cpus.possible();
+    }
+
+    /** fd-holding maps take an fd on update but return a 4-byte id on lookup. */
+    private int lookupValueSize() {
+        MapType t = type();
+        if (t == MapType.PROG_ARRAY || t == MapType.ARRAY_OF_MAPS || t == MapType.HASH_OF_MAPS
+                || t == MapType.PERF_EVENT_ARRAY || t == MapType.CGROUP_ARRAY) return 4;
+        return valueSize;
+    }
+
+    private MemorySegment elemAttr(MemorySegment key, MemorySegment value, long flags) {
+        MemorySegment a = Bpf.attr(Layouts.MapElem.LAYOUT.byteSize());
+        a.set(JAVA_INT, Layouts.MapElem.MAP_FD, fd.raw());
+        a.set(JAVA_LONG, Layouts.MapElem.KEY, key == null ? 0 : key.address());
+        a.set(JAVA_LONG, Layouts.MapElem.VALUE, value == null ? 0 : value.address());
+        a.set(JAVA_LONG, Layouts.MapElem.FLAGS, flags);
+        return a;
+    }
+
+    private static void checkNative(MemorySegment s, long min, String what) {
+        if (s != null && (!s.isNative() || s.byteSize() < min))
+            throw new IllegalArgumentException(what + " must be a native segment of at least " + min + " bytes");
+    }
+
+    /** Looks up key into value. Returns false if the key is absent. */
+    public boolean lookup(MemorySegment key, MemorySegment value) {
+        checkNative(key, keySize, "key");
+        checkNative(value, valueBufferSize(), "value");
+        long r = Bpf.call(BpfCmd.MAP_LOOKUP_ELEM, elemAttr(key, value, 0));
+        if (r == -Errno.ENOENT) return false;
+        if (r < 0) throw Bpf.error("lookup", BpfCmd.MAP_LOOKUP_ELEM, (int) -r);
+        return true;
+    }
+
+    /** Creates or replaces an element; {@code flags} is ANY, NOEXIST or EXIST. */
+    public void update(MemorySegment key, MemorySegment value, long flags) {
+        checkNative(key, keySize, "key");
+        long r = Bpf.call(BpfCmd.MAP_UPDATE_ELEM, elemAttr(key, value, flags));
+        if (r < 0) throw Bpf.error("update", BpfCmd.MAP_UPDATE_ELEM, (int) -r);
+    }
+
+    /** Deletes an element. Returns false if it was absent. */
+    public boolean delete(MemorySegment key) {
+        long r = Bpf.call(BpfCmd.MAP_DELETE_ELEM, elemAttr(key, null, 0));
+        if (r == -Errno.ENOENT) return false;
+        if (r < 0) throw Bpf.error("delete", BpfCmd.MAP_DELETE_ELEM, (int) -r);
+        return true;
+    }
+
+    /** Writes the key after {@code key} (or the first key for null). Returns false at the end. */
+    public boolean nextKey(MemorySegment key, MemorySegment next) {
+        long r = Bpf.call(BpfCmd.MAP_GET_NEXT_KEY, elemAttr(key, next, 0));
+        if (r == -Errno.ENOENT) return false;
+        if (r < 0) throw Bpf.error("next key", BpfCmd.MAP_GET_NEXT_KEY, (int) -r);
+        return true;
+    }
+
+    /** Pops a value from a queue or stack map, or looks up and deletes a hash element. */
+    public boolean lookupAndDelete(MemorySegment key, MemorySegment value) {
+        long r = Bpf.call(BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, elemAttr(key, value, 0));
+        if (r == -Errno.ENOENT) return false;
+        if (r < 0) throw Bpf.error("lookup and delete", BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, (int) -r);
+        return true;
+    }
+
+    // byte[] conveniences
+
+    public Optional<byte[]> lookup(byte[] key) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(Math.max(1, valueBufferSize()), 8);
+            if (!lookup(copy(a, key), v)) return Optional.empty();
+            return Optional.of(v.toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    public void update(byte[] key, byte[] value, long flags) {
+        try (Arena a = Arena.ofConfined()) {
+            update(key == null ? null : copy(a, key), copy(a, value), flags);
+        }
+    }
+
+    public boolean delete(byte[] key) {
+        try (Arena a = Arena.ofConfined()) {
+            return delete(copy(a, key));
+        }
+    }
+
+    /** Pushes onto a queue or stack map (no key). */
+    public void push(byte[] value) {
+        try (Arena a = Arena.ofConfined()) {
+            update(null, copy(a, value), ANY);
+        }
+    }
+
+    /** Pops from a queue or stack map. */
+    public Optional<byte[]> pop() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(Math.max(1, valueSize), 8);
+            if (!lookupAndDelete(null, v)) return Optional.empty();
+            return Optional.of(v.toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    private static MemorySegment copy(Arena a, byte[] b) {
+        MemorySegment s = a.allocate(Math.max(1, b.length), 8);
+        MemorySegment.copy(b, 0, s, ValueLayout.JAVA_BYTE, 0, b.length);
+        return s;
+    }
+
+    /** All keys, read with GET_NEXT_KEY. A key deleted meanwhile may restart the walk, as in the kernel. */
+    public Iterable<byte[]> keys() {
+        return () -> new Iterator<>() {
+            private final Arena arena = Arena.ofAuto();
+            private final MemorySegment cur = arena.allocate(Math.max(1, keySize), 8);
+            private final MemorySegment nxt = arena.allocate(Math.max(1, keySize), 8);
+            private boolean started, fetched, more;
+
+            @Override
+            public boolean hasNext() {
+                if (!fetched) {
+                    more = nextKey(started ? cur : null, nxt);
+                    fetched = true;
+                }
+                return more;
+            }
+
+            @Override
+            public byte[] next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                MemorySegment.copy(nxt, 0, cur, 0, keySize);
+                started = true;
+                fetched = false;
+                return cur.asSlice(0, keySize).toArray(ValueLayout.JAVA_BYTE);
+            }
+        };
+    }
+
+    /** One key/value pair. */
+    public record Entry(byte[] key, byte[] value) {}
+
+    /**
+     * Looks up up to {@code max} elements with BPF_MAP_LOOKUP_BATCH (5.6+, hash and array maps).
+     * Throws with errno EINVAL/ENOTSUPP where the kernel or map type lacks batch support.
+     */
+    public List<Entry> lookupBatch(int max) {
+        List<Entry> out = new ArrayList<>();
+        long vsize = valueBufferSize();
+        int chunk = Math.max(1, Math.min(max, 256));
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment inBatch = a.allocate(Math.max(8, keySize), 8);
+            MemorySegment outBatch = a.allocate(Math.max(8, keySize), 8);
+            MemorySegment keys = a.allocate((long) keySize * chunk, 8);
+            MemorySegment values = a.allocate(vsize * chunk, 8);
+            boolean first = true;
+            while (out.size() < max) {
+                MemorySegment attr = Bpf.attr(Layouts.MapBatch.LAYOUT.byteSize());
+                attr.set(JAVA_LONG, Layouts.MapBatch.IN_BATCH, first ? 0 : inBatch.address());
+                attr.set(JAVA_LONG, Layouts.MapBatch.OUT_BATCH, outBatch.address());
+                attr.set(JAVA_LONG, Layouts.MapBatch.KEYS, keys.address());
+                attr.set(JAVA_LONG, Layouts.MapBatch.VALUES, values.address());
+                attr.set(JAVA_INT, Layouts.MapBatch.COUNT, Math.min(chunk, max - out.size()));
+                attr.set(JAVA_INT, Layouts.MapBatch.MAP_FD, fd.raw());
+                long r = Bpf.call(BpfCmd.MAP_LOOKUP_BATCH, attr);
+                int n = attr.get(JAVA_INT, Layouts.MapBatch.COUNT);
+                if (r < 0 && r != -Errno.ENOENT) throw Bpf.error("lookup batch", BpfCmd.MAP_LOOKUP_BATCH, (int) -r);
+                for (int i = 0; i < n; i++) {
+                    out.add(new Entry(keys.asSlice((long) i * keySize, keySize).toArray(ValueLayout.JAVA_BYTE),
+                            values.asSlice(i * vsize, vsize).toArray(ValueLayout.JAVA_BYTE)));
+                }
+                if (r == -Errno.ENOENT) break;
+                MemorySegment.copy(outBatch, 0, inBatch, 0, inBatch.byteSize());
+                first = false;
+            }
+        }
+        return out;
+    }
+
+    /** Updates many elements with BPF_MAP_UPDATE_BATCH (5.6+). Returns how many were written. */
+    public int updateBatch(List<Entry> entries, long elemFlags) {
+        if (entries.isEmpty()) return 0;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment keys = a.allocate((long) keySize * entries.size(), 8);
+            MemorySegment values = a.allocate((long) valueSize * entries.size(), 8);
+            for (int i = 0; i < entries.size(); i++) {
+                MemorySegment.copy(entries.get(i).key(), 0, keys, ValueLayout.JAVA_BYTE, (long) i * keySize, keySize);
+                MemorySegment.copy(entries.get(i).value(), 0, values, ValueLayout.JAVA_BYTE, (long) i * valueSize, valueSize);
+            }
+            MemorySegment attr = Bpf.attr(Layouts.MapBatch.LAYOUT.byteSize());
+            attr.set(JAVA_LONG, Layouts.MapBatch.KEYS, keys.address());
+            attr.set(JAVA_LONG, Layouts.MapBatch.VALUES, values.address());
+            attr.set(JAVA_INT, Layouts.MapBatch.COUNT, entries.size());
+            attr.set(JAVA_INT, Layouts.MapBatch.MAP_FD, fd.raw());
+            attr.set(JAVA_LONG, Layouts.MapBatch.ELEM_FLAGS, elemFlags);
+            long r = Bpf.call(BpfCmd.MAP_UPDATE_BATCH, attr);
+            if (r < 0) throw Bpf.error("update batch", BpfCmd.MAP_UPDATE_BATCH, (int) -r);
+            return attr.get(JAVA_INT, Layouts.MapBatch.COUNT);
+        }
+    }
+
+    /** Deletes many keys with BPF_MAP_DELETE_BATCH (5.6+). Returns how many were deleted. */
+    public int deleteBatch(List<byte[]> keyList) {
+        if (keyList.isEmpty()) return 0;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment keys = a.allocate((long) keySize * keyList.size(), 8);
+            for (int i = 0; i < keyList.size(); i++)
+                MemorySegment.copy(keyList.get(i), 0, keys, ValueLayout.JAVA_BYTE, (long) i * keySize, keySize);
+            MemorySegment attr = Bpf.attr(Layouts.MapBatch.LAYOUT.byteSize());
+            attr.set(JAVA_LONG, Layouts.MapBatch.KEYS, keys.address());
+            attr.set(JAVA_INT, Layouts.MapBatch.COUNT, keyList.size());
+            attr.set(JAVA_INT, Layouts.MapBatch.MAP_FD, fd.raw());
+            long r = Bpf.call(BpfCmd.MAP_DELETE_BATCH, attr);
+            if (r < 0 && r != -Errno.ENOENT) throw Bpf.error("delete batch", BpfCmd.MAP_DELETE_BATCH, (int) -r);
+            return attr.get(JAVA_INT, Layouts.MapBatch.COUNT);
+        }
+    }
+
+    /** Makes the map read-only for user space (BPF_MAP_FREEZE, 5.2+). */
+    public void freeze() {
+        MemorySegment a = Bpf.attr(Layouts.OneFd.LAYOUT.byteSize());
+        a.set(JAVA_INT, Layouts.OneFd.FD, fd.raw());
+        Bpf.check(BpfCmd.MAP_FREEZE, a, "freeze");
+    }
+
+    /** Pins the map at a bpffs path. */
+    public void pin(String path) {
+        Pins.pin(fd, path);
+    }
+
+    @Override
+    public void close() {
+        fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return "BpfMap[" + MapType.nameOf(typeValue) + " " + name + " " + fd + "]";
+    }
+}

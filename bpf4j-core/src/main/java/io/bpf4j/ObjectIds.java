@@ -1,0 +1,87 @@
+package io.bpf4j;
+
+import io.bpf4j.sys.Bpf;
+import io.bpf4j.sys.BpfCmd;
+import io.bpf4j.sys.Errno;
+import io.bpf4j.sys.Fd;
+import io.bpf4j.sys.Layouts;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Kernel-wide object ids: enumeration with {@code *_GET_NEXT_ID}, opening by id, and
+ * {@code BPF_OBJ_GET_INFO_BY_FD}. Needs CAP_SYS_ADMIN for ids of objects we did not create.
+ */
+public final class ObjectIds {
+    private ObjectIds() {}
+
+    /** The kinds of kernel objects that have ids. */
+    public enum Kind {
+        PROG(BpfCmd.PROG_GET_NEXT_ID, BpfCmd.PROG_GET_FD_BY_ID, "program"),
+        MAP(BpfCmd.MAP_GET_NEXT_ID, BpfCmd.MAP_GET_FD_BY_ID, "map"),
+        BTF(BpfCmd.BTF_GET_NEXT_ID, BpfCmd.BTF_GET_FD_BY_ID, "BTF"),
+        LINK(BpfCmd.LINK_GET_NEXT_ID, BpfCmd.LINK_GET_FD_BY_ID, "link");
+
+        final BpfCmd next, byId;
+        final String noun;
+
+        Kind(BpfCmd next, BpfCmd byId, String noun) {
+            this.next = next;
+            this.byId = byId;
+            this.noun = noun;
+        }
+    }
+
+    /** All ids of one kind, ascending. An empty list on a kernel without that kind (links < 5.8). */
+    public static List<Integer> all(Kind kind) {
+        List<Integer> ids = new ArrayList<>();
+        int id = 0;
+        while (true) {
+            MemorySegment attr = Bpf.attr(Layouts.GetId.LAYOUT.byteSize());
+            attr.set(JAVA_INT, Layouts.GetId.ID, id);
+            long r = Bpf.call(kind.next, attr);
+            if (r < 0) {
+                int errno = (int) -r;
+                if (errno == Errno.ENOENT) return ids;
+                if (errno == Errno.EINVAL && kind == Kind.LINK) return ids; // kernel without links
+                throw Bpf.error("list " + kind.noun + " ids", kind.next, errno);
+            }
+            id = attr.get(JAVA_INT, Layouts.GetId.NEXT_ID);
+            ids.add(id);
+        }
+    }
+
+    /** Opens an object by id. ENOENT becomes "no such program id 42". */
+    public static Fd open(Kind kind, int id) {
+        MemorySegment attr = Bpf.attr(Layouts.GetId.LAYOUT.byteSize());
+        attr.set(JAVA_INT, Layouts.GetId.ID, id);
+        long r = Bpf.call(kind.byId, attr);
+        if (r < 0) {
+            int errno = (int) -r;
+            if (errno == Errno.ENOENT) throw new BpfException("no " + kind.noun + " with id " + id, errno, null);
+            throw Bpf.error("open " + kind.noun + " id " + id, kind.byId, errno);
+        }
+        return Fd.adopt((int) r, "open " + kind.noun + " id " + id);
+    }
+
+    /**
+     * BPF_OBJ_GET_INFO_BY_FD into a new zeroed segment of {@code size} bytes allocated in
+     * {@code arena}; {@code prepare} may point array fields at buffers before the call.
+     */
+    static MemorySegment info(Fd fd, long size, Arena arena, java.util.function.Consumer<MemorySegment> prepare) {
+        MemorySegment info = arena.allocate(size, 8);
+        if (prepare != null) prepare.accept(info);
+        MemorySegment attr = Bpf.attr(Layouts.Info.LAYOUT.byteSize());
+        attr.set(JAVA_INT, Layouts.Info.BPF_FD, fd.raw());
+        attr.set(JAVA_INT, Layouts.Info.INFO_LEN, (int) size);
+        attr.set(JAVA_LONG, Layouts.Info.INFO, info.address());
+        Bpf.check(BpfCmd.OBJ_GET_INFO_BY_FD, attr, "get info");
+        return info;
+    }
+}

@@ -1,0 +1,36 @@
+package io.bpf4j;
+
+import io.bpf4j.sys.Bpf;
+import io.bpf4j.sys.BpfCmd;
+import io.bpf4j.sys.Fd;
+import io.bpf4j.sys.Layouts;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/** BPF_OBJ_PIN / BPF_OBJ_GET on bpffs paths. */
+final class Pins {
+    private Pins() {}
+
+    static void pin(Fd fd, String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment p = arena.allocateFrom(path);
+            MemorySegment a = Bpf.attr(Layouts.Obj.LAYOUT.byteSize());
+            a.set(JAVA_LONG, Layouts.Obj.PATHNAME, p.address());
+            a.set(JAVA_INT, Layouts.Obj.BPF_FD, fd.raw());
+            Bpf.check(BpfCmd.OBJ_PIN, a, "pin " + path);
+        }
+    }
+
+    static Fd get(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment p = arena.allocateFrom(path);
+            MemorySegment a = Bpf.attr(Layouts.Obj.LAYOUT.byteSize());
+            a.set(JAVA_LONG, Layouts.Obj.PATHNAME, p.address());
+            return Bpf.fd(BpfCmd.OBJ_GET, a, "open pinned " + path);
+        }
+    }
+}

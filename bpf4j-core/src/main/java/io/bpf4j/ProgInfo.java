@@ -1,0 +1,61 @@
+package io.bpf4j;
+
+import io.bpf4j.sys.Layouts;
+
+import java.lang.foreign.MemorySegment;
+import java.util.HexFormat;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * What {@code BPF_OBJ_GET_INFO_BY_FD} says about a program (struct bpf_prog_info), with its
+ * arrays read in a second pass. Addresses are 0 where kptr_restrict hides them; fields newer
+ * than the running kernel read as 0.
+ *
+ * @param loadTime       nanoseconds since boot (CLOCK_BOOTTIME) at load
+ * @param jitedKsyms     address of each function (main program first, then subprograms)
+ * @param funcInfo       BTF func_info records: instruction offset and BTF type id per function
+ * @param progTags       the tag of each function, as 16 hex digits
+ */
+public record ProgInfo(
+        int typeValue, int id, String tag, int jitedLen, int xlatedLen, long loadTime, int createdByUid,
+        int[] mapIds, String name, boolean gplCompatible, long[] jitedKsyms, int[] jitedFuncLens,
+        int btfId, List<FuncInfo> funcInfo, List<String> progTags, long runTimeNs, long runCnt,
+        long recursionMisses, int verifiedInsns, int attachBtfObjId, int attachBtfId) {
+
+    /** One func_info record. */
+    public record FuncInfo(int insnOff, int typeId) {}
+
+    public ProgType type() {
+        return ProgType.of(typeValue);
+    }
+
+    public String typeName() {
+        return ProgType.nameOf(typeValue);
+    }
+
+    public boolean jited() {
+        return jitedLen > 0;
+    }
+
+    static String hex(MemorySegment s, long off, int len) {
+        byte[] b = s.asSlice(off, len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        return HexFormat.of().formatHex(b);
+    }
+
+    static ProgInfo parse(MemorySegment s, int[] mapIds, long[] ksyms, int[] funcLens, List<FuncInfo> funcs,
+                          List<String> tags) {
+        return new ProgInfo(
+                s.get(JAVA_INT, Layouts.ProgInfo.TYPE), s.get(JAVA_INT, Layouts.ProgInfo.ID),
+                hex(s, Layouts.ProgInfo.TAG, 8), s.get(JAVA_INT, Layouts.ProgInfo.JITED_PROG_LEN),
+                s.get(JAVA_INT, Layouts.ProgInfo.XLATED_PROG_LEN), s.get(JAVA_LONG, Layouts.ProgInfo.LOAD_TIME),
+                s.get(JAVA_INT, Layouts.ProgInfo.CREATED_BY_UID), mapIds, Names.read(s, Layouts.ProgInfo.NAME, 16),
+                (s.get(JAVA_INT, Layouts.ProgInfo.GPL_COMPATIBLE) & 1) != 0, ksyms, funcLens,
+                s.get(JAVA_INT, Layouts.ProgInfo.BTF_ID), funcs, tags,
+                s.get(JAVA_LONG, Layouts.ProgInfo.RUN_TIME_NS), s.get(JAVA_LONG, Layouts.ProgInfo.RUN_CNT),
+                s.get(JAVA_LONG, Layouts.ProgInfo.RECURSION_MISSES), s.get(JAVA_INT, Layouts.ProgInfo.VERIFIED_INSNS),
+                s.get(JAVA_INT, Layouts.ProgInfo.ATTACH_BTF_OBJ_ID), s.get(JAVA_INT, Layouts.ProgInfo.ATTACH_BTF_ID));
+    }
+}

@@ -1,0 +1,142 @@
+package io.bpf4j.features;
+
+import io.bpf4j.BpfException;
+import io.bpf4j.BpfMap;
+import io.bpf4j.BpfProgram;
+import io.bpf4j.BtfHandle;
+import io.bpf4j.MapSpec;
+import io.bpf4j.MapType;
+import io.bpf4j.ProgType;
+import io.bpf4j.ProgramSpec;
+import io.bpf4j.VerifierException;
+import io.bpf4j.sys.Errno;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Feature probes against the running kernel: program types, map types and helpers, each
+ * answered by trying the smallest thing that exercises it, as bpftool's
+ * {@code feature probe} does. Results are not cached: the answer can change with privileges.
+ */
+public final class Features {
+    private Features() {}
+
+    /** {@code r0 = 0; exit}. */
+    static final byte[] RETURN_0 = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0};
+
+    /**
+     * Loads {@code r0 = 0; exit} as the type. An unknown type fails with EINVAL before the
+     * verifier runs, so with an empty log; types that need an attach target (tracing, EXT,
+     * LSM, struct_ops) fail with a log that proves the kernel knows them.
+     */
+    public static Probe programType(ProgType type) {
+        String f = type.kernelName();
+        ProgramSpec spec = ProgramSpec.of(type, RETURN_0, "GPL");
+        // Types that reject a load without their expected attach type (as bpftool sets them).
+        io.bpf4j.AttachType eat = switch (type) {
+            case CGROUP_SOCK_ADDR -> io.bpf4j.AttachType.CGROUP_INET4_CONNECT;
+            case CGROUP_SOCKOPT -> io.bpf4j.AttachType.CGROUP_GETSOCKOPT;
+            case SK_LOOKUP -> io.bpf4j.AttachType.SK_LOOKUP;
+            case NETFILTER -> io.bpf4j.AttachType.NETFILTER;
+            default -> null;
+        };
+        if (eat != null) spec = spec.withExpectedAttachType(eat);
+        try (BpfProgram p = BpfProgram.load(spec)) {
+            return Probe.yes(f);
+        } catch (VerifierException e) {
+            // A log means the type exists and the verifier ran (or its type checks did).
+            return Probe.yes(f);
+        } catch (BpfException e) {
+            if (e.errno() == Errno.EINVAL) return Probe.no(f, e.errno(), "");
+            if (e.errno() == Errno.E2BIG) return Probe.no(f, e.errno(), "kernel too old");
+            return Probe.unknown(f, e.errno(), e.hint() == null ? "" : e.hint());
+        }
+    }
+
+    /** Creates the smallest valid map of the type. */
+    public static Probe mapType(MapType type) {
+        String f = type.kernelName();
+        MapSpec spec = switch (type) {
+            case UNSPEC -> MapSpec.of(type, 4, 4, 1);
+            case RINGBUF, USER_RINGBUF -> MapSpec.of(type, 0, 0, 4096);
+            case QUEUE, STACK -> MapSpec.of(type, 0, 4, 1);
+            case BLOOM_FILTER -> MapSpec.of(type, 0, 4, 1);
+            case LPM_TRIE -> MapSpec.of(type, 8, 4, 1).withFlags(MapSpec.F_NO_PREALLOC);
+            case STACK_TRACE -> MapSpec.of(type, 4, 8, 1);
+            case CGROUP_STORAGE, PERCPU_CGROUP_STORAGE -> MapSpec.of(type, 16, 8, 0);
+            case SK_STORAGE, INODE_STORAGE, TASK_STORAGE, CGRP_STORAGE ->
+                    MapSpec.of(type, 4, 4, 0).withFlags(MapSpec.F_NO_PREALLOC);
+            case ARENA -> MapSpec.of(type, 0, 0, 1).withFlags(MapSpec.F_MMAPABLE);
+            case STRUCT_OPS -> null;
+            default -> MapSpec.of(type, 4, 4, 1);
+        };
+        if (spec == null) return Probe.unknown(f, 0, "needs a kernel struct_ops type to probe");
+        if (type == MapType.ARRAY_OF_MAPS || type == MapType.HASH_OF_MAPS) {
+            try (BpfMap inner = BpfMap.create(MapSpec.of(MapType.ARRAY, 4, 4, 1))) {
+                return create(f, spec.withInnerMap(inner));
+            } catch (BpfException e) {
+                return Probe.unknown(f, e.errno(), "inner map: " + e.getMessage());
+            }
+        }
+        boolean storage = type == MapType.SK_STORAGE || type == MapType.INODE_STORAGE
+                || type == MapType.TASK_STORAGE || type == MapType.CGRP_STORAGE;
+        if (storage) {
+            // Local storage maps require BTF for the value (key "int", value a struct).
+            try (BtfHandle btf = BtfHandle.load(storageBtf())) {
+                return create(f, spec.withBtf(btf, 1, 2));
+            } catch (BpfException e) {
+                return Probe.unknown(f, e.errno(), "BTF: " + e.getMessage());
+            }
+        }
+        return create(f, spec);
+    }
+
+    private static Probe create(String f, MapSpec spec) {
+        try (BpfMap m = BpfMap.create(spec)) {
+            return Probe.yes(f);
+        } catch (BpfException e) {
+            if (e.errno() == Errno.EINVAL || e.errno() == Errno.E2BIG || e.errno() == Errno.ENOTSUPP
+                    || e.errno() == Errno.EOPNOTSUPP) return Probe.no(f, e.errno(), "");
+            return Probe.unknown(f, e.errno(), e.hint() == null ? "" : e.hint());
+        }
+    }
+
+    /** BTF with [1] int (4 bytes, signed) and [2] struct val { int cnt; }. */
+    static byte[] storageBtf() {
+        String strings = "\0int\0val\0cnt\0";
+        ByteBuffer types = ByteBuffer.allocate(16 + 12 + 12).order(ByteOrder.LITTLE_ENDIAN);
+        types.putInt(1).putInt(1 << 24).putInt(4).putInt((1 << 24) | 32); // INT "int", signed, 32 bits
+        types.putInt(5).putInt((4 << 24) | 1).putInt(4);                     // STRUCT "val", 1 member, size 4
+        types.putInt(9).putInt(1).putInt(0);                                 // member "cnt": int at bit 0
+        byte[] s = strings.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        ByteBuffer b = ByteBuffer.allocate(24 + types.capacity() + s.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort((short) 0xeB9F).put((byte) 1).put((byte) 0).putInt(24);
+        b.putInt(0).putInt(types.capacity()).putInt(types.capacity()).putInt(s.length);
+        b.put(types.array()).put(s);
+        return b.array();
+    }
+
+    /**
+     * Whether a program type may call a helper: a program calling it with zeroed arguments
+     * is loaded and the verifier's answer read. "invalid func" / "unknown func" means no;
+     * any other outcome means the helper exists for that type.
+     */
+    public static Probe helper(ProgType type, int helperId, String helperName) {
+        String f = type.kernelName() + " " + helperName;
+        // r1..r5 = 0; call helper; r0 = 0; exit
+        ByteBuffer b = ByteBuffer.allocate(8 * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (int r = 1; r <= 5; r++) b.put((byte) 0xb7).put((byte) r).putShort((short) 0).putInt(0);
+        b.put((byte) 0x85).put((byte) 0).putShort((short) 0).putInt(helperId);
+        b.put(RETURN_0);
+        try (BpfProgram p = BpfProgram.load(ProgramSpec.of(type, b.array(), "GPL"))) {
+            return Probe.yes(f);
+        } catch (VerifierException e) {
+            String log = e.log();
+            if (log.contains("invalid func") || log.contains("unknown func")) return Probe.no(f, e.errno(), "");
+            return Probe.yes(f);
+        } catch (BpfException e) {
+            return Probe.unknown(f, e.errno(), e.hint() == null ? "" : e.hint());
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.bpf4j.kernel;
+
+import io.bpf4j.BpfException;
+import io.bpf4j.ProgType;
+import io.bpf4j.sys.Fd;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * {@code /proc/<pid>/fdinfo/<fd>} of a BPF object: the only interface that shows a prog
+ * array's owner ({@code owner_prog_type}, {@code owner_jited}, printed by
+ * bpf_map_show_fdinfo() once a program claimed the map), plus memlock and frozen.
+ */
+public record FdInfo(Map<String, String> fields) {
+
+    /** Reads this process's fdinfo for an fd. */
+    public static FdInfo of(Fd fd) {
+        return read(Path.of("/proc/self/fdinfo/" + fd.raw()));
+    }
+
+    /** Reads any process's fdinfo (needs ptrace-read access to it). */
+    public static FdInfo of(int pid, int fd) {
+        return read(Path.of("/proc/" + pid + "/fdinfo/" + fd));
+    }
+
+    static FdInfo read(Path p) {
+        try {
+            return parse(Files.readString(p));
+        } catch (NoSuchFileException e) {
+            throw new BpfException("read " + p + ": no such fd");
+        } catch (IOException e) {
+            throw new BpfException("read " + p + ": " + e.getMessage());
+        }
+    }
+
+    /** Parses {@code key:\tvalue} lines; later duplicates win, lines without ':' are ignored. */
+    public static FdInfo parse(String text) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            int c = line.indexOf(':');
+            if (c <= 0) continue;
+            m.put(line.substring(0, c).trim(), line.substring(c + 1).trim());
+        }
+        return new FdInfo(Collections.unmodifiableMap(m));
+    }
+
+    public String get(String key) {
+        return fields.get(key);
+    }
+
+    public OptionalLong number(String key) {
+        String v = fields.get(key);
+        if (v == null) return OptionalLong.empty();
+        try {
+            return OptionalLong.of(v.startsWith("0x") ? Long.parseUnsignedLong(v.substring(2), 16) : Long.parseLong(v));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    private OptionalInt integer(String key) {
+        OptionalLong l = number(key);
+        return l.isPresent() ? OptionalInt.of((int) l.getAsLong()) : OptionalInt.empty();
+    }
+
+    /** The prog array's owner type number; empty while no program has claimed the map. */
+    public OptionalInt ownerProgType() {
+        return integer("owner_prog_type");
+    }
+
+    /** {@code BPF_PROG_TYPE_EXT} style name of the owner, or null when unowned. */
+    public String ownerProgTypeName() {
+        OptionalInt t = ownerProgType();
+        return t.isPresent() ? ProgType.nameOf(t.getAsInt()) : null;
+    }
+
+    /** Whether the owner was JITed; null when unowned. */
+    public Boolean ownerJited() {
+        OptionalInt j = integer("owner_jited");
+        return j.isPresent() ? j.getAsInt() != 0 : null;
+    }
+
+    public OptionalLong memlock() {
+        return number("memlock");
+    }
+
+    public boolean frozen() {
+        return number("frozen").orElse(0) != 0;
+    }
+
+    public OptionalInt mapId() {
+        return integer("map_id");
+    }
+
+    public OptionalInt progId() {
+        return integer("prog_id");
+    }
+
+    public OptionalInt linkId() {
+        return integer("link_id");
+    }
+}
