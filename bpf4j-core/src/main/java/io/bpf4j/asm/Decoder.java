@@ -108,6 +108,10 @@ final class Decoder {
             if (alu64 && f.off == 1) {
                 return new Insn.AddrSpaceCast(f.dstReg(), f.srcReg(), f.imm >>> 16, f.imm & 0xffff);
             }
+            if (alu64 && f.off == -1) {
+                f.noImm();
+                return new Insn.MovPercpuAddr(f.dstReg(), f.srcReg());
+            }
             f.noImm();
             if (f.off == 8 || f.off == 16 || (f.off == 32 && alu64))
                 return new Insn.MovSx(alu64, f.dstReg(), f.srcReg(), f.off);
@@ -164,6 +168,10 @@ final class Decoder {
     }
 
     private Insn st(Fields f) {
+        if (f.code == 0xc2) {
+            f.noDst().noSrc().noOff().noImm();
+            return new Insn.Nospec();
+        }
         if (Mode.of(f.code) != Mode.MEM) throw f.bad("undefined opcode for class st");
         f.noSrc();
         return new Insn.StoreImm(Size.of(f.code), f.dstReg(), f.off, f.imm);
@@ -212,7 +220,7 @@ final class Decoder {
                 f.noDst();
                 CallKind kind = CallKind.of(f.src);
                 if (kind == null) throw f.bad("call with unknown src_reg " + f.src + " (0 helper, 1 subprog, 2 kfunc)");
-                if (kind != CallKind.KFUNC) f.noOff();
+                if (kind == CallKind.HELPER) f.noOff();
                 return new Insn.Call(kind, f.imm, f.off);
             }
             case EXIT -> {

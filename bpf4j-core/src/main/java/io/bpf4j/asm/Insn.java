@@ -231,6 +231,28 @@ public sealed interface Insn {
         }
     }
 
+    /**
+     * Kernel-internal {@code dst = &(void __percpu *)(src)}: src plus this CPU's per-CPU offset
+     * (ALU64|MOV|X with off -1). The verifier emits it when inlining helpers (Linux 6.9); it
+     * appears in xlated dumps, never in programs loaded from user space.
+     */
+    record MovPercpuAddr(Reg dst, Reg src) implements Insn {
+        public MovPercpuAddr {
+            Objects.requireNonNull(dst, "dst");
+            Objects.requireNonNull(src, "src");
+        }
+
+        @Override
+        public int opcode() {
+            return 0x07 | AluOp.MOV.code() | Source.X.code();
+        }
+
+        @Override
+        public void encodeTo(byte[] b, int at) {
+            Slots.put(b, at, opcode(), dst.number(), src.number(), -1, 0);
+        }
+    }
+
     // ---------------------------------------------------------------- loads and stores
 
     /**
@@ -392,6 +414,22 @@ public sealed interface Insn {
     }
 
     /**
+     * Kernel-internal speculation barrier {@code nospec} (ST with mode 0xc0), which the verifier
+     * inserts against Spectre v4 for unprivileged programs; it appears in xlated dumps only.
+     */
+    record Nospec() implements Insn {
+        @Override
+        public int opcode() {
+            return 0x02 | 0xc0;
+        }
+
+        @Override
+        public void encodeTo(byte[] b, int at) {
+            Slots.put(b, at, opcode(), 0, 0, 0, 0);
+        }
+    }
+
+    /**
      * An atomic operation on {@code *(size *)(dst + off)} with operand {@code src} (STX|ATOMIC).
      * Read-modify-write ops take sizes W and DW; {@link AtomicOp#LOAD_ACQ} loads into dst from
      * {@code *(src + off)} and {@link AtomicOp#STORE_REL} stores src, both in any size.
@@ -491,14 +529,17 @@ public sealed interface Insn {
 
     /**
      * A call: a helper by id, a BPF-to-BPF call with imm relative to the next instruction, or a
-     * kfunc by BTF id with off the fd_array index of its module's BTF (off is 0 for the others).
+     * kfunc by BTF id with off the fd_array index of its module's BTF. Helper calls have off 0. In
+     * xlated dumps the kernel moves a BPF-to-BPF call's relative target to off and puts the
+     * subprogram index in imm, and replaces helper ids by addresses relative to
+     * {@code __bpf_call_base}.
      */
     record Call(CallKind kind, int imm, int off) implements Insn {
         public Call {
             Objects.requireNonNull(kind, "kind");
             Insns.requireS16("off", off);
-            if (off != 0 && kind != CallKind.KFUNC)
-                throw new IllegalArgumentException("only kfunc calls use off, not " + kind);
+            if (off != 0 && kind == CallKind.HELPER)
+                throw new IllegalArgumentException("helper calls have off 0, not " + off);
         }
 
         /** A call of a helper function. */

@@ -69,6 +69,8 @@ class InsnTest {
         all.add(new Insn.Exit());
         all.add(new Insn.MayGoto(7));
         all.add(new Insn.Gotox(R4));
+        all.add(new Insn.MovPercpuAddr(R0, R0));
+        all.add(new Insn.Nospec());
         return all;
     }
 
@@ -175,6 +177,7 @@ class InsnTest {
         assertThrows(IllegalArgumentException.class, () -> new Insn.AluImm(true, AluOp.NEG, R0, 0));
         assertThrows(IllegalArgumentException.class, () -> new Insn.Jump(false, JmpOp.CALL, R0, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new Insn.Call(CallKind.HELPER, 1, 1));
+        assertEquals(List.of(new Insn.Call(CallKind.SUBPROG, 2, 26)), Insn.decode(new Insn.Call(CallKind.SUBPROG, 2, 26).encode()));
         var r = assertThrows(IllegalArgumentException.class, () -> Reg.of(11));
         assertEquals("bad register r11: BPF has r0..r10", r.getMessage());
     }

@@ -1,0 +1,145 @@
+package io.bpf4j.asm;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Loads small C programs into this kernel with bpftool and checks that our disassembly of the
+ * raw xlated bytes equals {@code bpftool prog dump xlated} line for line, in text and JSON.
+ *
+ * <p>The resolver is built as bpftool builds its own: helper and kfunc names from
+ * {@code /proc/kallsyms} at {@code __bpf_call_base + imm}; JITed subprogram addresses from the
+ * kallsyms entries {@code bpf_prog_<tag>_<name>} of the functions bpftool names in its output.
+ * Lines bpftool adds from BTF (function signatures, {@code ; source}) are checked to be only that
+ * and are not instructions.
+ */
+class BpftoolXlatedTest {
+
+    private static final Pattern INSN_LINE = Pattern.compile("^ *\\d+: \\(.*");
+    private static final Pattern PROTO = Pattern.compile("^.*?(\\w+)\\(.*\\):$");
+    private static final Pattern DISASM_JSON = Pattern.compile("\"disasm\":\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0} as {1}")
+    @CsvSource({
+        "xdp_const, xdp",
+        "xdp_maps, xdp",
+        "socket_filter, socket",
+        "kprobe_tail, kprobe",
+        "atomics, xdp",
+    })
+    void disassemblyOfXlatedBytesEqualsBpftool(String name, String type) throws IOException {
+        Tools.assumeTool("clang");
+        Tools.assumeTool("bpftool");
+        Path obj = Tools.compile("clang", dir, name, "v3");
+        Path pin = Path.of("/sys/fs/bpf/bpf4j_asm_test_" + name + "_" + ProcessHandle.current().pid());
+        try {
+            Tools.run("bpftool", "prog", "load", obj.toString(), pin.toString(), "type", type);
+            Path raw = dir.resolve(name + ".xlated");
+            Tools.run("bpftool", "prog", "dump", "xlated", "pinned", pin.toString(), "file", raw.toString());
+            String text = Tools.run("bpftool", "prog", "dump", "xlated", "pinned", pin.toString());
+            String json = Tools.run("bpftool", "-j", "prog", "dump", "xlated", "pinned", pin.toString());
+            byte[] bytes = Files.readAllBytes(raw);
+
+            List<String> expected = new ArrayList<>();
+            List<String> functions = new ArrayList<>();
+            for (String l : text.split("\n")) {
+                if (INSN_LINE.matcher(l).matches()) {
+                    expected.add(l);
+                } else {
+                    Matcher proto = PROTO.matcher(l);
+                    if (proto.matches()) functions.add(proto.group(1));
+                    else assertTrue(l.startsWith(";"), "bpftool line neither instruction, source nor signature: " + l);
+                }
+            }
+            assertFalse(expected.isEmpty(), "bpftool printed no instructions:\n" + text);
+
+            Disassembler d = Disassembler.xlated(kallsymsFor(functions));
+            List<String> ours = d.lines(bytes).stream().map(l -> asOldBpftool(l, expected)).toList();
+            assertEquals(String.join("\n", expected), String.join("\n", ours));
+
+            List<String> jsonDisasm = new ArrayList<>();
+            Matcher m = DISASM_JSON.matcher(json);
+            while (m.find()) jsonDisasm.add(unescapeJson(m.group(1)));
+            List<String> ourInsns = new ArrayList<>();
+            for (int slot = 0; slot < bytes.length / 8; slot++) {
+                ourInsns.add(asOldBpftool(d.insn(bytes, slot), jsonDisasm));
+                if ((bytes[slot * 8] & 0xff) == 0x18) slot++;
+            }
+            assertEquals(jsonDisasm, ourInsns);
+
+            // the strict decoder reads what the verifier made of the program, and writes it back unchanged
+            assertArrayEquals(bytes, Insn.encode(Insn.decode(bytes)));
+        } finally {
+            Files.deleteIfExists(pin);
+        }
+    }
+
+    /**
+     * bpftool before v7.4 (Debian 12 ships 7.1) predates the kernel-internal per-CPU mov and prints
+     * it as a plain {@code rX = rY}; we print the newer form. Map ours back only where bpftool's
+     * own line is exactly that older form, so any other difference still fails.
+     */
+    private static String asOldBpftool(String ours, List<String> bpftool) {
+        if (!ours.contains("&(void __percpu *)(")) return ours;
+        String old = ours.replaceFirst("= &\\(void __percpu \\*\\)\\((r\\d+)\\)$", "= $1");
+        return bpftool.contains(old) ? old : ours;
+    }
+
+    /** Symbols as bpftool resolves them, from /proc/kallsyms. */
+    private static Disassembler.Symbols kallsymsFor(List<String> functions) throws IOException {
+        Map<Long, String> byAddress = new HashMap<>();
+        Map<String, Long> progs = new HashMap<>();
+        long callBase = 0;
+        for (String l : Files.readAllLines(Path.of("/proc/kallsyms"))) {
+            String[] f = l.split("\\s+");
+            if (f.length < 3) continue;
+            long addr = Long.parseUnsignedLong(f[0], 16);
+            if (addr == 0) continue;
+            byAddress.putIfAbsent(addr, f[2]);
+            if (f[2].equals("__bpf_call_base")) callBase = addr;
+            if (f[2].matches("bpf_prog_[0-9a-f]{16}_\\w+")) progs.put(f[2].substring(26), addr);
+        }
+        assertNotEquals(0, callBase, "/proc/kallsyms has no __bpf_call_base address (kptr_restrict?)");
+        long[] jited = new long[functions.size()];
+        for (int i = 0; i < jited.length; i++) jited[i] = progs.getOrDefault(functions.get(i), 0L);
+        return Disassembler.Symbols.kallsyms(callBase, byAddress::get, jited);
+    }
+
+    private static String unescapeJson(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != '\\') {
+                sb.append(c);
+                continue;
+            }
+            char e = s.charAt(++i);
+            switch (e) {
+                case 'n' -> sb.append('\n');
+                case 't' -> sb.append('\t');
+                case 'u' -> {
+                    sb.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16));
+                    i += 4;
+                }
+                default -> sb.append(e);
+            }
+        }
+        return sb.toString();
+    }
+}
