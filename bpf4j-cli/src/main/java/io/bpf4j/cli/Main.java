@@ -13,6 +13,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             // One line per subcommand; keep this list sorted by name.
             CommandLine.HelpCommand.class,
+            io.bpf4j.cli.inspect.InspectCommand.class,
+            io.bpf4j.cli.vm.MatrixCommand.class,
+            io.bpf4j.cli.vm.VmCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -39,7 +42,7 @@ public final class Main implements Runnable {
      * nothing else.
      */
     static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        String name = cl.getCommandName();
+        String name = cl.getCommandSpec().qualifiedName();
         String msg;
         if (e instanceof BpfException be) {
             msg = be.getMessage();
@@ -48,7 +51,7 @@ public final class Main implements Runnable {
         } else {
             msg = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
-        cl.getErr().println("bpf4j " + name + ": " + msg);
+        cl.getErr().println(name + ": " + msg);
         if ("1".equals(System.getenv("BPF4J_DEBUG"))) e.printStackTrace(cl.getErr());
         return 1;
     }

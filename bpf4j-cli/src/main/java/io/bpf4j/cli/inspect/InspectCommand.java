@@ -1,0 +1,117 @@
+package io.bpf4j.cli.inspect;
+
+import io.bpf4j.cli.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code bpf4j inspect}: programs, maps, links and BTF objects loaded in the running kernel. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Show BPF programs, maps, links and BTF objects in the running kernel.",
+        subcommands = {InspectCommand.Prog.class, InspectCommand.MapCmd.class, InspectCommand.Link.class,
+                InspectCommand.BtfCmd.class})
+public final class InspectCommand implements Callable<Integer> {
+    @Mixin Options opts;
+
+    /** Options every inspect subcommand takes. */
+    public static final class Options {
+        @Option(names = "--details", description = "Subprograms, used maps, prog array owner and slots.")
+        boolean details;
+
+        @Option(names = "--json", description = "One JSON document with stable field names.")
+        boolean json;
+    }
+
+    @Override
+    public Integer call() {
+        Inspector in = new Inspector();
+        var progs = in.programs(opts.details);
+        var maps = in.maps(opts.details);
+        var links = in.links();
+        PrintStream out = System.out;
+        if (opts.json) {
+            out.println(Json.write(Map.of("programs", progs, "maps", maps, "links", links)));
+            return 0;
+        }
+        out.printf("%d programs, %d maps, %d links%n", progs.size(), maps.size(), links.size());
+        if (!progs.isEmpty()) out.println("\nprograms:");
+        progs.forEach(p -> Text.prog(out, p));
+        if (!maps.isEmpty()) out.println("\nmaps:");
+        maps.forEach(m -> Text.map(out, m));
+        if (!links.isEmpty()) out.println("\nlinks:");
+        links.forEach(l -> Text.link(out, l));
+        return 0;
+    }
+
+    @Command(name = "prog", mixinStandardHelpOptions = true, description = "Show programs (all, or one by id).",
+            subcommands = DumpCommand.class)
+    static final class Prog implements Callable<Integer> {
+        @Mixin Options opts;
+        @Parameters(arity = "0..1", paramLabel = "ID") Integer id;
+
+        @Override
+        public Integer call() {
+            Inspector in = new Inspector();
+            List<Map<String, Object>> l = id == null ? in.programs(opts.details) : List.of(in.program(id, opts.details));
+            print(l, opts.json, Text::prog);
+            return 0;
+        }
+    }
+
+    @Command(name = "map", mixinStandardHelpOptions = true, description = "Show maps (all, or one by id).")
+    static final class MapCmd implements Callable<Integer> {
+        @Mixin Options opts;
+        @Parameters(arity = "0..1", paramLabel = "ID") Integer id;
+
+        @Override
+        public Integer call() {
+            Inspector in = new Inspector();
+            List<Map<String, Object>> l = id == null ? in.maps(opts.details) : List.of(in.map(id, opts.details));
+            print(l, opts.json, Text::map);
+            return 0;
+        }
+    }
+
+    @Command(name = "link", mixinStandardHelpOptions = true, description = "Show links (all, or one by id).")
+    static final class Link implements Callable<Integer> {
+        @Mixin Options opts;
+        @Parameters(arity = "0..1", paramLabel = "ID") Integer id;
+
+        @Override
+        public Integer call() {
+            Inspector in = new Inspector();
+            List<Map<String, Object>> l = id == null ? in.links() : List.of(in.link(id));
+            print(l, opts.json, Text::link);
+            return 0;
+        }
+    }
+
+    @Command(name = "btf", mixinStandardHelpOptions = true, description = "Show BTF objects loaded in the kernel.")
+    static final class BtfCmd implements Callable<Integer> {
+        @Mixin Options opts;
+
+        @Override
+        public Integer call() {
+            print(new Inspector().btfs(), opts.json, Text::btf);
+            return 0;
+        }
+    }
+
+    interface Renderer {
+        void render(PrintStream out, Map<String, Object> m);
+    }
+
+    static void print(List<Map<String, Object>> l, boolean json, Renderer r) {
+        if (json) {
+            System.out.println(Json.write(l));
+        } else {
+            for (Map<String, Object> m : l) r.render(System.out, m);
+        }
+    }
+}

@@ -1,0 +1,336 @@
+package io.bpf4j.cli.inspect;
+
+import io.bpf4j.BpfException;
+import io.bpf4j.BpfLink;
+import io.bpf4j.BpfMap;
+import io.bpf4j.BpfProgram;
+import io.bpf4j.BtfHandle;
+import io.bpf4j.LinkInfo;
+import io.bpf4j.MapInfo;
+import io.bpf4j.MapType;
+import io.bpf4j.ObjectIds;
+import io.bpf4j.ProgInfo;
+import io.bpf4j.ProgType;
+import io.bpf4j.btf.Btf;
+import io.bpf4j.btf.BtfType;
+import io.bpf4j.kernel.FdInfo;
+import io.bpf4j.sys.Errno;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * Gathers what the kernel's interfaces (bpf(2) info, fdinfo, BTF) say about loaded objects,
+ * as ordered maps whose keys are the stable {@code --json} field names. One instance caches
+ * BTF objects and program names across the objects it inspects.
+ */
+public final class Inspector {
+    private final Map<Integer, Btf> btfCache = new HashMap<>();
+    private final Map<Integer, Map<String, Object>> progSummaryCache = new HashMap<>();
+    private final long bootEpochNanos = bootEpochNanos();
+
+    /** Objects that vanish between listing and opening are skipped, as bpftool does. */
+    static boolean vanished(BpfException e) {
+        return e.errno() == Errno.ENOENT;
+    }
+
+    // ---- programs
+
+    public List<Map<String, Object>> programs(boolean details) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int id : ObjectIds.all(ObjectIds.Kind.PROG)) {
+            try {
+                out.add(program(id, details));
+            } catch (BpfException e) {
+                if (!vanished(e)) throw e;
+            }
+        }
+        return out;
+    }
+
+    public Map<String, Object> program(int id, boolean details) {
+        try (BpfProgram p = BpfProgram.fromId(id)) {
+            ProgInfo i = p.info();
+            FdInfo fdi = FdInfo.of(p.fd());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", i.id());
+            m.put("type", i.typeName());
+            m.put("name", i.name());
+            String full = fullName(i);
+            if (!full.isEmpty() && !full.equals(i.name())) m.put("full_name", full);
+            m.put("tag", i.tag());
+            m.put("gpl_compatible", i.gplCompatible());
+            m.put("loaded_at", loadedAt(i.loadTime()));
+            m.put("uid", i.createdByUid());
+            m.put("xlated_bytes", i.xlatedLen());
+            m.put("jited", i.jited());
+            if (i.jited()) m.put("jited_bytes", i.jitedLen());
+            fdi.memlock().ifPresent(v -> m.put("memlock_bytes", v));
+            m.put("map_ids", i.mapIds());
+            if (i.btfId() != 0) m.put("btf_id", i.btfId());
+            if (i.runCnt() != 0) {
+                m.put("run_cnt", i.runCnt());
+                m.put("run_time_ns", i.runTimeNs());
+            }
+            if (details) details(i, m);
+            return m;
+        }
+    }
+
+    private void details(ProgInfo i, Map<String, Object> m) {
+        m.put("ksym", ksymName(i.tag(), fullName(i).isEmpty() ? i.name() : fullName(i)));
+        if (i.jitedKsyms().length > 0) m.put("address", hex(i.jitedKsyms()[0]));
+        List<Map<String, Object>> maps = new ArrayList<>();
+        for (int mapId : i.mapIds()) {
+            Map<String, Object> u = new LinkedHashMap<>();
+            u.put("id", mapId);
+            try (BpfMap map = BpfMap.fromId(mapId)) {
+                MapInfo mi = map.info();
+                u.put("type", mi.typeName());
+                u.put("name", mi.name());
+            } catch (BpfException e) {
+                if (!vanished(e)) throw e;
+            }
+            maps.add(u);
+        }
+        m.put("used_maps", maps);
+        // Subprograms: one ksym, tag and (with BTF) func_info record per function.
+        Btf btf = btf(i.btfId());
+        List<Map<String, Object>> funcs = new ArrayList<>();
+        int n = Math.max(i.jitedKsyms().length, i.funcInfo().size());
+        for (int f = 0; f < n; f++) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("index", f);
+            String fname = "";
+            if (btf != null && f < i.funcInfo().size()) {
+                fname = typeName(btf, i.funcInfo().get(f).typeId());
+                s.put("insn_off", i.funcInfo().get(f).insnOff());
+            }
+            if (!fname.isEmpty()) s.put("name", fname);
+            String tag = f < i.progTags().size() ? i.progTags().get(f) : (f == 0 ? i.tag() : "");
+            if (!tag.isEmpty()) s.put("tag", tag);
+            if (!tag.isEmpty()) s.put("ksym", ksymName(tag, fname.isEmpty() ? (f == 0 ? i.name() : "F") : fname));
+            if (f < i.jitedKsyms().length) s.put("address", hex(i.jitedKsyms()[f]));
+            if (f < i.jitedFuncLens().length) s.put("jited_bytes", i.jitedFuncLens()[f]);
+            funcs.add(s);
+        }
+        if (n > 1) m.put("subprograms", funcs.subList(1, funcs.size()));
+        ProgType t = i.type();
+        if ((t == ProgType.EXT || t == ProgType.TRACING || t == ProgType.LSM) && i.attachBtfId() != 0) {
+            Map<String, Object> target = new LinkedHashMap<>();
+            target.put("btf_obj_id", i.attachBtfObjId());
+            target.put("btf_id", i.attachBtfId());
+            Btf tb = i.attachBtfObjId() != 0 ? btf(i.attachBtfObjId()) : kernelBtf();
+            if (tb != null) target.put("func", typeName(tb, i.attachBtfId()));
+            m.put("attach_target", target);
+        }
+        if (i.verifiedInsns() != 0) m.put("verified_insns", i.verifiedInsns());
+    }
+
+    /** The BTF name of the program's main function, or "" without func info. */
+    String fullName(ProgInfo i) {
+        if (i.btfId() == 0 || i.funcInfo().isEmpty()) return "";
+        Btf btf = btf(i.btfId());
+        return btf == null ? "" : typeName(btf, i.funcInfo().get(0).typeId());
+    }
+
+    static String typeName(Btf btf, int id) {
+        try {
+            BtfType t = btf.typeById(id);
+            return t == null ? "" : t.name();
+        } catch (BpfException e) {
+            return "";
+        }
+    }
+
+    /** A program's BTF (split on vmlinux when it is a module's), parsed once per id. */
+    Btf btf(int id) {
+        if (id == 0) return null;
+        return btfCache.computeIfAbsent(id, k -> {
+            try (BtfHandle h = BtfHandle.fromId(k)) {
+                BtfHandle.Info info = h.info();
+                byte[] raw = h.bytes();
+                boolean module = info.kernel() && !"vmlinux".equals(info.name());
+                return module ? Btf.parse(raw, Btf.kernel()) : Btf.parse(raw);
+            } catch (BpfException e) {
+                return null;
+            }
+        });
+    }
+
+    Btf kernelBtf() {
+        try {
+            return Btf.kernel();
+        } catch (BpfException e) {
+            return null;
+        }
+    }
+
+    /** bpf_prog_ksym_set_name(): "bpf_prog_" + tag + "_" + name (kernel/bpf/core.c). */
+    static String ksymName(String tag, String name) {
+        return "bpf_prog_" + tag + (name == null || name.isEmpty() ? "" : "_" + name);
+    }
+
+    // ---- maps
+
+    public List<Map<String, Object>> maps(boolean details) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int id : ObjectIds.all(ObjectIds.Kind.MAP)) {
+            try {
+                out.add(map(id, details));
+            } catch (BpfException e) {
+                if (!vanished(e)) throw e;
+            }
+        }
+        return out;
+    }
+
+    public Map<String, Object> map(int id, boolean details) {
+        try (BpfMap map = BpfMap.fromId(id)) {
+            MapInfo i = map.info();
+            FdInfo fdi = FdInfo.of(map.fd());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", i.id());
+            m.put("type", i.typeName());
+            m.put("name", i.name());
+            m.put("flags", String.format("0x%x", i.flags()));
+            m.put("key_size", i.keySize());
+            m.put("value_size", i.valueSize());
+            m.put("max_entries", i.maxEntries());
+            fdi.memlock().ifPresent(v -> m.put("memlock_bytes", v));
+            if (i.btfId() != 0) m.put("btf_id", i.btfId());
+            m.put("frozen", fdi.frozen());
+            if (fdi.ownerProgType().isPresent()) {
+                Map<String, Object> owner = new LinkedHashMap<>();
+                owner.put("prog_type", fdi.ownerProgTypeName());
+                owner.put("jited", fdi.ownerJited());
+                owner.put("source", "fdinfo");
+                m.put("owner", owner);
+            }
+            if (details && i.type() == MapType.PROG_ARRAY) m.put("slots", slots(map, i.maxEntries()));
+            return m;
+        }
+    }
+
+    /** Occupied prog array slots: lookup returns the program id, ENOENT for empty (5e in kernel-facts). */
+    private List<Map<String, Object>> slots(BpfMap map, int max) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment key = a.allocate(4, 4), val = a.allocate(4, 4);
+            for (int idx = 0; idx < max; idx++) {
+                key.set(JAVA_INT, 0, idx);
+                if (!map.lookup(key, val)) continue;
+                int progId = val.get(JAVA_INT, 0);
+                Map<String, Object> s = new LinkedHashMap<>();
+                s.put("index", idx);
+                s.put("prog_id", progId);
+                s.putAll(progSummary(progId));
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Object> progSummary(int progId) {
+        return progSummaryCache.computeIfAbsent(progId, id -> {
+            Map<String, Object> s = new LinkedHashMap<>();
+            try (BpfProgram p = BpfProgram.fromId(id)) {
+                ProgInfo i = p.info();
+                String full = fullName(i);
+                s.put("type", i.typeName());
+                s.put("name", full.isEmpty() ? i.name() : full);
+                s.put("ksym", ksymName(i.tag(), full.isEmpty() ? i.name() : full));
+                if (i.jitedKsyms().length > 0) s.put("address", hex(i.jitedKsyms()[0]));
+            } catch (BpfException e) {
+                if (!vanished(e)) throw e;
+                s.put("type", "(gone)");
+            }
+            return s;
+        });
+    }
+
+    // ---- links
+
+    public List<Map<String, Object>> links() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int id : ObjectIds.all(ObjectIds.Kind.LINK)) {
+            try {
+                out.add(link(id));
+            } catch (BpfException e) {
+                if (!vanished(e)) throw e;
+            }
+        }
+        return out;
+    }
+
+    public Map<String, Object> link(int id) {
+        try (BpfLink l = BpfLink.fromId(id)) {
+            LinkInfo i = l.info();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", i.id());
+            m.put("type", i.typeName());
+            m.put("prog_id", i.progId());
+            Map<String, Object> prog = progSummary(i.progId());
+            m.put("prog_name", prog.getOrDefault("name", ""));
+            m.put("prog_type", prog.getOrDefault("type", ""));
+            m.put("target", i.fields());
+            return m;
+        }
+    }
+
+    // ---- BTF objects
+
+    public List<Map<String, Object>> btfs() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int id : ObjectIds.all(ObjectIds.Kind.BTF)) {
+            try (BtfHandle h = BtfHandle.fromId(id)) {
+                BtfHandle.Info i = h.info();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", i.id());
+                m.put("name", i.name());
+                m.put("size", i.size());
+                m.put("kernel", i.kernel());
+                out.add(m);
+            } catch (BpfException e) {
+                if (!vanished(e)) throw e;
+            }
+        }
+        return out;
+    }
+
+    // ---- helpers
+
+    static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+
+    /** Wall-clock nanoseconds at boot, so load_time (CLOCK_BOOTTIME) can be shown as a date. */
+    static long bootEpochNanos() {
+        try {
+            String up = Files.readString(Path.of("/proc/uptime")).trim().split("\\s+")[0];
+            long upNs = (long) (Double.parseDouble(up) * 1e9);
+            return System.currentTimeMillis() * 1_000_000L - upNs;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    String loadedAt(long bootNs) {
+        if (bootEpochNanos == 0) return bootNs + "ns";
+        Instant t = Instant.ofEpochSecond(0, bootEpochNanos + bootNs);
+        return DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssZ").withZone(ZoneId.systemDefault()).format(t);
+    }
+}
