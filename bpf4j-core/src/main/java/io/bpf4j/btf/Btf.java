@@ -677,6 +677,14 @@ public final class Btf {
         return sb.toString();
     }
 
+    /**
+     * A C header ({@code vmlinux.h}) declaring every named type, like {@code bpftool btf dump ...
+     * format c}: it compiles with clang for BPF and wraps records in {@code preserve_access_index}.
+     */
+    public String dumpC() {
+        return new BtfCDumper(this).dump();
+    }
+
     // ---- package-private access for the encoder ----
 
     int nameOffset(int id) {
