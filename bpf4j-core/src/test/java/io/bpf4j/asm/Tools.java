@@ -82,11 +82,11 @@ final class Tools {
     }
 
     /** The instruction lines of each section of {@code llvm-objdump -d}, by section name. */
-    static java.util.Map<String, List<ObjdumpLine>> objdump(String objdump, Path obj) {
+    static java.util.Map<String, List<ObjdumpLine>> objdump(String objdump, Path obj, String cpu) {
         java.util.Map<String, List<ObjdumpLine>> sections = new java.util.LinkedHashMap<>();
         List<ObjdumpLine> current = null;
         var line = java.util.regex.Pattern.compile("^\\s*(\\d+):\\t((?:[0-9a-f]{2} ?)+)\\t?(.*)$");
-        for (String l : run(objdump, "-d", obj.toString()).split("\n")) {
+        for (String l : run(objdump, "--mcpu=" + cpu, "--mattr=+alu32", "-d", obj.toString()).split("\n")) {
             if (l.startsWith("Disassembly of section ")) {
                 String name = l.substring("Disassembly of section ".length(), l.length() - 1);
                 current = sections.computeIfAbsent(name, k -> new ArrayList<>());
