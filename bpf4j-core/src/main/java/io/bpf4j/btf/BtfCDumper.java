@@ -38,6 +38,8 @@ final class BtfCDumper {
     private final boolean[] anonEnumReferenced;
     private final boolean[] anonEnumEmitted;
     private final boolean[] inlining;
+    /** Lines left before the dump is judged runaway: shared anonymous types inline once per use. */
+    private long lineBudget;
 
     BtfCDumper(Btf btf) {
         this.btf = btf;
@@ -50,6 +52,11 @@ final class BtfCDumper {
     }
 
     String dump() {
+        lineBudget = 1_000_000;
+        for (int id = 1; id < btf.typeCount(); id++) {
+            if (btf.typeById(id) instanceof Composite c) lineBudget += 8L * c.members().size();
+            else if (btf.typeById(id) instanceof Enumeration e) lineBudget += 8L * e.values().size();
+        }
         assignNames();
         out.append("#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n");
         out.append("#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n");
@@ -311,6 +318,7 @@ final class BtfCDumper {
         boolean wide = e instanceof BtfType.Enum64;
         for (int i = 0; i < e.values().size(); i++) {
             EnumValue v = e.values().get(i);
+            line();
             tabs(sb, indent + 1).append(renamed != null ? renamed[i] : v.name()).append(" = ");
             if (!wide) sb.append(e.signed() ? Long.toString((int) v.value()) : Long.toString(v.value() & 0xffffffffL));
             else if (!e.signed()) sb.append(Long.toUnsignedString(v.value())).append("ULL");
@@ -356,6 +364,7 @@ final class BtfCDumper {
                 if (off > natural) pad(sb, indent + 1, cur, off);
                 cur = off + (f.isBitfield() ? f.bitfieldSize() : 8 * btf.sizeOf(m.type()));
             }
+            line();
             tabs(sb, indent + 1).append(declaration(m.type(), m.name(), indent + 1, "", 0));
             if (f.isBitfield()) sb.append(": ").append(f.bitfieldSize());
             sb.append(";\n");
@@ -367,12 +376,26 @@ final class BtfCDumper {
     }
 
     /** Unnamed bitfields move the next member to {@code to}; each stays inside one 64-bit unit so C places it exactly. */
-    private static void pad(StringBuilder sb, int indent, long from, long to) {
-        for (long at = from; at < to; ) {
+    private void pad(StringBuilder sb, int indent, long from, long to) {
+        long at = from;
+        while (at < to) {
+            if (at % 64 == 0 && to - at >= 64 * 64) {
+                // A long gap as 64-bit bitfields would be thousands of lines: one char array instead.
+                long bytes = (to - at) / 8;
+                line();
+                tabs(sb, indent).append("unsigned char __pad_").append(at / 8).append('[').append(bytes).append("];\n");
+                at += bytes * 8;
+                continue;
+            }
             long chunk = Math.min(to, (at / 64 + 1) * 64) - at;
+            line();
             tabs(sb, indent).append("long: ").append(chunk).append(";\n");
             at += chunk;
         }
+    }
+
+    private void line() {
+        if (--lineBudget < 0) throw new BpfFormatException("BTF: C dump: output runs away (anonymous types nested too often?)");
     }
 
     private static long roundUp(long v, long to) {

@@ -39,8 +39,12 @@ class BtfCDumpTest {
         }
         Path obj = dir.resolve("prog.bpf.o");
         clang(dir, "-g", "-O2", "-Wall", "-Werror", "-c", src.toString(), "-o", obj.toString());
-        // The object carries BTF, which our parser reads back from the ELF section via bpftool.
-        assertTrue(Files.size(obj) > 0);
+        // The object's own BTF (pulled out with llvm-objcopy) holds the CO-RE local types we emitted.
+        Path btfFile = dir.resolve("prog.btf");
+        BtfFixtures.run(List.of("llvm-objcopy", "--dump-section", ".BTF=" + btfFile, obj.toString()));
+        Btf prog = Btf.read(btfFile);
+        assertTrue(prog.findByName("task_struct", BtfKind.STRUCT).isPresent());
+        assertTrue(prog.findByName("bpf_map", BtfKind.STRUCT).isPresent());
     }
 
     /**
