@@ -1,0 +1,69 @@
+package io.bpf4j.cli;
+
+import io.bpf4j.btf.Btf;
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code bpf4j btf}: BTF as bpftool shows it, read by bpf4j's own parser. */
+@Command(name = "btf", mixinStandardHelpOptions = true, description = "Dump BTF type information.",
+        subcommands = BtfCommand.Dump.class)
+public final class BtfCommand implements Runnable {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Output formats of {@code btf dump}, named as bpftool names them. */
+    enum Format {
+        raw,
+        c
+    }
+
+    @Command(name = "dump", mixinStandardHelpOptions = true,
+            description = {"Dump a BTF file: the types as bpftool's 'format raw' (default),",
+                "or a C header (vmlinux.h) with --format c."})
+    static final class Dump implements Callable<Integer> {
+        static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
+
+        @Option(names = "--format", defaultValue = "raw", description = "raw or c (default: ${DEFAULT-VALUE}).")
+        Format format;
+
+        @Option(names = {"-B", "--base"}, paramLabel = "BASE",
+                description = {"Base BTF of a split BTF FILE. Default for /sys/kernel/btf/<module>: the kernel's vmlinux."})
+        Path base;
+
+        @Parameters(arity = "0..1", paramLabel = "FILE", description = "Raw BTF file (default: ${DEFAULT-VALUE}).",
+                defaultValue = "/sys/kernel/btf/vmlinux")
+        Path file;
+
+        @Override
+        public Integer call() {
+            Btf btf = load();
+            PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16));
+            out.print(format == Format.c ? btf.dumpC() : btf.dumpRaw());
+            out.flush();
+            return 0;
+        }
+
+        /** Where the BTF comes from; further sources (BTF by kernel object id) belong here. */
+        private Btf load() {
+            Btf baseBtf = base != null ? Btf.read(base) : null;
+            if (baseBtf == null && isKernelModuleBtf(file)) baseBtf = Btf.kernel();
+            return Btf.read(file, baseBtf);
+        }
+
+        private static boolean isKernelModuleBtf(Path p) {
+            Path abs = p.toAbsolutePath().normalize();
+            return abs.startsWith("/sys/kernel/btf") && !abs.equals(VMLINUX);
+        }
+    }
+}
