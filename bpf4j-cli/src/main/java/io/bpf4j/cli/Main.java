@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             // One line per subcommand; keep this list sorted by name.
             CommandLine.HelpCommand.class,
+            io.bpf4j.cli.BtfCommand.class,
             io.bpf4j.cli.inspect.InspectCommand.class,
             io.bpf4j.cli.vm.MatrixCommand.class,
             io.bpf4j.cli.vm.VmCommand.class,
