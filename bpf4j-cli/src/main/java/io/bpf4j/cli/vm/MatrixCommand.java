@@ -1,0 +1,104 @@
+package io.bpf4j.cli.vm;
+
+import io.bpf4j.BpfException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code bpf4j matrix}: the same command on several kernels, one table row per kernel. */
+@Command(name = "matrix", mixinStandardHelpOptions = true,
+        description = {"Run COMMAND on each kernel in turn and print one table: kernel, uname -r, exit code,",
+                "duration and the last output line. Exits 0 only when COMMAND exited 0 on every kernel."})
+public final class MatrixCommand implements Callable<Integer> {
+
+    @Option(names = "--kernels", split = ",", defaultValue = "5.10,6.1,6.12,latest", paramLabel = "SPEC,...",
+            description = "Kernels to run on. Default: ${DEFAULT-VALUE}.")
+    List<String> kernels;
+
+    @Option(names = "--json", description = "Print the rows as a JSON array instead of a table.")
+    boolean json;
+
+    @CommandLine.Mixin
+    VmCommand.GuestOptions opts = new VmCommand.GuestOptions();
+
+    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "Command and arguments (after --).")
+    List<String> command;
+
+    /** One kernel's result; {@code release} is what the guest's uname -r said. */
+    record Row(String kernel, String release, int exit, Duration duration, String lastLine, String error) {}
+
+    @Override
+    public Integer call() {
+        PrintStream log = opts.log();
+        Lab lab = Lab.open(log);
+        List<Row> rows = new ArrayList<>();
+        for (String spec : kernels) {
+            long t0 = System.nanoTime();
+            try {
+                CachedKernel k = lab.kernel(KernelSpec.parse(spec), opts.refresh);
+                GuestRequest req = opts.request(command, Map.of("BPF4J_LAB_KERNEL", spec));
+                Qemu.Accel accel = lab.accel(opts.accel, k);
+                log.println("bpf4j matrix: " + spec + " → " + k.release() + " (" + k.version() + ")");
+                GuestResult r = lab.run(k, req, accel, line -> log.println("[" + spec + "] " + line));
+                String err = r.outcome() == GuestResult.Outcome.EXITED ? "" : r.outcome().name().toLowerCase() + ": " + r.detail();
+                rows.add(new Row(spec, r.release() == null ? "-" : r.release(), r.exitCode(), r.total(), r.lastLine(), err));
+            } catch (BpfException e) {
+                rows.add(new Row(spec, "-", 125, Duration.ofNanos(System.nanoTime() - t0), "", e.getMessage()));
+                log.println("bpf4j matrix: " + spec + ": " + e.getMessage());
+            }
+        }
+        System.out.print(json ? json(rows) : table(rows));
+        return rows.stream().allMatch(r -> r.exit() == 0 && r.error().isEmpty()) ? 0 : 1;
+    }
+
+    static String table(List<Row> rows) {
+        int kw = Math.max(6, rows.stream().mapToInt(r -> r.kernel().length()).max().orElse(0));
+        int rw = Math.max(7, rows.stream().mapToInt(r -> r.release().length()).max().orElse(0));
+        String fmt = "%-" + kw + "s  %-" + rw + "s  %4s  %8s  %s%n";
+        StringBuilder sb = new StringBuilder(String.format(fmt, "KERNEL", "UNAME-R", "EXIT", "TIME", "LAST LINE"));
+        for (Row r : rows) {
+            String last = r.error().isEmpty() ? r.lastLine() : r.error();
+            if (last.length() > 100) last = last.substring(0, 97) + "...";
+            sb.append(String.format(fmt, r.kernel(), r.release(), r.exit(), String.format("%.1fs", r.duration().toMillis() / 1000.0), last));
+        }
+        return sb.toString();
+    }
+
+    static String json(List<Row> rows) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            sb.append(i == 0 ? "\n" : ",\n").append("  {\"kernel\": ").append(str(r.kernel()))
+                    .append(", \"release\": ").append(str(r.release()))
+                    .append(", \"exit\": ").append(r.exit())
+                    .append(", \"seconds\": ").append(String.format("%.3f", r.duration().toMillis() / 1000.0))
+                    .append(", \"last_line\": ").append(str(r.lastLine()))
+                    .append(", \"error\": ").append(str(r.error())).append('}');
+        }
+        return sb.append("\n]\n").toString();
+    }
+
+    static String str(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+                    else sb.append(c);
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,143 @@
+package io.bpf4j.cli.vm;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code bpf4j vm}: run a command on a real Debian kernel under QEMU, and list the kernels. */
+@Command(name = "vm", mixinStandardHelpOptions = true,
+        description = "Run commands as root on real Debian kernels under QEMU (the kernel lab).",
+        subcommands = {VmCommand.Run.class, VmCommand.Kernels.class})
+public final class VmCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Options shared by {@code vm run} and {@code matrix}. */
+    static final class GuestOptions {
+        @Option(names = "--mem", defaultValue = "2G", description = "Guest memory (QEMU -m syntax). Default: ${DEFAULT-VALUE}.")
+        String mem;
+
+        @Option(names = "--cpus", defaultValue = "2", description = "Guest CPUs. Default: ${DEFAULT-VALUE}.")
+        int cpus;
+
+        @Option(names = "--timeout", defaultValue = "600", description = "Seconds before the guest is killed (exit 124). Default: ${DEFAULT-VALUE}.")
+        long timeout;
+
+        @Option(names = "--env", paramLabel = "NAME[=VALUE]", description = "Set (or, without a value, pass the host's) variable in the guest. Repeatable.")
+        List<String> env = new ArrayList<>();
+
+        @Option(names = "--share", paramLabel = "DIR", description = "Host directory shared read-write at the same path. Repeatable. Default: ./target if it exists.")
+        List<Path> shares = new ArrayList<>();
+
+        @Option(names = "--accel", defaultValue = "${env:BPF4J_VM_ACCEL:-auto}", description = "auto, kvm or tcg. Default: ${DEFAULT-VALUE}.")
+        String accel;
+
+        @Option(names = "--refresh", description = "Update Debian's package index first, so 6.1/latest move to the newest packages.")
+        boolean refresh;
+
+        @Option(names = {"-q", "--quiet"}, description = "No lab progress on stderr (failures are still reported).")
+        boolean quiet;
+
+        GuestRequest request(List<String> command, Map<String, String> extraEnv) {
+            Path cwd = Path.of("").toAbsolutePath();
+            List<String> envs = new ArrayList<>(env);
+            extraEnv.forEach((k, v) -> envs.add(k + "=" + v));
+            if (cpus < 1) throw new CommandLine.ParameterException(new CommandLine(this), "--cpus must be at least 1");
+            if (timeout < 1) throw new CommandLine.ParameterException(new CommandLine(this), "--timeout must be at least 1");
+            return new GuestRequest(command, cwd, Lab.guestEnv(System.getenv(), envs), Lab.defaultShares(cwd, shares),
+                    mem, cpus, Duration.ofSeconds(timeout));
+        }
+
+        PrintStream log() {
+            return quiet ? new PrintStream(PrintStream.nullOutputStream()) : System.err;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Boot a kernel, run COMMAND as root in it with the host's files and the current directory,",
+                    "stream its output and exit with its exit code.",
+                    "SPEC: 5.10, 6.1, 6.12, latest, a Debian package (linux-image-6.1.0-50-amd64) or a vmlinuz path."})
+    public static final class Run implements Callable<Integer> {
+        @Option(names = "--kernel", required = true, paramLabel = "SPEC", description = "Kernel to boot.")
+        String kernel;
+
+        @Option(names = "--modules", paramLabel = "DIR", description = "With a vmlinuz path: its modules (lib/modules/RELEASE or a root above it).")
+        Path modules;
+
+        @CommandLine.Mixin
+        GuestOptions opts = new GuestOptions();
+
+        @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "Command and arguments (after --).")
+        List<String> command;
+
+        @Override
+        public Integer call() {
+            PrintStream log = opts.log();
+            Lab lab = Lab.open(log);
+            CachedKernel k = lab.kernel(KernelSpec.parse(kernel, modules), opts.refresh);
+            GuestRequest req = opts.request(command, Map.of());
+            Qemu.Accel accel = lab.accel(opts.accel, k);
+            log.println("bpf4j vm: booting " + k.release() + " (" + k.version() + (k.suite().isEmpty() ? "" : ", " + k.suite())
+                    + ") with " + accel.name().toLowerCase() + ", " + req.memory() + ", " + req.cpus() + " CPUs");
+            GuestResult r = lab.run(k, req, accel, line -> {
+                System.out.println(line);
+                System.out.flush();
+            });
+            if (r.outcome() == GuestResult.Outcome.EXITED) {
+                log.printf("bpf4j vm: exit %d after %.1f s%n", r.exitCode(), r.total().toMillis() / 1000.0);
+            }
+            return r.exitCode();
+        }
+    }
+
+    @Command(name = "kernels", mixinStandardHelpOptions = true,
+            description = "The kernels Debian's archive offers now, and those in the cache, with versions.")
+    public static final class Kernels implements Callable<Integer> {
+        @Option(names = "--refresh", description = "Update Debian's package index first.")
+        boolean refresh;
+
+        @Option(names = "--cached", description = "Only the cache; no package index, no network.")
+        boolean cachedOnly;
+
+        @Override
+        public Integer call() {
+            Lab lab = Lab.open(System.err);
+            Properties aliases = lab.store().aliases();
+            List<CachedKernel> cached = lab.store().list();
+            if (!cachedOnly) {
+                List<KernelResolver.Resolved> avail = lab.available(refresh);
+                System.out.println("available (Debian archive, via each suite's " + KernelResolver.META + "):");
+                System.out.printf("  %-18s %-22s %-26s %-10s %s%n", "SUITE", "VERSION", "RELEASE", "DOWNLOAD", "CACHED");
+                for (KernelResolver.Resolved r : avail) {
+                    boolean have = cached.stream().anyMatch(c -> c.release().equals(r.release()) && c.version().equals(r.version()));
+                    System.out.printf("  %-18s %-22s %-26s %-10s %s%n", r.suite(), r.version(), r.release(),
+                            String.format("%.0f MB", r.downloadBytes() / 1e6), have ? "yes" : "no");
+                }
+                System.out.println();
+            }
+            System.out.println("cached (" + lab.store().kernelsDir() + "):");
+            if (cached.isEmpty()) System.out.println("  none");
+            else System.out.printf("  %-26s %-22s %-18s %s%n", "RELEASE", "VERSION", "SUITE", "SPECS");
+            for (CachedKernel c : cached) {
+                List<String> specs = aliases.stringPropertyNames().stream().sorted()
+                        .filter(s -> aliases.getProperty(s).equals(c.dir().getFileName().toString())).toList();
+                System.out.printf("  %-26s %-22s %-18s %s%n", c.release(), c.version(), c.suite().isEmpty() ? c.source() : c.suite(),
+                        String.join(",", specs));
+            }
+            return 0;
+        }
+    }
+}
