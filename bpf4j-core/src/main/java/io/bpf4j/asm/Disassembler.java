@@ -146,7 +146,7 @@ public final class Disassembler {
         int n = bytes.length / Insn.SLOT_SIZE;
         List<String> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(String.format("% 4d: ", i) + insn(bytes, i));
+            out.add(index(i) + insn(bytes, i));
             if (isLdImm64(bytes, i)) i++;
         }
         return out;
@@ -194,7 +194,7 @@ public final class Disassembler {
         int src = Slots.src(b, at);
         int off = Slots.off(b, at);
         int imm = Slots.imm(b, at);
-        String c = String.format("(%02x) ", code);
+        String c = "(" + hex2(code) + ") ";
         int op = (code & 0xf0) >> 4;
         boolean x = (code & 0x08) != 0;
         int size = (code & 0x18) >> 3;
@@ -221,7 +221,7 @@ public final class Disassembler {
             }
             case STX -> {
                 if (mode == 0x60) yield c + "*(" + LDST[size] + " *)(r" + dst + " " + signed(off) + ") = r" + src;
-                if (mode != 0xc0) yield String.format("BUG_%02x", code);
+                if (mode != 0xc0) yield "BUG_" + hex2(code);
                 String mem = "(" + LDST[size] + " *)(r" + dst + " " + signed(off) + ")";
                 String bits = size == 3 ? "64" : "";
                 yield switch (imm) {
@@ -232,16 +232,16 @@ public final class Disassembler {
                     case 0xe1 -> c + "r" + src + " = atomic" + bits + "_xchg(" + mem + ", r" + src + ")";
                     case 0x100 -> c + "r" + dst + " = load_acquire((" + LDST[size] + " *)(r" + src + " " + signed(off) + "))";
                     case 0x110 -> c + "store_release(" + mem + ", r" + src + ")";
-                    default -> String.format("BUG_%02x", code);
+                    default -> "BUG_" + hex2(code);
                 };
             }
             case ST -> {
                 if (mode == 0x60) yield c + "*(" + LDST[size] + " *)(r" + dst + " " + signed(off) + ") = " + imm;
                 if (mode == 0xc0) yield c + "nospec";
-                yield String.format("BUG_st_%02x", code);
+                yield "BUG_st_" + hex2(code);
             }
             case LDX -> {
-                if (mode != 0x60 && mode != 0x80) yield String.format("BUG_ldx_%02x", code);
+                if (mode != 0x60 && mode != 0x80) yield "BUG_ldx_" + hex2(code);
                 String type = mode == 0x60 ? LDST[size] : str(LDSX[size]);
                 yield c + "r" + dst + " = *(" + type + " *)(r" + src + " " + signed(off) + ")";
             }
@@ -252,7 +252,7 @@ public final class Disassembler {
                     int next = Slots.imm(b, at + Insn.SLOT_SIZE);
                     yield c + "r" + dst + " = " + imm64(src, imm, next);
                 }
-                yield String.format("BUG_ld_%02x", code);
+                yield "BUG_ld_" + hex2(code);
             }
             case JMP, JMP32 -> {
                 char w = InsnClass.of(code) == InsnClass.JMP32 ? 'w' : 'r';
@@ -269,6 +269,16 @@ public final class Disassembler {
                 yield c + "if " + w + dst + " " + str(JMP_OPS[op]) + " 0x" + Integer.toHexString(imm) + " goto pc" + signed(off);
             }
         };
+    }
+
+    private static String hex2(int code) {
+        return code < 0x10 ? "0" + Integer.toHexString(code) : Integer.toHexString(code);
+    }
+
+    /** bpftool's {@code printf("% 4d: ", i)}: a sign space, then right-aligned in at least four columns. */
+    private static String index(int i) {
+        String n = " " + i;
+        return (n.length() < 4 ? "    ".substring(n.length()) + n : n) + ": ";
     }
 
     /** What the kernel's C printf shows for a NULL string, e.g. for the undefined ALU op 0xe0. */
