@@ -1,0 +1,99 @@
+package io.bpf4j.link;
+
+import io.bpf4j.AttachType;
+import io.bpf4j.BpfException;
+import io.bpf4j.BpfLink;
+import io.bpf4j.BpfProgram;
+import io.bpf4j.sys.Bpf;
+import io.bpf4j.sys.BpfCmd;
+import io.bpf4j.sys.Errno;
+import io.bpf4j.sys.Fd;
+import io.bpf4j.sys.Layouts;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Attaching programs. Each method returns a {@link BpfLink} that owns everything the attach
+ * created (link fd, perf event fd) and detaches on close.
+ */
+public final class Links {
+    private Links() {}
+
+    /**
+     * fentry/fexit/fmod_ret/LSM programs at the target they were loaded for, and EXT programs
+     * at their load-time target, with BPF_RAW_TRACEPOINT_OPEN and a NULL name. That path
+     * works from 5.5 on; BPF_LINK_CREATE for tracing came later (5.13 for some types).
+     */
+    public static BpfLink tracing(BpfProgram prog) {
+        return rawTracepoint(prog, null);
+    }
+
+    /** A raw tracepoint program on tracepoint {@code name} (or a tracing program for null). */
+    public static BpfLink rawTracepoint(BpfProgram prog, String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = Bpf.attr(Layouts.RawTracepoint.LAYOUT.byteSize());
+            if (name != null) a.set(JAVA_LONG, Layouts.RawTracepoint.NAME, arena.allocateFrom(name).address());
+            a.set(JAVA_INT, Layouts.RawTracepoint.PROG_FD, prog.fd().raw());
+            String op = name == null ? "attach " + prog.name() : "attach raw_tp " + name;
+            return BpfLink.of(Bpf.fd(BpfCmd.RAW_TRACEPOINT_OPEN, a, op));
+        }
+    }
+
+    /**
+     * An EXT (freplace) program replacing function {@code btfFuncId} of {@code target}, with
+     * BPF_LINK_CREATE (5.10+, 4a1e7c0c63e0); unlike {@link #tracing} this can attach one
+     * extension to several targets.
+     */
+    public static BpfLink freplace(BpfProgram ext, BpfProgram target, int btfFuncId) {
+        MemorySegment a = Bpf.attr(Layouts.LinkCreate.LAYOUT.byteSize());
+        a.set(JAVA_INT, Layouts.LinkCreate.PROG_FD, ext.fd().raw());
+        a.set(JAVA_INT, Layouts.LinkCreate.TARGET_FD, target.fd().raw());
+        a.set(JAVA_INT, Layouts.LinkCreate.ATTACH_TYPE, 0);
+        a.set(JAVA_INT, Layouts.LinkCreate.TARGET_BTF_ID, btfFuncId);
+        return BpfLink.of(Bpf.fd(BpfCmd.LINK_CREATE, a, "attach freplace " + ext.name() + " to " + target.name()));
+    }
+
+    /** An XDP program on an interface through a link (5.9+). */
+    public static BpfLink xdp(BpfProgram prog, int ifindex, int flags) {
+        MemorySegment a = Bpf.attr(Layouts.LinkCreate.LAYOUT.byteSize());
+        a.set(JAVA_INT, Layouts.LinkCreate.PROG_FD, prog.fd().raw());
+        a.set(JAVA_INT, Layouts.LinkCreate.TARGET_IFINDEX, ifindex);
+        a.set(JAVA_INT, Layouts.LinkCreate.ATTACH_TYPE, AttachType.XDP.value());
+        a.set(JAVA_INT, Layouts.LinkCreate.FLAGS, flags);
+        return BpfLink.of(Bpf.fd(BpfCmd.LINK_CREATE, a, "attach xdp ifindex " + ifindex));
+    }
+
+    /**
+     * A kprobe (or kretprobe) on kernel function {@code func} at {@code offset}, through a
+     * perf event of the kprobe PMU. Attached with BPF_LINK_CREATE where the kernel has
+     * perf-event links (5.15+), else with PERF_EVENT_IOC_SET_BPF.
+     */
+    public static BpfLink kprobe(BpfProgram prog, String func, long offset, boolean ret) {
+        Fd perf = PerfEvents.kprobe(func, offset, ret);
+        try {
+            return PerfEvents.attach(prog, perf, (ret ? "kretprobe " : "kprobe ") + func);
+        } catch (RuntimeException e) {
+            perf.close();
+            throw e;
+        }
+    }
+
+    /** A tracepoint program on {@code category:name} (e.g. syscalls:sys_enter_getpid). */
+    public static BpfLink tracepoint(BpfProgram prog, String category, String name) {
+        Fd perf = PerfEvents.tracepoint(category, name);
+        try {
+            return PerfEvents.attach(prog, perf, "tracepoint " + category + ":" + name);
+        } catch (RuntimeException e) {
+            perf.close();
+            throw e;
+        }
+    }
+
+    static boolean isMissingFeature(BpfException e) {
+        return e.errno() == Errno.EINVAL || e.errno() == Errno.ENOTSUPP || e.errno() == Errno.EOPNOTSUPP;
+    }
+}
