@@ -44,7 +44,7 @@ import static io.bpf4j.asm.Reg.R0;
  * (an undefined label, a label after the last instruction, a jump whose distance does not fit the
  * 16-bit off) throws {@link BpfFormatException}. Registers are the {@link Reg} enum, so a bad
  * register number can only come from {@link Reg#of(int)}, which throws
- * {@link IllegalArgumentException}.
+ * {@link IllegalArgumentException}, as does any method given the kernel-internal {@link Reg#AX}.
  */
 public final class Asm {
 
@@ -56,9 +56,13 @@ public final class Asm {
     private final Map<String, Integer> labels = new HashMap<>();
     private int slots;
 
-    /** Appends any instruction. */
+    /**
+     * Appends any instruction.
+     *
+     * @throws IllegalArgumentException when it uses {@link Reg#AX}, which only the kernel may
+     */
     public Asm insn(Insn insn) {
-        Objects.requireNonNull(insn, "insn");
+        requireProgramRegisters(insn);
         items.add(new Item(slots, insn, null, false, null));
         slots += insn.slots();
         return this;
@@ -66,9 +70,16 @@ public final class Asm {
 
     private Asm ref(String label, int size, boolean s16, IntFunction<Insn> make) {
         requireLabelName(label);
+        requireProgramRegisters(make.apply(0));
         items.add(new Item(slots, null, label, s16, make));
         slots += size;
         return this;
+    }
+
+    private static void requireProgramRegisters(Insn insn) {
+        byte[] b = Objects.requireNonNull(insn, "insn").encode();
+        if ((b[1] & 0x0f) > 10 || (b[1] & 0xf0) >> 4 > 10)
+            throw new IllegalArgumentException("bad register r11 in " + insn + ": programs use r0..r10, r11 is the kernel's AX");
     }
 
     private static void requireLabelName(String label) {

@@ -61,9 +61,11 @@ final class Decoder {
             return reg("src_reg", src);
         }
 
+        /** r11 is accepted: the verifier writes it (BPF_REG_AX) into xlated instructions. */
         private Reg reg(String field, int n) {
-            if (n > 10) throw bad("bad " + field + " r" + n + " (BPF has r0..r10)");
-            return Reg.of(n);
+            Reg r = Reg.ofXlated(n);
+            if (r == null) throw bad("bad " + field + " r" + n + " (BPF has r0..r10, and r11 in xlated code)");
+            return r;
         }
 
         Fields zero(String field, int v) {

@@ -101,6 +101,9 @@ class AsmTest {
         assertThrows(IllegalArgumentException.class, () -> a.ldx(Size.W, R0, R1, 1 << 16));
         assertThrows(IllegalArgumentException.class, () -> a.jmp(JmpOp.EXIT, R0, 0, "x"));
         assertThrows(IllegalArgumentException.class, () -> a.mov64(Reg.of(12), 0));
+        var ax = assertThrows(IllegalArgumentException.class, () -> a.mov64(Reg.AX, R1));
+        assertTrue(ax.getMessage().startsWith("bad register r11 in "), ax.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> a.jeq(Reg.AX, 0, "x"));
         assertEquals(0, a.slots(), "failed appends leave nothing behind");
     }
 

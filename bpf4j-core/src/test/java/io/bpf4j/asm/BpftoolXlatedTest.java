@@ -91,6 +91,36 @@ class BpftoolXlatedTest {
     }
 
     /**
+     * The kernel keeps v4 instructions in xlated dumps; the strict decoder reads them and the
+     * disassembler prints them without BUG lines. (Debian's bpftool 7.1 predates v4, so its text
+     * cannot be the reference here; DisassemblerTest checks the v4 formats.)
+     */
+    @org.junit.jupiter.api.Test
+    void v4ProgramLoadsAndItsXlatedBytesDecode() throws IOException {
+        Tools.assumeTool("clang-19");
+        Tools.assumeTool("bpftool");
+        Path obj = Tools.compile("clang-19", dir, "v4_forms", "v4");
+        Path pin = Path.of("/sys/fs/bpf/bpf4j_asm_test_v4_" + ProcessHandle.current().pid());
+        try {
+            Tools.run("bpftool", "prog", "load", obj.toString(), pin.toString(), "type", "xdp");
+            Path raw = dir.resolve("v4.xlated");
+            Tools.run("bpftool", "prog", "dump", "xlated", "pinned", pin.toString(), "file", raw.toString());
+            byte[] bytes = Files.readAllBytes(raw);
+            List<Insn> insns = Insn.decode(bytes);
+            assertArrayEquals(bytes, Insn.encode(insns));
+            assertTrue(insns.stream().anyMatch(i -> i instanceof Insn.MovSx), "no movsx in " + insns);
+            assertTrue(insns.stream().anyMatch(i -> i instanceof Insn.LoadSx), "no ldsx in " + insns);
+            assertTrue(insns.stream().anyMatch(i -> i instanceof Insn.Bswap), "no bswap in " + insns);
+            assertTrue(insns.stream().anyMatch(i -> i instanceof Insn.AluReg a && a.op() == AluOp.SDIV
+                    || i instanceof Insn.AluImm b && (b.op() == AluOp.SDIV || b.op() == AluOp.SMOD)), "no signed div/mod in " + insns);
+            for (String line : Disassembler.xlated(Disassembler.Symbols.NONE).lines(bytes))
+                assertFalse(line.contains("BUG") || line.contains("(null)"), line);
+        } finally {
+            Files.deleteIfExists(pin);
+        }
+    }
+
+    /**
      * bpftool before v7.4 (Debian 12 ships 7.1) predates the kernel-internal per-CPU mov and prints
      * it as a plain {@code rX = rY}; we print the newer form. Map ours back only where bpftool's
      * own line is exactly that older form, so any other difference still fails.

@@ -71,6 +71,7 @@ class InsnTest {
         all.add(new Insn.Gotox(R4));
         all.add(new Insn.MovPercpuAddr(R0, R0));
         all.add(new Insn.Nospec());
+        all.add(new Insn.AluReg(true, AluOp.MOV, AX, R1));
         return all;
     }
 
@@ -131,7 +132,8 @@ class InsnTest {
         assertBad("e700000000000000", "insn 0 (code 0xe7): undefined ALU op 0xe0");
         assertBad("f500000000000000", "insn 0 (code 0xf5): undefined jump op 0xf0");
         assertBad("b7b0000000000000", "insn 0 (code 0xb7): reserved field src_reg is 11, must be 0");
-        assertBad("b70b000000000000", "insn 0 (code 0xb7): bad dst_reg r11 (BPF has r0..r10)");
+        assertBad("b70c000000000000", "insn 0 (code 0xb7): bad dst_reg r12 (BPF has r0..r10, and r11 in xlated code)");
+        assertGood("b70b000000000000"); // r11 = 0: BPF_REG_AX, which the verifier writes into xlated code
         assertBad("9500010000000000", "insn 0 (code 0x95): reserved field off is 1, must be 0");
         assertBad("8530000000000000", "insn 0 (code 0x85): call with unknown src_reg 3 (0 helper, 1 subprog, 2 kfunc)");
         assertBad("db01000002000000", "insn 0 (code 0xdb): undefined atomic op imm 0x2");
