@@ -3,6 +3,7 @@ package io.bpf4j.btf;
 import io.bpf4j.BpfException;
 import io.bpf4j.BpfFormatException;
 import io.bpf4j.btf.BtfType.Array;
+import io.bpf4j.sys.Syscalls;
 import io.bpf4j.btf.BtfType.Composite;
 import io.bpf4j.btf.BtfType.Datasec;
 import io.bpf4j.btf.BtfType.DeclTag;
@@ -22,8 +23,9 @@ import io.bpf4j.btf.BtfType.Typedef;
 import io.bpf4j.btf.BtfType.Var;
 import io.bpf4j.btf.BtfType.VarSecinfo;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,11 +58,13 @@ public final class Btf {
     /** Deeper nesting than this in a recursive walk is treated as malformed input. */
     static final int MAX_DEPTH = 1024;
 
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int MAP_PRIVATE = 2;
+    private static final Path SYS_KERNEL_BTF = Path.of("/sys/kernel/btf");
+    private static final Path VMLINUX = SYS_KERNEL_BTF.resolve("vmlinux");
     private static volatile Btf kernel;
 
-    private final byte[] data;
+    private final MemorySegment data;
     private final Btf base;
     private final int flags;
     private final int strStart;
@@ -75,38 +79,40 @@ public final class Btf {
     private volatile NameIndex index;
     private volatile boolean searchedOnce;
 
-    private Btf(byte[] data, Btf base) {
+    private Btf(MemorySegment data, Btf base) {
         this.data = data;
         this.base = base;
-        if (data.length < HEADER_LEN) {
-            throw new BpfFormatException("BTF: header truncated: " + data.length + " bytes, need " + HEADER_LEN);
+        if (data.byteSize() > Integer.MAX_VALUE) throw new BpfFormatException("BTF: " + data.byteSize() + " bytes is more than BTF can address");
+        int length = (int) data.byteSize();
+        if (length < HEADER_LEN) {
+            throw new BpfFormatException("BTF: header truncated: " + length + " bytes, need " + HEADER_LEN);
         }
-        int magic = (data[0] & 0xff) | (data[1] & 0xff) << 8;
+        int magic = (u8(0)) | u8(1) << 8;
         if (magic == 0x9FeB) {
             throw new BpfFormatException("BTF: big-endian BTF (byte-swapped magic 0x9feb) is not supported");
         }
         if (magic != MAGIC) {
             throw new BpfFormatException(String.format("BTF: bad magic 0x%04x, want 0xeb9f", magic));
         }
-        if (data[2] != 1) {
-            throw new BpfFormatException("BTF: unsupported version " + (data[2] & 0xff));
+        if (u8(2) != 1) {
+            throw new BpfFormatException("BTF: unsupported version " + u8(2));
         }
-        this.flags = data[3] & 0xff;
+        this.flags = u8(3);
         long hdrLen = u32(4);
-        if (hdrLen < HEADER_LEN || hdrLen > data.length) {
-            throw new BpfFormatException("BTF: header length " + hdrLen + " out of range (" + HEADER_LEN + ".." + data.length + ")");
+        if (hdrLen < HEADER_LEN || hdrLen > length) {
+            throw new BpfFormatException("BTF: header length " + hdrLen + " out of range (" + HEADER_LEN + ".." + length + ")");
         }
         long typeOff = hdrLen + u32(8), typeLen = u32(12), strOff = hdrLen + u32(16), strLenL = u32(20);
-        if (typeOff + typeLen > data.length) {
-            throw new BpfFormatException("BTF: type section [" + typeOff + ", +" + typeLen + ") past end of " + data.length + " bytes");
+        if (typeOff + typeLen > length) {
+            throw new BpfFormatException("BTF: type section [" + typeOff + ", +" + typeLen + ") past end of " + length + " bytes");
         }
-        if (strOff + strLenL > data.length) {
-            throw new BpfFormatException("BTF: string section [" + strOff + ", +" + strLenL + ") past end of " + data.length + " bytes");
+        if (strOff + strLenL > length) {
+            throw new BpfFormatException("BTF: string section [" + strOff + ", +" + strLenL + ") past end of " + length + " bytes");
         }
         this.strStart = (int) strOff;
         this.strLen = (int) strLenL;
         if (base == null) {
-            if (strLen == 0 || data[strStart] != 0) {
+            if (strLen == 0 || u8(strStart) != 0) {
                 throw new BpfFormatException("BTF: string section must start with an empty string");
             }
             this.strBase = 0;
@@ -115,7 +121,7 @@ public final class Btf {
             this.strBase = base.strBase + base.strLen;
             this.firstId = base.typeCount();
         }
-        if (strLen > 0 && data[strStart + strLen - 1] != 0) {
+        if (strLen > 0 && u8(strStart + strLen - 1) != 0) {
             throw new BpfFormatException("BTF: string section does not end with NUL");
         }
         int ts = (int) typeOff, end = (int) (typeOff + typeLen);
@@ -153,7 +159,15 @@ public final class Btf {
 
     /** Parses self-contained ("base") BTF such as {@code /sys/kernel/btf/vmlinux}. */
     public static Btf parse(byte[] data) {
-        return new Btf(data, null);
+        return new Btf(MemorySegment.ofArray(data), null);
+    }
+
+    /**
+     * Parses BTF in memory the caller keeps alive and unchanged for the life of the result
+     * (types decode lazily from it); a null base parses base BTF.
+     */
+    public static Btf parse(MemorySegment data, Btf base) {
+        return new Btf(data, base);
     }
 
     /**
@@ -161,7 +175,7 @@ public final class Btf {
      * continue those of {@code base}. A null base parses base BTF.
      */
     public static Btf parse(byte[] data, Btf base) {
-        return new Btf(data, base);
+        return new Btf(MemorySegment.ofArray(data), base);
     }
 
     /** Reads and parses a raw BTF file; a missing or unreadable file is a {@link BpfException}. */
@@ -170,9 +184,9 @@ public final class Btf {
     }
 
     public static Btf read(Path file, Btf base) {
-        byte[] bytes;
+        MemorySegment bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = load(file);
         } catch (NoSuchFileException e) {
             throw new BpfException("read BTF " + file + ": no such file");
         } catch (IOException e) {
@@ -183,6 +197,34 @@ public final class Btf {
         } catch (BpfFormatException e) {
             throw new BpfFormatException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The kernel's own BTF files are immutable and, since Linux 6.16, vmlinux can be mapped:
+     * mapping skips sysfs's page-at-a-time reads and a copy, more than halving the cost of
+     * loading it. The kernel accepts only private read-only mappings, which FileChannel cannot
+     * make, hence mmap(2) itself. Anything else is read: a mapped file truncated under us would
+     * fault on access.
+     */
+    private static MemorySegment load(Path file) throws IOException {
+        Path abs = file.toAbsolutePath().normalize();
+        if (abs.startsWith(SYS_KERNEL_BTF)) {
+            long size = Files.size(abs);
+            if (size > 0) {
+                int fd = -1;
+                try {
+                    fd = Syscalls.open(abs.toString(), Syscalls.O_RDONLY | Syscalls.O_CLOEXEC);
+                    MemorySegment m = Syscalls.mmap(size, Syscalls.PROT_READ, MAP_PRIVATE, fd, 0);
+                    // Unmapped when the Btf (and so the segment) is no longer reachable.
+                    return m.reinterpret(size, Arena.ofAuto(), seg -> Syscalls.munmap(seg, size));
+                } catch (BpfException e) {
+                    // older kernels (and module BTF) refuse mmap: read instead
+                } finally {
+                    if (fd >= 0) Syscalls.close(fd);
+                }
+            }
+        }
+        return MemorySegment.ofArray(Files.readAllBytes(file));
     }
 
     /**
@@ -255,11 +297,8 @@ public final class Btf {
     /** The string at {@code offset} of the (base+split) string section. */
     public String string(int offset) {
         Btf owner = stringOwner(offset);
-        int start = owner.strStart + (offset - owner.strBase);
-        int end = start;
-        byte[] d = owner.data;
-        while (d[end] != 0) end++; // the section ends with NUL, checked when parsing
-        return new String(d, start, end - start, StandardCharsets.UTF_8);
+        // The section ends with NUL (checked when parsing), so the string ends inside it.
+        return owner.data.getString(owner.strStart + (offset - owner.strBase), StandardCharsets.UTF_8);
     }
 
     private Btf stringOwner(int offset) {
@@ -373,21 +412,24 @@ public final class Btf {
 
     private int hashName(int offset) {
         Btf owner = stringOwner(offset);
-        byte[] d = owner.data;
+        MemorySegment d = owner.data;
         int h = 0;
-        for (int p = owner.strStart + (offset - owner.strBase); d[p] != 0; p++) h = 31 * h + d[p];
-        return mix(h);
+        for (long p = owner.strStart + (offset - owner.strBase); ; p++) {
+            byte c = d.get(ValueLayout.JAVA_BYTE, p);
+            if (c == 0) return mix(h);
+            h = 31 * h + c;
+        }
     }
 
     private boolean nameEquals(int offset, byte[] want) {
         if (offset == 0) return want.length == 0;
         Btf owner = stringOwner(offset);
-        byte[] d = owner.data;
+        MemorySegment d = owner.data;
         int p = owner.strStart + (offset - owner.strBase);
         int end = owner.strStart + owner.strLen;
         if (end - p <= want.length) return false;
-        for (int i = 0; i < want.length; i++) if (d[p + i] != want[i]) return false;
-        return d[p + want.length] == 0;
+        for (int i = 0; i < want.length; i++) if (d.get(ValueLayout.JAVA_BYTE, p + i) != want[i]) return false;
+        return d.get(ValueLayout.JAVA_BYTE, p + want.length) == 0;
     }
 
     // ---- decoding ----
@@ -692,7 +734,7 @@ public final class Btf {
     }
 
     byte[] stringSection() {
-        return Arrays.copyOfRange(data, strStart, strStart + strLen);
+        return data.asSlice(strStart, strLen).toArray(ValueLayout.JAVA_BYTE);
     }
 
     int stringBase() {
@@ -700,7 +742,11 @@ public final class Btf {
     }
 
     private int i32(int pos) {
-        return (int) INT.get(data, pos);
+        return data.get(LE_INT, pos);
+    }
+
+    private int u8(int pos) {
+        return data.get(ValueLayout.JAVA_BYTE, pos) & 0xff;
     }
 
     private long u32(int pos) {
