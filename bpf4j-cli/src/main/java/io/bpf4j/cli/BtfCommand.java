@@ -41,9 +41,9 @@ public final class BtfCommand implements Runnable {
                 description = {"Base BTF of a split BTF FILE. Default for /sys/kernel/btf/<module>: the kernel's vmlinux."})
         Path base;
 
-        @Parameters(arity = "0..1", paramLabel = "FILE", description = "Raw BTF file (default: ${DEFAULT-VALUE}).",
-                defaultValue = "/sys/kernel/btf/vmlinux")
-        Path file;
+        @Parameters(arity = "0..2", paramLabel = "FILE | id ID",
+                description = "Raw BTF file (default: /sys/kernel/btf/vmlinux), or `id ID` for a BTF object loaded in the kernel.")
+        java.util.List<String> source = java.util.List.of();
 
         @Override
         public Integer call() {
@@ -54,11 +54,30 @@ public final class BtfCommand implements Runnable {
             return 0;
         }
 
-        /** Where the BTF comes from; further sources (BTF by kernel object id) belong here. */
+        /** Where the BTF comes from: a file, or a kernel BTF object by id. */
         private Btf load() {
+            if (source.size() == 2 && source.get(0).equals("id")) return loadById(source.get(1));
+            if (source.size() > 1) throw new io.bpf4j.BpfException("btf dump: expected FILE or `id ID`, got " + String.join(" ", source));
+            Path file = source.isEmpty() ? VMLINUX : Path.of(source.get(0));
             Btf baseBtf = base != null ? Btf.read(base) : null;
             if (baseBtf == null && isKernelModuleBtf(file)) baseBtf = Btf.kernel();
             return Btf.read(file, baseBtf);
+        }
+
+        /** Program, map and module BTF by id; module BTF is split on the kernel's vmlinux. */
+        private Btf loadById(String text) {
+            int id;
+            try {
+                id = Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                throw new io.bpf4j.BpfException("btf dump: id must be a number, not " + text);
+            }
+            try (io.bpf4j.BtfHandle h = io.bpf4j.BtfHandle.fromId(id)) {
+                io.bpf4j.BtfHandle.Info info = h.info();
+                boolean split = info.kernel() && !"vmlinux".equals(info.name());
+                Btf baseBtf = base != null ? Btf.read(base) : split ? Btf.kernel() : null;
+                return Btf.parse(h.bytes(), baseBtf);
+            }
         }
 
         private static boolean isKernelModuleBtf(Path p) {
