@@ -57,6 +57,9 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle EPOLL_WAIT = fixed("epoll_wait",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle EVENTFD = fixed("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle WRITE = fixed("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle SYSCONF = fixed("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
     private static final MethodHandle GETPID = fixed("getpid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETEUID = fixed("geteuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SETRLIMIT = fixed("setrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
@@ -242,6 +245,47 @@ public final class Syscalls {
     /** The cookie of the i-th event written by {@link #epollWait}. */
     public static long epollCookie(MemorySegment events, int i) {
         return events.get(ValueLayout.JAVA_LONG_UNALIGNED, i * EPOLL_EVENT_SIZE + (X86_64 ? 4 : 8));
+    }
+
+    public static final int EFD_NONBLOCK = 0x800, EFD_CLOEXEC = 0x80000;
+
+    /** eventfd(2): a counter fd, readable while non-zero; used to wake a thread blocked in epoll_wait. */
+    public static int eventfd(int initval, int flags) {
+        MemorySegment st = state();
+        try {
+            int r = (int) EVENTFD.invokeExact(st, initval, flags);
+            return (int) ret(r, st);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static long write(int fd, MemorySegment buf, long count) {
+        MemorySegment st = state();
+        try {
+            long r = (long) WRITE.invokeExact(st, fd, buf, count);
+            return ret(r, st);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static final int SC_PAGESIZE = 30;
+    private static volatile long pageSize;
+
+    /** The MMU page size, the unit of every BPF and perf mapping (4 KiB on x86-64, 4-64 KiB on arm64). */
+    public static long pageSize() {
+        long p = pageSize;
+        if (p == 0) {
+            try {
+                p = (long) SYSCONF.invokeExact(state(), SC_PAGESIZE);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (p <= 0) p = 4096;
+            pageSize = p;
+        }
+        return p;
     }
 
     public static int getpid() {
