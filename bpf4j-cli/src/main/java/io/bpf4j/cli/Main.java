@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             io.bpf4j.cli.BtfCommand.class,
             io.bpf4j.cli.inspect.InspectCommand.class,
+            TrainCommand.class,
             io.bpf4j.cli.vm.MatrixCommand.class,
             io.bpf4j.cli.vm.VmCommand.class,
         })

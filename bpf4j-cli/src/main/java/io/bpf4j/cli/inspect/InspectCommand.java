@@ -108,10 +108,17 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     static void print(List<Map<String, Object>> l, boolean json, Renderer r) {
+        // One buffered stream, flushed once: per-line flushing costs a write(2) each.
+        PrintStream out = new PrintStream(new java.io.BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16),
+                false, java.nio.charset.StandardCharsets.UTF_8);
+        if (System.out != STDOUT) out = System.out; // captured by tests
         if (json) {
-            System.out.println(Json.write(l));
+            out.println(Json.write(l));
         } else {
-            for (Map<String, Object> m : l) r.render(System.out, m);
+            for (Map<String, Object> m : l) r.render(out, m);
         }
+        out.flush();
     }
+
+    private static final PrintStream STDOUT = System.out;
 }

@@ -206,7 +206,7 @@ public final class Inspector {
             m.put("id", i.id());
             m.put("type", i.typeName());
             m.put("name", i.name());
-            m.put("flags", String.format("0x%x", i.flags()));
+            m.put("flags", "0x" + Integer.toHexString(i.flags()));
             m.put("key_size", i.keySize());
             m.put("value_size", i.valueSize());
             m.put("max_entries", i.maxEntries());
@@ -328,9 +328,11 @@ public final class Inspector {
         }
     }
 
+    private static final DateTimeFormatter LOADED_AT =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssZ").withZone(ZoneId.systemDefault());
+
     String loadedAt(long bootNs) {
         if (bootEpochNanos == 0) return bootNs + "ns";
-        Instant t = Instant.ofEpochSecond(0, bootEpochNanos + bootNs);
-        return DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssZ").withZone(ZoneId.systemDefault()).format(t);
+        return LOADED_AT.format(Instant.ofEpochSecond(0, bootEpochNanos + bootNs));
     }
 }

@@ -1,0 +1,44 @@
+package io.bpf4j.cli;
+
+import io.bpf4j.BpfException;
+import io.bpf4j.BpfMap;
+import io.bpf4j.BpfProgram;
+import io.bpf4j.MapSpec;
+import io.bpf4j.MapType;
+import io.bpf4j.ProgType;
+import io.bpf4j.ProgramSpec;
+import io.bpf4j.cli.inspect.Inspector;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+
+/**
+ * Hidden: the workload the launcher runs once to train the JVM's AOT cache. It creates a map
+ * and a program, so the per-object paths of inspect (open by id, info, fdinfo, slots, text and
+ * JSON output) are loaded, linked and profiled, then closes everything. Prints nothing.
+ */
+@Command(name = "__train", hidden = true)
+final class TrainCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        PrintStream sink = new PrintStream(PrintStream.nullOutputStream());
+        CommandLine.usage(new Main(), sink);
+        byte[] ret0 = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0};
+        try (BpfMap progs = BpfMap.create(MapSpec.of(MapType.PROG_ARRAY, 4, 4, 1).withName("bpf4j_train"));
+             BpfProgram p = BpfProgram.load(ProgramSpec.of(ProgType.SOCKET_FILTER, ret0, "GPL").withName("bpf4j_train"))) {
+            for (int i = 0; i < 50; i++) {
+                Inspector in = new Inspector();
+                sink.print(Json.write(in.program(p.id(), true)));
+                sink.print(Json.write(in.map(progs.id(), true)));
+                in.programs(false);
+                in.maps(false);
+                in.links();
+            }
+        } catch (BpfException e) {
+            return 1; // not root, or a kernel that refuses: train on what ran
+        }
+        return 0;
+    }
+}
