@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             // One line per subcommand; keep this list sorted by name.
             CommandLine.HelpCommand.class,
             io.bpf4j.cli.BtfCommand.class,
+            io.bpf4j.cli.check.CheckCommand.class,
             io.bpf4j.cli.inspect.InspectCommand.class,
             TrainCommand.class,
             io.bpf4j.cli.vm.MatrixCommand.class,

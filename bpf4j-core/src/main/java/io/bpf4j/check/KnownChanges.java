@@ -1,0 +1,58 @@
+package io.bpf4j.check;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The kernel changes behind the tail-call/freplace issues, from the stable changelogs and
+ * sources read for this project (see {@code shared/reference/kernel-facts.md}). Versions are
+ * context for the reader; verdicts come from what the running kernel does.
+ */
+public final class KnownChanges {
+    private KnownChanges() {}
+
+    /** The first kernel with program extensions; every freplace issue needs at least this. */
+    public static final KernelChange FREPLACE_INTRODUCED = new KernelChange("be8704ff07d2374bcc5c675526f95e70c6459683",
+            "bpf: Introduce dynamic program extensions", "v5.6", List.of(),
+            "BPF_PROG_TYPE_EXT does not exist");
+
+    public static final KernelChange RESOLVE_FEXT_TYPE = new KernelChange("1c123c567fb138ebd187480b7fc0610fcb0851f5",
+            "bpf: Resolve fext program type when checking map compatibility", "v6.2", List.of("6.1.4", "6.0.y"),
+            "an freplace program that uses a prog array claims the owner as BPF_PROG_TYPE_EXT; programs of the "
+                    + "target's type are then refused with EINVAL");
+
+    public static final KernelChange RESOLVE_NULL_DST_PROG = new KernelChange("f7866c358733",
+            "bpf: Fix null pointer dereference in resolve_prog_type() for BPF_PROG_TYPE_EXT", "v6.11",
+            List.of("6.1.103"),
+            "resolving the type of an attached freplace program dereferences a NULL dst_prog (kernel Oops)");
+
+    public static final KernelChange UPDATE_ATTACHED_FREPLACE = new KernelChange("fdad456cbcca739bae1849549c7a999857c56f88",
+            "bpf: Fix updating attached freplace prog in prog_array map", "v6.11", List.of("6.1.107", "6.10.7"),
+            "putting an attached freplace program into a prog array oopses (before f7866c358733) or is refused "
+                    + "with EINVAL (after it)");
+
+    public static final KernelChange FREPLACE_TAILCALL_LOOP = new KernelChange("d6083f040d5d8f8d748462c77e90547097df936e",
+            "bpf: Prevent tailcall infinite loop caused by freplace", "v6.13", List.of("6.1.191", "6.12.5"),
+            "freplace programs can be tail callees, an extended program can be a tail callee and a tail callee can "
+                    + "be extended, which allows an endless tail-call loop");
+
+    public static final KernelChange CROSS_HOOK_TAILCALL = new KernelChange("28ead3eaabc16ecc907cfb71876da028080f6356",
+            "bpf: Prevent tail call between progs attached to different hooks", "v6.12", List.of("6.1.135", "6.11.4"),
+            "tracing programs attached to functions with different prototypes can tail-call each other "
+                    + "(CVE-2024-50063)");
+
+    public static final KernelChange EXPECTED_ATTACH_TYPE = new KernelChange("4540aed51b12bc13364149bf95f6ecef013197c0",
+            "bpf: Enforce expected_attach_type for tailcall compatibility", "v6.18", List.of("6.1.156", "6.12.53", "6.17.y"),
+            "programs with different expected_attach_type (e.g. XDP and XDP devmap programs) share a prog array, "
+                    + "so a callee runs with a context its verifier did not assume");
+
+    public static final List<KernelChange> ALL = List.of(FREPLACE_INTRODUCED, RESOLVE_FEXT_TYPE, RESOLVE_NULL_DST_PROG,
+            UPDATE_ATTACHED_FREPLACE, FREPLACE_TAILCALL_LOOP, CROSS_HOOK_TAILCALL, EXPECTED_ATTACH_TYPE);
+
+    /** Looks a change up by a hash prefix of at least 7 digits. */
+    public static Optional<KernelChange> byCommit(String prefix) {
+        if (prefix == null || prefix.length() < 7) return Optional.empty();
+        String p = prefix.toLowerCase();
+        return ALL.stream().filter(c -> c.commit().startsWith(p)).findFirst();
+    }
+}
