@@ -87,7 +87,7 @@ public final class AptArchive {
         prepareDirs();
         log.println("bpf4j vm: updating the Debian package index (" + String.join(", ", SUITES) + ")");
         // "-o APT::Update::Error-Mode=any" makes a failed or unsigned suite an error, not a warning.
-        Exec.run(apt("apt-get", "-q", "-o", "APT::Update::Error-Mode=any", "update"), null, log);
+        Exec.runEcho(apt("apt-get", "-q", "-o", "APT::Update::Error-Mode=any", "update"), log);
     }
 
     public boolean hasIndexes() {
@@ -113,47 +113,61 @@ public final class AptArchive {
     }
 
     /**
-     * Downloads one package into {@code dest} with apt-get download (which checks it against the
-     * signed index), showing progress on the log while it runs. Returns the .deb's path.
+     * Downloads packages into {@code dest} with one apt-get download (which checks each against
+     * the signed index), showing progress on the log while it runs. Returns the .debs in the
+     * order given.
      */
-    public Path download(PackageIndex.Entry e, Path dest) {
+    public List<Path> download(List<PackageIndex.Entry> pkgs, Path dest) {
         prepareDirs();
-        String mib = String.format("%.1f MB", e.size() / 1e6);
-        log.println("bpf4j vm: downloading " + e.name() + " " + e.version() + " (" + mib + ")");
+        long total = pkgs.stream().mapToLong(PackageIndex.Entry::size).sum();
+        String names = String.join(", ", pkgs.stream().map(e -> e.name() + " " + e.version()).toList());
+        log.printf("bpf4j vm: downloading %s (%.1f MB)%n", names, total / 1e6);
         long t0 = System.nanoTime();
-        Thread progress = Thread.ofPlatform().daemon().start(() -> showProgress(e, dest));
+        Thread progress = Thread.ofPlatform().daemon().start(() -> showProgress(total, dest));
+        List<String> args = new ArrayList<>(List.of("-q", "download"));
+        for (PackageIndex.Entry e : pkgs) args.add(e.name() + "=" + e.version());
         try {
-            Exec.run(apt("apt-get", "-q", "download", e.name() + "=" + e.version()), dest, null);
+            Exec.run(apt("apt-get", args.toArray(String[]::new)), dest, null);
         } finally {
             progress.interrupt();
+            try {
+                progress.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+        List<Path> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(dest)) {
-            Path deb = s.filter(p -> p.getFileName().toString().startsWith(e.name() + "_") && p.toString().endsWith(".deb"))
-                    .findFirst()
-                    .orElseThrow(() -> new BpfException("download " + e.name(), 0, "apt-get download left no .deb in " + dest));
-            double secs = (System.nanoTime() - t0) / 1e9;
-            log.printf("bpf4j vm: downloaded %s in %.1f s%n", e.name(), secs);
-            return deb;
+            List<Path> files = s.toList();
+            for (PackageIndex.Entry e : pkgs) {
+                out.add(files.stream().filter(p -> p.getFileName().toString().startsWith(e.name() + "_") && p.toString().endsWith(".deb"))
+                        .findFirst()
+                        .orElseThrow(() -> new BpfException("download " + e.name(), 0, "apt-get download left no .deb in " + dest)));
+            }
         } catch (IOException x) {
             throw new UncheckedIOException(x);
         }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        log.printf("bpf4j vm: downloaded %.1f MB in %.1f s%n", total / 1e6, secs);
+        return out;
     }
 
-    private void showProgress(PackageIndex.Entry e, Path dest) {
+    /** apt-get download writes straight into its working directory: watch that grow. */
+    private void showProgress(long total, Path dest) {
         boolean tty = System.console() != null;
         int lastQuarter = 0;
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 Thread.sleep(tty ? 300 : 1000);
                 long have = sizeOf(dest);
-                if (e.size() <= 0) continue;
-                int pct = (int) Math.min(100, have * 100 / e.size());
+                if (total <= 0) continue;
+                int pct = (int) Math.min(100, have * 100 / total);
                 if (tty) {
-                    log.printf("\r  %s: %5.1f / %.1f MB (%d%%)", e.name(), have / 1e6, e.size() / 1e6, pct);
+                    log.printf("\r  %5.1f / %.1f MB (%d%%)", have / 1e6, total / 1e6, pct);
                     log.flush();
                 } else if (pct / 25 > lastQuarter) {
                     lastQuarter = pct / 25;
-                    log.printf("  %s: %d%%%n", e.name(), pct);
+                    log.printf("  %d%%%n", pct);
                 }
             }
         } catch (InterruptedException done) {

@@ -54,6 +54,33 @@ final class Exec {
         }
     }
 
+    /** Runs {@code cmd} with its stdout and stderr copied to {@code log} as they come (apt's "Get:1 ..." lines). */
+    static void runEcho(List<String> cmd, PrintStream log) {
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new BpfException("run " + cmd.getFirst(), 0, "cannot start it (" + e.getMessage() + "); is it installed?");
+        }
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        try {
+            p.getOutputStream().close();
+            copy(p.getInputStream(), all, log);
+            int rc = p.waitFor();
+            if (rc != 0) {
+                throw new BpfException("run " + String.join(" ", cmd.subList(0, Math.min(2, cmd.size()))), 0,
+                        "exit code " + rc + ": " + tail(all.toString(StandardCharsets.UTF_8), 3));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("run " + cmd.getFirst() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BpfException("run " + cmd.getFirst(), 0, "interrupted");
+        } finally {
+            if (p.isAlive()) p.destroyForcibly();
+        }
+    }
+
     static String runText(List<String> cmd, Path cwd, PrintStream log) {
         return new String(run(cmd, cwd, log), StandardCharsets.UTF_8);
     }

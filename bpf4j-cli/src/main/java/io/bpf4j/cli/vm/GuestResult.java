@@ -20,6 +20,8 @@ public record GuestResult(Outcome outcome, int exitCode, String release, Duratio
         TIMEOUT,
         /** The guest never reached its init's "up" marker. */
         NO_BOOT,
+        /** The user interrupted the run (Ctrl-C reached QEMU); exit code 130 as a shell reports SIGINT. */
+        INTERRUPTED,
         /** QEMU or the guest init failed (bad option, a module that does not load, a mount). */
         LAB_FAILED
     }

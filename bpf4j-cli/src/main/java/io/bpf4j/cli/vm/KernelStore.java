@@ -131,8 +131,10 @@ public final class KernelStore {
                 Path dl = Files.createDirectories(work.resolve("debs"));
                 Path tree = Files.createDirectories(work.resolve("tree"));
                 List<String> pkgs = new ArrayList<>();
-                for (PackageIndex.Entry e : r.debs()) {
-                    Path deb = apt.download(e, dl);
+                List<Path> debs = apt.download(r.debs(), dl);
+                for (int i = 0; i < debs.size(); i++) {
+                    PackageIndex.Entry e = r.debs().get(i);
+                    Path deb = debs.get(i);
                     String sha = sha256(deb);
                     if (!e.sha256().isEmpty() && !e.sha256().equalsIgnoreCase(sha)) {
                         throw new BpfException("verify " + deb.getFileName(), 0, "sha256 " + sha + " but the signed index says " + e.sha256());

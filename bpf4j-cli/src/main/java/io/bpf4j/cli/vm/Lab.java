@@ -27,6 +27,7 @@ public final class Lab {
     private final KernelStore store;
     private final AptArchive apt;
     private final PrintStream log;
+    private Consumer<String> bootConsole;
 
     public Lab(Path cacheRoot, PrintStream log) {
         this.store = new KernelStore(cacheRoot);
@@ -36,6 +37,11 @@ public final class Lab {
 
     public static Lab open(PrintStream log) {
         return new Lab(KernelStore.defaultCacheRoot(), log);
+    }
+
+    /** Shows the guest kernel's boot messages (booted without "quiet") on {@code sink}: for a guest that does not come up. */
+    public void showBootConsole(Consumer<String> sink) {
+        this.bootConsole = sink;
     }
 
     public KernelStore store() {
@@ -138,7 +144,7 @@ public final class Lab {
      */
     public GuestResult run(CachedKernel k, GuestRequest req, Qemu.Accel accel, Consumer<String> out) {
         Path initramfs = Initramfs.forKernel(k);
-        GuestResult r = new Qemu(store.root().resolve("logs"), log).run(k, initramfs, req, accel, out);
+        GuestResult r = new Qemu(store.root().resolve("logs"), log, bootConsole).run(k, initramfs, req, accel, out);
         if (r.release() != null && !r.release().equals(k.release())) {
             throw new BpfException("vm run", 0, "asked for kernel " + k.release() + " but the guest runs " + r.release());
         }

@@ -37,7 +37,7 @@ public final class MatrixCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream log = opts.log();
-        Lab lab = Lab.open(log);
+        Lab lab = opts.lab(log);
         List<Row> rows = new ArrayList<>();
         for (String spec : kernels) {
             long t0 = System.nanoTime();

@@ -37,24 +37,35 @@ public final class Qemu {
     }
 
     static final String BINARY = System.getenv().getOrDefault("BPF4J_QEMU", "qemu-system-x86_64");
-    static final Duration BOOT_LIMIT = Duration.ofSeconds(Long.parseLong(System.getenv().getOrDefault("BPF4J_VM_BOOT_TIMEOUT", "120")));
+    static final Duration BOOT_LIMIT = Duration.ofSeconds(Long.parseLong(System.getenv().getOrDefault("BPF4J_VM_BOOT_TIMEOUT", "240")));
     private static final String PANIC = "Kernel panic - not syncing";
     private static final int TAIL = 25;
 
     private final Path logDir;
     private final PrintStream log;
+    private final Consumer<String> bootConsole;
 
-    public Qemu(Path logDir, PrintStream log) {
+    /** {@code bootConsole}, when not null, gets the kernel's boot messages (without "quiet") up to the command. */
+    public Qemu(Path logDir, PrintStream log, Consumer<String> bootConsole) {
         this.logDir = logDir;
         this.log = log;
+        this.bootConsole = bootConsole;
+    }
+
+    public Qemu(Path logDir, PrintStream log) {
+        this(logDir, log, null);
     }
 
     static List<String> command(CachedKernel k, Path initramfs, GuestRequest req, Accel accel, String nonce, Path ctl, boolean probe) {
+        return command(k, initramfs, req, accel, nonce, ctl, probe, true);
+    }
+
+    static List<String> command(CachedKernel k, Path initramfs, GuestRequest req, Accel accel, String nonce, Path ctl, boolean probe, boolean quiet) {
         List<String> c = new ArrayList<>(List.of(BINARY, "-nodefaults", "-no-user-config", "-display", "none",
                 "-serial", "stdio", "-no-reboot", "-m", req.memory(), "-smp", Integer.toString(req.cpus())));
         if (accel == Accel.KVM) c.addAll(List.of("-enable-kvm", "-cpu", "host"));
         c.addAll(List.of("-kernel", k.vmlinuz().toString(), "-initrd", initramfs.toString(),
-                "-append", "console=ttyS0 quiet panic=-1 bpf4j.nonce=" + nonce + (probe ? " bpf4j.probe=1" : "")));
+                "-append", "console=ttyS0" + (quiet ? " quiet" : "") + " panic=-1 bpf4j.nonce=" + nonce + (probe ? " bpf4j.probe=1" : "")));
         // multidevs=remap: the host root spans several filesystems; without it QEMU warns and inode numbers may collide.
         c.addAll(List.of("-virtfs", "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap"));
         if (ctl != null) c.addAll(List.of("-virtfs", "local,path=" + ctl + ",mount_tag=ctl,security_model=none"));
@@ -90,8 +101,10 @@ public final class Qemu {
 
     private GuestResult boot(CachedKernel k, Path initramfs, GuestRequest req, Accel accel, Consumer<String> out, Path ctl, boolean probe) {
         String nonce = HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
-        List<String> cmd = command(k, initramfs, req, accel, nonce, ctl, probe);
+        boolean showBoot = bootConsole != null && !probe;
+        List<String> cmd = command(k, initramfs, req, accel, nonce, ctl, probe, !showBoot);
         Console console = new Console("BPF4J-LAB-" + nonce + ":", probe ? l -> { } : out);
+        if (showBoot) console.boot = bootConsole;
         long t0 = System.nanoTime();
         if (!probe) console.onStart = rel -> log.printf("bpf4j vm: guest up, uname -r: %s (%.1f s to command)%n", rel, (System.nanoTime() - t0) / 1e9);
         Process p;
@@ -179,6 +192,10 @@ public final class Qemu {
                 outcome = GuestResult.Outcome.TIMEOUT;
                 code = 124;
                 detail = "no exit after " + limit.toSeconds() + " s; QEMU killed";
+            } else if (qemuErr.indexOf("terminating on signal 2") >= 0 || qemuErr.indexOf("terminating on signal 15") >= 0) {
+                outcome = GuestResult.Outcome.INTERRUPTED;
+                code = 130;
+                detail = "interrupted";
             } else if (console.panic != null) {
                 outcome = GuestResult.Outcome.PANIC;
                 code = 125;
@@ -205,7 +222,9 @@ public final class Qemu {
                 return new GuestResult(GuestResult.Outcome.EXITED, 0, console.release, nanos(console.upAt - t0), nanos(total), "", "", null);
             }
             Path kept = null;
-            if (outcome != GuestResult.Outcome.EXITED && !probe) {
+            if (outcome == GuestResult.Outcome.INTERRUPTED) {
+                log.println("bpf4j vm: interrupted; QEMU stopped");
+            } else if (outcome != GuestResult.Outcome.EXITED && !probe) {
                 kept = keepLog(logFile, k.release(), qemuErr.toString());
                 log.println("bpf4j vm: " + outcome.name().toLowerCase().replace('_', ' ') + ": " + detail);
                 log.println("bpf4j vm: console log " + kept + ", last lines:");
@@ -253,6 +272,7 @@ public final class Qemu {
         volatile Integer exit;
         final ArrayDeque<String> tail = new ArrayDeque<>();
         Consumer<String> onStart = r -> { };
+        Consumer<String> boot = l -> { };
 
         Console(String marker, Consumer<String> out) {
             this.marker = marker;
@@ -279,6 +299,7 @@ public final class Qemu {
                 tail.addLast(l);
                 if (tail.size() > TAIL) tail.removeFirst();
             }
+            if (startAt == 0) boot.accept(l);
             if (l.startsWith(marker)) {
                 String m = l.substring(marker.length()).strip();
                 if (m.startsWith("up")) {
@@ -302,7 +323,8 @@ public final class Qemu {
                 panic = l.substring(l.indexOf(PANIC)).strip();
                 panicAt = System.nanoTime();
             }
-            if (startAt != 0 && exit == null) {
+            // After a panic the console carries only the oops; it is in the failure report, not the command's output.
+            if (startAt != 0 && exit == null && panic == null) {
                 if (!l.isBlank()) lastLine = l;
                 out.accept(l);
             }

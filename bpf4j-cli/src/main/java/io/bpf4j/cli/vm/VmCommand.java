@@ -48,6 +48,9 @@ public final class VmCommand implements Runnable {
         @Option(names = "--refresh", description = "Update Debian's package index first, so 6.1/latest move to the newest packages.")
         boolean refresh;
 
+        @Option(names = "--console", description = "Show the guest kernel's boot messages on stderr (boots without 'quiet').")
+        boolean console;
+
         @Option(names = {"-q", "--quiet"}, description = "No lab progress on stderr (failures are still reported).")
         boolean quiet;
 
@@ -59,6 +62,12 @@ public final class VmCommand implements Runnable {
             if (timeout < 1) throw new CommandLine.ParameterException(new CommandLine(this), "--timeout must be at least 1");
             return new GuestRequest(command, cwd, Lab.guestEnv(System.getenv(), envs), Lab.defaultShares(cwd, shares),
                     mem, cpus, Duration.ofSeconds(timeout));
+        }
+
+        Lab lab(PrintStream log) {
+            Lab lab = Lab.open(log);
+            if (console) lab.showBootConsole(l -> System.err.println("console: " + l));
+            return lab;
         }
 
         PrintStream log() {
@@ -86,7 +95,7 @@ public final class VmCommand implements Runnable {
         @Override
         public Integer call() {
             PrintStream log = opts.log();
-            Lab lab = Lab.open(log);
+            Lab lab = opts.lab(log);
             CachedKernel k = lab.kernel(KernelSpec.parse(kernel, modules), opts.refresh);
             GuestRequest req = opts.request(command, Map.of());
             Qemu.Accel accel = lab.accel(opts.accel, k);
