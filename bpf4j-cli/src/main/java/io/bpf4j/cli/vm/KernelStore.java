@@ -161,7 +161,7 @@ public final class KernelStore {
     public CachedKernel installLocal(KernelSpec.Local spec, PrintStream log) {
         String release = BzImage.release(spec.vmlinuz());
         String sha = sha256(spec.vmlinuz());
-        String name = "local-" + release + "-" + sha.substring(0, 12);
+        String name = localName(spec);
         Optional<CachedKernel> have = get(name);
         if (have.isPresent()) return have.get();
         return withLock(() -> {
@@ -188,6 +188,17 @@ public final class KernelStore {
                 return finishAs(name, release, spec.vmlinuz(), modDir, p, log);
             }
         });
+    }
+
+    /** The cache directory of a kernel given by path: its release and a hash of the image and the modules directory. */
+    public static String localName(KernelSpec.Local spec) {
+        String key = sha256(spec.vmlinuz()) + "|" + (spec.modules() == null ? "" : spec.modules().toString());
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "local-" + BzImage.release(spec.vmlinuz()) + "-" + HexFormat.of().formatHex(d).substring(0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private CachedKernel finish(String release, Path vmlinuz, Path modDir, Properties p, PrintStream log) throws IOException {

@@ -33,7 +33,7 @@ class LabKernelTest {
         KernelSpec parsed = KernelSpec.parse(spec);
         KernelStore store = new KernelStore(KernelStore.defaultCacheRoot());
         CachedKernel expected = parsed instanceof KernelSpec.Local l
-                ? store.get("local-" + BzImage.release(l.vmlinuz()) + "-" + KernelStore.sha256(l.vmlinuz()).substring(0, 12)).orElseThrow()
+                ? store.get(KernelStore.localName(l)).orElseThrow()
                 : store.byAlias(spec).orElseThrow(() -> new AssertionError("no cached kernel for spec " + spec + " in " + store.kernelsDir()));
         String running = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
         assertEquals(expected.release(), running, "uname -r in the guest");
