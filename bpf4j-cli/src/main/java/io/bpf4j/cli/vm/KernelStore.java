@@ -318,6 +318,14 @@ public final class KernelStore {
 
     /** Serialises installs between concurrent bpf4j processes (two lab runs sharing one cache). */
     <T> T withLock(IoAction<T> action) {
+        if (HELD.get()) {
+            try {
+                return action.run();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+        HELD.set(true);
         try {
             Files.createDirectories(kernels);
             try (FileChannel ch = FileChannel.open(kernels.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -326,6 +334,11 @@ public final class KernelStore {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
+        } finally {
+            HELD.set(false);
         }
     }
+
+    /** FileChannel locks are per JVM, not per thread; nested use from one thread must not lock twice. */
+    private static final ThreadLocal<Boolean> HELD = ThreadLocal.withInitial(() -> false);
 }

@@ -71,8 +71,11 @@ public final class Lab {
     }
 
     private KernelResolver resolver(boolean refresh) {
-        if (refresh || !apt.hasIndexes()) apt.update();
-        return new KernelResolver(apt.indexes());
+        // Under the cache lock: a second bpf4j updating the same private lists would fail on apt's lock.
+        return store.withLock(() -> {
+            if (refresh || !apt.hasIndexes()) apt.update();
+            return new KernelResolver(apt.indexes());
+        });
     }
 
     /**
