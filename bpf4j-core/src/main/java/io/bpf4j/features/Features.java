@@ -119,7 +119,8 @@ public final class Features {
 
     /**
      * Whether a program type may call a helper: a program calling it with zeroed arguments
-     * is loaded and the verifier's answer read. "invalid func" / "unknown func" means no;
+     * is loaded and the verifier's answer read. "invalid func", "unknown func" and "cannot use
+     * helper" mean no;
      * any other outcome means the helper exists for that type.
      */
     public static Probe helper(ProgType type, int helperId, String helperName) {
@@ -133,7 +134,9 @@ public final class Features {
             return Probe.yes(f);
         } catch (VerifierException e) {
             String log = e.log();
-            if (log.contains("invalid func") || log.contains("unknown func")) return Probe.no(f, e.errno(), "");
+            // Older kernels say "unknown func", newer "program of this type cannot use helper".
+            if (log.contains("invalid func") || log.contains("unknown func")
+                    || log.contains("program of this type cannot use helper")) return Probe.no(f, e.errno(), "");
             return Probe.yes(f);
         } catch (BpfException e) {
             return Probe.unknown(f, e.errno(), e.hint() == null ? "" : e.hint());
