@@ -86,8 +86,9 @@ public final class BtfHandle implements AutoCloseable {
 
     /** The raw BTF bytes as the kernel holds them (for split BTF: only this object's part). */
     public byte[] bytes() {
-        int size = info().size();
         try (Arena arena = Arena.ofConfined()) {
+            // Not info(): its name fields are 5.11+, and 5.10 refuses them with E2BIG.
+            int size = ObjectIds.info(fd, Layouts.BtfInfo.LAYOUT.byteSize(), arena, null).get(JAVA_INT, Layouts.BtfInfo.BTF_SIZE);
             MemorySegment buf = arena.allocate(Math.max(1, size), 8);
             MemorySegment s = ObjectIds.info(fd, Layouts.BtfInfo.LAYOUT.byteSize(), arena, i -> {
                 i.set(JAVA_LONG, Layouts.BtfInfo.BTF, buf.address());

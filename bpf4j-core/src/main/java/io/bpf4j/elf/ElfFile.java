@@ -208,6 +208,7 @@ public final class ElfFile {
 
     private String string(long[] strHdr, long off, String what) {
         long base = strHdr[4], size = strHdr[5];
+        checkRange(base, size, what + ": string table");
         if (off < 0 || off >= size) throw bad(what + ": string offset " + off + " outside string table of " + size + " bytes");
         int start = (int) (base + off), end = (int) (base + size);
         int p = start;

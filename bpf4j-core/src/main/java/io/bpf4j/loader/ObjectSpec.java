@@ -113,7 +113,15 @@ public final class ObjectSpec {
 
     /** Parses object bytes; {@code name} prefixes the kernel names of global data maps. */
     public static ObjectSpec parse(byte[] data, String name) {
-        return new Parser(ElfFile.parse(data), name).parse();
+        try {
+            return new Parser(ElfFile.parse(data), name).parse();
+        } catch (BpfException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A safety net: every check we know of throws BpfFormatException itself (the fuzz test
+            // fails when this fires), but a user must never see an index or cast exception.
+            throw new BpfFormatException("malformed object: " + e, e);
+        }
     }
 
     public String name() {
@@ -338,7 +346,8 @@ public final class ObjectSpec {
                     int typeId = 0;
                     if (btf != null && btf.typeById(m.btfValueTypeId) instanceof BtfType.Datasec ds) {
                         for (BtfType.VarSecinfo v : ds.vars())
-                            if (v.offset() == sym.value() && btf.typeById(v.type()).name().equals(sym.name())) typeId = ((BtfType.Var) btf.typeById(v.type())).type();
+                            if (v.offset() == sym.value() && btf.typeById(v.type()) instanceof BtfType.Var var && var.name().equals(sym.name()))
+                                typeId = var.type();
                     }
                     variables.putIfAbsent(sym.name(), new Variable(sym.name(), s.name(), (int) sym.value(), (int) sym.size(), typeId));
                 }
@@ -453,7 +462,8 @@ public final class ObjectSpec {
                     if (r.offset() >= vs.offset() && r.offset() < (long) vs.offset() + vs.size()) {
                         owner = maps.get(btf.typeById(vs.type()).name());
                         rel = (int) (r.offset() - vs.offset());
-                        BtfType.Struct st = (BtfType.Struct) btf.resolve(((BtfType.Var) btf.typeById(vs.type())).type());
+                        if (!(btf.typeById(vs.type()) instanceof BtfType.Var var) || !(btf.resolve(var.type()) instanceof BtfType.Struct st))
+                            throw new BpfFormatException(".maps DATASEC entry " + vs.type() + " is not a map variable");
                         BtfType.Member values = st.members().stream().filter(x -> x.name().equals("values")).findFirst()
                                 .orElseThrow(() -> new BpfFormatException(".maps relocation at " + r.offset() + " outside a values array"));
                         rel -= values.bitOffset() / 8;

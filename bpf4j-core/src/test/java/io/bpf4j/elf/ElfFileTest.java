@@ -1,0 +1,202 @@
+package io.bpf4j.elf;
+
+import io.bpf4j.BpfFormatException;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** ElfFile against llvm-objdump on the committed objects, and on hostile bytes. */
+class ElfFileTest {
+    static final List<String> OBJECTS = List.of("globals.bpf.o", "core.bpf.o", "maps.bpf.o", "lab.bpf.o", "lab_target.bpf.o");
+
+    static byte[] object(String name) throws IOException {
+        try (InputStream in = ElfFileTest.class.getResourceAsStream("/io/bpf4j/loader/" + name)) {
+            assertNotNull(in, "missing test object " + name);
+            return in.readAllBytes();
+        }
+    }
+
+    static String objdump(Path file, String... flags) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/llvm-objdump")), "tool 'llvm-objdump' is not installed");
+        List<String> cmd = new ArrayList<>(List.of("llvm-objdump"));
+        cmd.addAll(List.of(flags));
+        cmd.add(file.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void sectionsMatchLlvmObjdump(@TempDir Path dir) throws Exception {
+        for (String name : OBJECTS) {
+            byte[] b = object(name);
+            Path f = dir.resolve(name);
+            Files.write(f, b);
+            ElfFile elf = ElfFile.parse(b);
+            // "  3 xdp   00000148 0000000000000000 TEXT"
+            Pattern row = Pattern.compile("^\\s*(\\d+) (\\S*)\\s+([0-9a-f]{8}) ([0-9a-f]{16})\\s*(\\S*)\\s*$");
+            int rows = 0;
+            for (String line : objdump(f, "-h").lines().toList()) {
+                Matcher m = row.matcher(line);
+                if (!m.matches()) continue;
+                ElfSection s = elf.sections().get(Integer.parseInt(m.group(1)));
+                assertEquals(m.group(2), s.name(), name + " section " + s.index());
+                assertEquals(Long.parseLong(m.group(3), 16), s.size(), name + " " + s.name() + " size");
+                String kind = m.group(5);
+                assertEquals(kind.equals("TEXT"), s.executable(), name + " " + s.name() + " TEXT");
+                assertEquals(kind.equals("BSS"), s.type() == ElfFile.SHT_NOBITS, name + " " + s.name() + " BSS");
+                rows++;
+            }
+            assertEquals(elf.sections().size(), rows, name + ": every section listed");
+        }
+    }
+
+    @Test
+    void symbolsMatchLlvmObjdump(@TempDir Path dir) throws Exception {
+        for (String name : OBJECTS) {
+            byte[] b = object(name);
+            Path f = dir.resolve(name);
+            Files.write(f, b);
+            ElfFile elf = ElfFile.parse(b);
+            // "0000000000000000 g     F xdp	0000000000000148 xdp_count"
+            Pattern row = Pattern.compile("^([0-9a-f]{16}) (.{7}) (\\S+)\\t([0-9a-f]{16}) ?(.*)$");
+            List<String> want = new ArrayList<>(), got = new ArrayList<>();
+            for (String line : objdump(f, "-t").lines().toList()) {
+                Matcher m = row.matcher(line);
+                if (!m.matches()) continue;
+                String flags = m.group(2);
+                String type = flags.contains("F") ? "func" : flags.contains("O") ? "object" : flags.contains("d") ? "section" : "other";
+                want.add(m.group(5) + " " + Long.parseLong(m.group(1), 16) + " " + Long.parseLong(m.group(4), 16) + " "
+                        + (flags.charAt(0) == 'g' ? "global" : "local") + " " + type + " " + m.group(3));
+            }
+            for (ElfSymbol s : elf.symbols()) {
+                if (s.index() == 0) continue;
+                String type = switch (s.type()) {
+                    case ElfSymbol.STT_FUNC -> "func";
+                    case ElfSymbol.STT_OBJECT -> "object";
+                    case ElfSymbol.STT_SECTION -> "section";
+                    default -> "other";
+                };
+                String sec = s.section() == ElfSymbol.SHN_ABS ? "*ABS*" : s.section() == 0 ? "*UND*" : elf.sections().get(s.section()).name();
+                if (type.equals("section")) {
+                    got.add(sec + " " + s.value() + " " + s.size() + " " + (s.isGlobal() ? "global" : "local") + " " + type + " " + sec);
+                } else {
+                    got.add(s.name() + " " + s.value() + " " + s.size() + " " + (s.isGlobal() ? "global" : "local") + " " + type + " " + sec);
+                }
+            }
+            // llvm-objdump lists the FILE symbol with type "df": compare it as "other".
+            want.replaceAll(w -> w.endsWith(" section *ABS*") ? w.replace(" section ", " other ") : w);
+            assertEquals(want, got, name);
+        }
+    }
+
+    @Test
+    void relocationsMatchLlvmObjdump(@TempDir Path dir) throws Exception {
+        for (String name : OBJECTS) {
+            byte[] b = object(name);
+            Path f = dir.resolve(name);
+            Files.write(f, b);
+            ElfFile elf = ElfFile.parse(b);
+            List<String> want = new ArrayList<>(), got = new ArrayList<>();
+            String section = null;
+            for (String line : objdump(f, "-r").lines().toList()) {
+                if (line.startsWith("RELOCATION RECORDS FOR [")) section = line.substring(24, line.length() - 2);
+                else if (line.matches("^[0-9a-f]{16} .*")) {
+                    String[] p = line.split("\\s+");
+                    want.add(section + " " + Long.parseLong(p[0], 16) + " " + p[1] + " " + (p.length > 2 ? p[2] : ""));
+                }
+            }
+            for (ElfSection rs : elf.relocationSections()) {
+                String target = elf.sections().get(rs.info()).name();
+                for (ElfRelocation r : elf.relocations(rs)) {
+                    ElfSymbol s = elf.symbols().get(r.symbol());
+                    String sym = s.type() == ElfSymbol.STT_SECTION ? elf.sections().get(s.section()).name() : s.name();
+                    got.add(target + " " + r.offset() + " " + typeName(r.type()) + " " + sym);
+                }
+            }
+            assertEquals(want, got, name);
+        }
+    }
+
+    static String typeName(int t) {
+        return switch (t) {
+            case ElfRelocation.R_BPF_64_64 -> "R_BPF_64_64";
+            case ElfRelocation.R_BPF_64_ABS64 -> "R_BPF_64_ABS64";
+            case ElfRelocation.R_BPF_64_ABS32 -> "R_BPF_64_ABS32";
+            case ElfRelocation.R_BPF_64_NODYLD32 -> "R_BPF_64_NODYLD32";
+            case ElfRelocation.R_BPF_64_32 -> "R_BPF_64_32";
+            default -> "R_BPF_" + t;
+        };
+    }
+
+    @Test
+    void rejectsWhatIsNotABpfRelocatableObject() {
+        assertMessage(new byte[10], "shorter than the 64-byte ELF header");
+        byte[] b = new byte[64];
+        assertMessage(b, "bad magic");
+        b[0] = 0x7f; b[1] = 'E'; b[2] = 'L'; b[3] = 'F'; b[4] = 1;
+        assertMessage(b, "not a 64-bit");
+        b[4] = 2; b[5] = 2;
+        assertMessage(b, "big-endian");
+        b[5] = 1; b[16] = 2;
+        assertMessage(b, "not a relocatable object");
+    }
+
+    static void assertMessage(byte[] b, String part) {
+        BpfFormatException e = assertThrows(BpfFormatException.class, () -> ElfFile.parse(b));
+        assertTrue(e.getMessage().toLowerCase(Locale.ROOT).contains(part.toLowerCase(Locale.ROOT)), e.getMessage());
+    }
+
+    /** Whatever the bytes, ElfFile and everything built on it only ever throw BpfFormatException. */
+    @Test
+    void mutatedObjectsFailOnlyWithFormatErrors() throws Exception {
+        Random rnd = new Random(0x5eed);
+        int parsed = 0, rejected = 0;
+        for (String name : OBJECTS) {
+            byte[] orig = object(name);
+            for (int i = 0; i < 3000; i++) {
+                byte[] b = orig.clone();
+                int flips = 1 + rnd.nextInt(8);
+                for (int j = 0; j < flips; j++) {
+                    int at = rnd.nextInt(100) < 40 ? 16 + rnd.nextInt(48) : rnd.nextInt(b.length); // the header often
+                    b[at] = switch (rnd.nextInt(4)) {
+                        case 0 -> (byte) 0xff;
+                        case 1 -> 0;
+                        default -> (byte) rnd.nextInt(256);
+                    };
+                }
+                if (rnd.nextInt(10) == 0) b = java.util.Arrays.copyOf(b, rnd.nextInt(b.length));
+                try {
+                    io.bpf4j.loader.ObjectSpec.parse(b, "fuzz");
+                    parsed++;
+                } catch (BpfFormatException e) {
+                    if (e.getMessage().startsWith("malformed object: "))
+                        throw new AssertionError(name + " mutation " + i + ": unchecked input reached the safety net", e.getCause());
+                    rejected++;
+                } catch (io.bpf4j.BpfException e) {
+                    rejected++; // e.g. a program or map lookup on a damaged spec: still our exception type
+                } catch (Throwable t) {
+                    throw new AssertionError(name + " mutation " + i + " threw " + t, t);
+                }
+            }
+        }
+        assertTrue(parsed > 0 && rejected > 0, "parsed " + parsed + ", rejected " + rejected);
+    }
+}
