@@ -72,13 +72,26 @@ public final class BtfHandle implements AutoCloseable {
     /** Id, name (e.g. "vmlinux" or a module) and whether it is kernel BTF. */
     public record Info(int id, String name, boolean kernel, int size) {}
 
+    /**
+     * Id and size, plus name and kernel flag where the kernel has them (5.11+).
+     * Before that the name fields are unknown to the kernel, which rejects them with E2BIG;
+     * then the name is "" and kernel is true only for id 1 (vmlinux is always loaded first).
+     */
     public Info info() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocate(64);
-            MemorySegment s = ObjectIds.info(fd, Layouts.BtfInfo.LAYOUT.byteSize(), arena, i -> {
-                i.set(JAVA_LONG, Layouts.BtfInfo.NAME, name.address());
-                i.set(JAVA_INT, Layouts.BtfInfo.NAME_LEN, (int) name.byteSize());
-            });
+            MemorySegment s;
+            try {
+                s = ObjectIds.info(fd, Layouts.BtfInfo.LAYOUT.byteSize(), arena, i -> {
+                    i.set(JAVA_LONG, Layouts.BtfInfo.NAME, name.address());
+                    i.set(JAVA_INT, Layouts.BtfInfo.NAME_LEN, (int) name.byteSize());
+                });
+            } catch (BpfException e) {
+                if (e.errno() != Errno.E2BIG) throw e;
+                MemorySegment old = ObjectIds.info(fd, Layouts.BtfInfo.NAME, arena, null);
+                int id = old.get(JAVA_INT, Layouts.BtfInfo.ID);
+                return new Info(id, id == 1 ? "vmlinux" : "", id == 1, old.get(JAVA_INT, Layouts.BtfInfo.BTF_SIZE));
+            }
             return new Info(s.get(JAVA_INT, Layouts.BtfInfo.ID), name.getString(0),
                     s.get(JAVA_INT, Layouts.BtfInfo.KERNEL_BTF) != 0, s.get(JAVA_INT, Layouts.BtfInfo.BTF_SIZE));
         }

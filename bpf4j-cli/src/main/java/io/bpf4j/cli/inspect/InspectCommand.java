@@ -26,14 +26,28 @@ public final class InspectCommand implements Callable<Integer> {
 
         @Option(names = "--json", description = "One JSON document with stable field names.")
         boolean json;
+
+        @Option(names = "--source", defaultValue = "auto", paramLabel = "auto|uapi|kcore",
+                description = {"Where --details facts come from: uapi (bpf(2), fdinfo), kcore (also kernel memory",
+                    "via /proc/kcore + BTF: owner fields, ptrs[] slots, poke_progs, tail_call_reachable,",
+                    "extension targets, trampolines), auto (kcore where readable; default)."})
+        String source;
+
+        /** An inspector for these options; kernel memory is opened only where details need it. */
+        Inspector inspector() {
+            if (!source.equals("auto") && !source.equals("uapi") && !source.equals("kcore"))
+                throw new io.bpf4j.BpfException("--source must be auto, uapi or kcore, not " + source);
+            if (!details && !source.equals("kcore")) return new Inspector();
+            return new Inspector(KcoreFacts.open(source, System.err).orElse(null));
+        }
     }
 
     @Override
     public Integer call() {
-        Inspector in = new Inspector();
+        Inspector in = opts.inspector();
         var progs = in.programs(opts.details);
         var maps = in.maps(opts.details);
-        var links = in.links();
+        var links = in.links(opts.details);
         PrintStream out = System.out;
         if (opts.json) {
             out.println(Json.write(Map.of("programs", progs, "maps", maps, "links", links)));
@@ -57,7 +71,7 @@ public final class InspectCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Inspector in = new Inspector();
+            Inspector in = opts.inspector();
             List<Map<String, Object>> l = id == null ? in.programs(opts.details) : List.of(in.program(id, opts.details));
             print(l, opts.json, Text::prog);
             return 0;
@@ -71,7 +85,7 @@ public final class InspectCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Inspector in = new Inspector();
+            Inspector in = opts.inspector();
             List<Map<String, Object>> l = id == null ? in.maps(opts.details) : List.of(in.map(id, opts.details));
             print(l, opts.json, Text::map);
             return 0;
@@ -85,8 +99,8 @@ public final class InspectCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Inspector in = new Inspector();
-            List<Map<String, Object>> l = id == null ? in.links() : List.of(in.link(id));
+            Inspector in = opts.inspector();
+            List<Map<String, Object>> l = id == null ? in.links(opts.details) : List.of(in.link(id, opts.details));
             print(l, opts.json, Text::link);
             return 0;
         }

@@ -41,6 +41,17 @@ public final class Inspector {
     private final Map<Integer, Btf> btfCache = new HashMap<>();
     private final Map<Integer, Map<String, Object>> progSummaryCache = new HashMap<>();
     private final long bootEpochNanos = bootEpochNanos();
+    private final KcoreFacts kcore;
+
+    /** Facts from the kernel's interfaces only. */
+    public Inspector() {
+        this(null);
+    }
+
+    /** With kernel memory: {@code --details} output gains a "kcore" section per object. */
+    public Inspector(io.bpf4j.kernel.mem.KernelBpf kernelMemory) {
+        this.kcore = kernelMemory == null ? null : new KcoreFacts(kernelMemory);
+    }
 
     /** Objects that vanish between listing and opening are skipped, as bpftool does. */
     static boolean vanished(BpfException e) {
@@ -86,6 +97,7 @@ public final class Inspector {
                 m.put("run_time_ns", i.runTimeNs());
             }
             if (details) details(i, m);
+            if (details && kcore != null) m.put("kcore", KcoreFacts.guarded(() -> kcore.prog(id)));
             return m;
         }
     }
@@ -220,7 +232,10 @@ public final class Inspector {
                 owner.put("source", "fdinfo");
                 m.put("owner", owner);
             }
-            if (details && i.type() == MapType.PROG_ARRAY) m.put("slots", slots(map, i.maxEntries()));
+            if (details && i.type() == MapType.PROG_ARRAY) {
+                m.put("slots", slots(map, i.maxEntries()));
+                if (kcore != null) m.put("kcore", KcoreFacts.guarded(() -> kcore.progArray(id)));
+            }
             return m;
         }
     }
@@ -265,10 +280,14 @@ public final class Inspector {
     // ---- links
 
     public List<Map<String, Object>> links() {
+        return links(false);
+    }
+
+    public List<Map<String, Object>> links(boolean details) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (int id : ObjectIds.all(ObjectIds.Kind.LINK)) {
             try {
-                out.add(link(id));
+                out.add(link(id, details));
             } catch (BpfException e) {
                 if (!vanished(e)) throw e;
             }
@@ -277,6 +296,10 @@ public final class Inspector {
     }
 
     public Map<String, Object> link(int id) {
+        return link(id, false);
+    }
+
+    public Map<String, Object> link(int id, boolean details) {
         try (BpfLink l = BpfLink.fromId(id)) {
             LinkInfo i = l.info();
             Map<String, Object> m = new LinkedHashMap<>();
@@ -287,6 +310,7 @@ public final class Inspector {
             m.put("prog_name", prog.getOrDefault("name", ""));
             m.put("prog_type", prog.getOrDefault("type", ""));
             m.put("target", i.fields());
+            if (details && kcore != null) m.put("kcore", KcoreFacts.guarded(() -> kcore.link(id)));
             return m;
         }
     }

@@ -32,6 +32,7 @@ final class Text {
         for (Map<String, Object> s : list(p.get("subprograms")))
             o.printf("\tfunc[%s]: %s  %s%n", s.get("index"), s.getOrDefault("ksym", s.getOrDefault("name", "")),
                     s.getOrDefault("address", "-"));
+        if (p.get("kcore") instanceof Map<?, ?> k) kcoreProg(o, k);
         if (p.get("attach_target") instanceof Map<?, ?> t)
             o.printf("\tattach_target btf_obj_id %s  btf_id %s%s%n", t.get("btf_obj_id"), t.get("btf_id"),
                     t.containsKey("func") ? "  func " + t.get("func") : "");
@@ -52,6 +53,50 @@ final class Text {
         for (Map<String, Object> s : list(m.get("slots")))
             o.printf("\tprogs[%s]: id %s  %s  %s  %s  %s%n", s.get("index"), s.get("prog_id"), s.get("type"),
                     s.getOrDefault("name", ""), s.getOrDefault("ksym", ""), s.getOrDefault("address", "-"));
+        if (m.get("kcore") instanceof Map<?, ?> k) {
+            if (k.containsKey("error")) {
+                o.println("\tkcore: " + k.get("error"));
+            } else {
+                if (k.get("owner") instanceof Map<?, ?> ow)
+                    o.println("\tkcore owner (" + ow.get("source") + "): " + ow.get("prog_type") + " jited:"
+                            + (Boolean.TRUE.equals(ow.get("jited")) ? "True" : "False") + "  " + ow.get("fields"));
+                else
+                    o.println("\tkcore owner: none");
+                for (Map<String, Object> s : list(k.get("slots")))
+                    o.println("\tkcore ptrs[" + s.get("index") + "]: id " + s.get("id") + "  " + s.get("type") + "  " + s.get("name"));
+                for (Map<String, Object> p : list(k.get("poke_progs")))
+                    o.println("\tkcore poke: id " + p.get("id") + "  " + p.get("type") + "  " + p.get("name"));
+            }
+        }
+    }
+
+    /** Kernel-memory facts of a program, each line tagged with where it came from. */
+    static void kcoreProg(PrintStream o, Map<?, ?> k) {
+        if (k.containsKey("error")) {
+            o.println("\tkcore: " + k.get("error"));
+            return;
+        }
+        StringBuilder sb = new StringBuilder("\tkcore: expected_attach_type " + k.get("expected_attach_type"));
+        if (k.containsKey("tail_call_reachable")) sb.append("  tail_call_reachable ").append(k.get("tail_call_reachable"));
+        if (k.containsKey("sleepable")) sb.append("  sleepable ").append(k.get("sleepable"));
+        o.println(sb);
+        for (Map<String, Object> s : list(k.get("subprogs")))
+            o.println("\tkcore func[" + s.get("index") + "]: " + s.get("ksym") + "  " + s.getOrDefault("address", "-"));
+        if (k.get("target") instanceof Map<?, ?> t) {
+            StringBuilder tb = new StringBuilder("\tkcore target:");
+            if (t.get("dst_prog") instanceof Map<?, ?> d)
+                tb.append(" dst_prog ").append(d.get("id")).append(' ').append(d.get("type")).append(' ').append(d.get("name"));
+            if (t.containsKey("attach_func_name")) tb.append("  func ").append(t.get("attach_func_name"));
+            tb.append("  btf_id ").append(t.get("attach_btf_id"));
+            if (t.containsKey("saved_dst_prog_type")) tb.append("  saved_dst_prog_type ").append(t.get("saved_dst_prog_type"));
+            o.println(tb);
+            if (t.get("dst_trampoline") instanceof Map<?, ?> tr) o.println("\tkcore trampoline: " + trampoline(tr));
+        }
+    }
+
+    static String trampoline(Map<?, ?> tr) {
+        return tr.get("address") + "  func " + tr.get("func") + "  flags " + tr.get("flags")
+                + (tr.containsKey("flag_names") ? " " + tr.get("flag_names") : "");
     }
 
     static void link(PrintStream o, Map<String, Object> l) {
@@ -60,6 +105,12 @@ final class Text {
             StringBuilder sb = new StringBuilder("\t");
             t.forEach((k, v) -> sb.append(k).append(' ').append(v).append("  "));
             o.println(sb.toString().stripTrailing());
+        }
+        if (l.get("kcore") instanceof Map<?, ?> k) {
+            if (k.containsKey("error")) o.println("\tkcore: " + k.get("error"));
+            if (k.get("target_prog") instanceof Map<?, ?> t)
+                o.println("\tkcore target_prog: " + t.get("id") + " " + t.get("type") + " " + t.get("name"));
+            if (k.get("trampoline") instanceof Map<?, ?> tr) o.println("\tkcore trampoline: " + trampoline(tr));
         }
     }
 
