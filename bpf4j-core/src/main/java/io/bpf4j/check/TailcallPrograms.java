@@ -28,9 +28,9 @@ import static io.bpf4j.asm.Reg.R3;
  *
  * <p>The subprogram takes {@code struct xdp_md *ctx} so an extension sees a context pointer and
  * may call {@code bpf_tail_call(ctx, ...)}. It also calls {@code bpf_xdp_adjust_head(ctx, 0)}:
- * since 6.13 the verifier refuses an extension that may change packet data (a tail call counts)
- * in place of a function that does not ("Extension program changes packet data, while original
- * does not").
+ * newer kernels (6.13, and 6.12.y: bpf_check_attach_target() in 6.12.117) refuse an extension
+ * that may change packet data (a tail call counts) in place of a function that does not
+ * ("Extension program changes packet data, while original does not").
  */
 public final class TailcallPrograms {
     private TailcallPrograms() {}
