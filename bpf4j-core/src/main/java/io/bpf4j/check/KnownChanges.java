@@ -46,8 +46,14 @@ public final class KnownChanges {
             "programs with different expected_attach_type (e.g. XDP and XDP devmap programs) share a prog array, "
                     + "so a callee runs with a context its verifier did not assume");
 
+    /** x86-64 JIT; absent from Debian 6.1.192 (no tail_call_cnt_ptr in its bpf_jit_comp.c), present in 6.12.117. */
+    public static final KernelChange TAILCALL_HIERARCHY = new KernelChange("116e04ba1459fc08f80cf27b8c9f9f188be0fcb2",
+            "bpf, x64: Fix tailcall hierarchy", "v6.12", List.of(),
+            "the tail-call counter is copied into each subprogram frame, so tail calls made from subprograms are not "
+                    + "all counted and a program can exceed MAX_TAIL_CALL_CNT (33) many times over");
+
     public static final List<KernelChange> ALL = List.of(FREPLACE_INTRODUCED, RESOLVE_FEXT_TYPE, RESOLVE_NULL_DST_PROG,
-            UPDATE_ATTACHED_FREPLACE, FREPLACE_TAILCALL_LOOP, CROSS_HOOK_TAILCALL, EXPECTED_ATTACH_TYPE);
+            UPDATE_ATTACHED_FREPLACE, FREPLACE_TAILCALL_LOOP, CROSS_HOOK_TAILCALL, EXPECTED_ATTACH_TYPE, TAILCALL_HIERARCHY);
 
     /** Looks a change up by a hash prefix of at least 7 digits. */
     public static Optional<KernelChange> byCommit(String prefix) {

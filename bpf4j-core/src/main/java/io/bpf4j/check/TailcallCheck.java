@@ -83,6 +83,7 @@ public final class TailcallCheck {
                 case ATTACHED_FREPLACE_UPDATE -> attachedFreplaceUpdate(s);
                 case CROSS_HOOK_TAILCALL -> crossHookTailcall(s);
                 case TAILCALL_ATTACH_TYPE -> attachTypeTailcall(s);
+                case TAILCALL_HIERARCHY -> tailcallHierarchy(s);
             };
         } catch (NotRun e) {
             return new Finding(issue, Verdict.COULD_NOT_RUN, e.getMessage());
@@ -277,6 +278,43 @@ public final class TailcallCheck {
         if (same.ok() && devmap.ok()) return new Finding(TailcallIssue.TAILCALL_ATTACH_TYPE, Verdict.PRESENT, ev);
         if (same.ok() && devmap.errno() == Errno.EINVAL) return new Finding(TailcallIssue.TAILCALL_ATTACH_TYPE, Verdict.FIXED, ev);
         return new Finding(TailcallIssue.TAILCALL_ATTACH_TYPE, Verdict.INCONCLUSIVE, ev);
+    }
+
+    // --- tailcall-hierarchy (116e04ba1459) ---------------------------------------------------
+
+    /** The kernel's MAX_TAIL_CALL_CNT since 5.1 (ebf7f6f0a6cd); a program plus 33 tail calls runs 34 times. */
+    static final int MAX_TAIL_CALL_CNT = 33;
+    /** Our own stop: past it the program makes no more calls, so a buggy kernel ends after ~this many runs. */
+    static final int HIERARCHY_GUARD = 500;
+
+    /**
+     * An XDP program counts its runs, then calls a subprogram twice that tail-calls the program
+     * itself. With one shared tail-call counter the whole tree makes 33 tail calls: 34 runs.
+     * Before the fix each subprogram frame had its own copy, so the tree would grow to 2^34
+     * runs; the program's own guard stops it at {@value #HIERARCHY_GUARD}, which keeps the probe
+     * short and harmless on such kernels. Run once with BPF_PROG_TEST_RUN.
+     */
+    private Finding tailcallHierarchy(Scope s) {
+        BpfMap jmp = s.add(TailcallPrograms.progArray("ck_hier_jmp", 1));
+        BpfMap counts = s.add(BpfMap.create(io.bpf4j.MapSpec.of(io.bpf4j.MapType.ARRAY, 4, 8, 1).withName("ck_hier_count")));
+        BpfProgram p;
+        try {
+            p = s.add(TailcallPrograms.hierarchy("ck_hierarchy", jmp, counts, HIERARCHY_GUARD));
+        } catch (VerifierException e) {
+            if (e.log().contains("tail_calls are not allowed in programs with bpf-to-bpf calls"))
+                return new Finding(TailcallIssue.TAILCALL_HIERARCHY, Verdict.NOT_APPLICABLE,
+                        "load -> " + e.errnoName() + ": tail_calls are not allowed in programs with bpf-to-bpf calls "
+                                + "(no JIT support here, so no hierarchy)");
+            throw new NotRun("load tail-call hierarchy program -> " + e.errnoName() + ": " + String.join(" ", e.tail(1)).strip());
+        }
+        Outcome put = update(jmp, 0, p);
+        if (!put.ok()) throw new NotRun("setup failed: update the program into its own prog array -> " + put);
+        int retval = p.testRun(new byte[64], 1).retval();
+        long runs = ByteBuffer.wrap(counts.lookup(u32(0)).orElseThrow()).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        String ev = "test run -> retval " + retval + ", program ran " + runs + " times ("
+                + (MAX_TAIL_CALL_CNT + 1) + " = 1 + MAX_TAIL_CALL_CNT; guard at " + HIERARCHY_GUARD + ")";
+        Verdict v = runs == MAX_TAIL_CALL_CNT + 1 ? Verdict.FIXED : runs > HIERARCHY_GUARD ? Verdict.PRESENT : Verdict.INCONCLUSIVE;
+        return new Finding(TailcallIssue.TAILCALL_HIERARCHY, v, ev);
     }
 
     // --- steps ------------------------------------------------------------------------------

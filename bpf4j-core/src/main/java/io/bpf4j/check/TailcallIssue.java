@@ -18,7 +18,10 @@ public enum TailcallIssue {
             List.of(KnownChanges.CROSS_HOOK_TAILCALL)),
     TAILCALL_ATTACH_TYPE("tailcall-attach-type",
             "tail calls between programs with different expected_attach_type",
-            List.of(KnownChanges.EXPECTED_ATTACH_TYPE));
+            List.of(KnownChanges.EXPECTED_ATTACH_TYPE)),
+    TAILCALL_HIERARCHY("tailcall-hierarchy",
+            "tail calls from subprograms escape the 33 tail-call limit (x86-64 JIT)",
+            List.of(KnownChanges.TAILCALL_HIERARCHY));
 
     private final String key;
     private final String title;

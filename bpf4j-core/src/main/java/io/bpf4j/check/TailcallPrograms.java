@@ -10,6 +10,8 @@ import io.bpf4j.ProgType;
 import io.bpf4j.ProgramSpec;
 import io.bpf4j.asm.Asm;
 import io.bpf4j.asm.Helper;
+import io.bpf4j.asm.JmpOp;
+import io.bpf4j.asm.Size;
 import io.bpf4j.btf.BtfBuilder;
 import io.bpf4j.btf.BtfType;
 
@@ -18,8 +20,11 @@ import java.nio.ByteOrder;
 import java.util.List;
 
 import static io.bpf4j.asm.Reg.R0;
+import static io.bpf4j.asm.Reg.R1;
+import static io.bpf4j.asm.Reg.R10;
 import static io.bpf4j.asm.Reg.R2;
 import static io.bpf4j.asm.Reg.R3;
+import static io.bpf4j.asm.Reg.R6;
 
 /**
  * The programs the tail-call checks are made of, built with our assembler and BTF builder so
@@ -113,6 +118,43 @@ public final class TailcallPrograms {
                 .call(Helper.TAIL_CALL)
                 .mov64(R0, XDP_PASS)
                 .exit().bytes();
+    }
+
+    /**
+     * Loads the tail-call hierarchy probe: {@code if (++counts[0] > guard) return XDP_PASS;
+     * sub(ctx); sub(ctx); return XDP_PASS;} where static {@code sub(ctx)} does
+     * {@code bpf_tail_call(ctx, jmp, 0)}. Put the program itself in {@code jmp[0]}. It carries
+     * BTF func_info because kernels refuse "tail_call is not allowed in subprogs without BTF".
+     */
+    public static BpfProgram hierarchy(String name, BpfMap jmp, BpfMap counts, int guard) {
+        Asm a = new Asm()
+                .mov64(R6, R1)
+                .st(Size.W, R10, -4, 0)
+                .ldMapFd(R1, counts.fd().raw())
+                .mov64(R2, R10).add64(R2, -4)
+                .call(Helper.MAP_LOOKUP_ELEM)
+                .jeq(R0, 0, "out")
+                .ldx(Size.DW, R1, R0, 0)
+                .add64(R1, 1)
+                .stx(Size.DW, R0, 0, R1)
+                .jmp(JmpOp.JGT, R1, guard, "out")
+                .mov64(R1, R6).callSubprog("sub")
+                .mov64(R1, R6).callSubprog("sub")
+                .label("out").mov64(R0, XDP_PASS).exit();
+        int subSlot = a.slots();
+        byte[] insns = a.label("sub")
+                .ldMapFd(R2, jmp.fd().raw())
+                .mov64(R3, 0)
+                .call(Helper.TAIL_CALL)
+                .mov64(R0, 0).exit()
+                .bytes();
+        CtxBtf c = ctxBtf();
+        int main = c.b().addFunc(name, c.proto(), BtfType.Linkage.GLOBAL);
+        int sub = c.b().addFunc("ck_tail_sub", c.proto(), BtfType.Linkage.STATIC);
+        try (BtfHandle btf = BtfHandle.load(c.b().toBytes())) {
+            return BpfProgram.load(ProgramSpec.of(ProgType.XDP, insns, "GPL").withName(name)
+                    .withBtf(btf, funcInfo(0, main, subSlot, sub), null));
+        }
     }
 
     /** {@code return XDP_PASS;} */

@@ -192,6 +192,11 @@ class TailcallCheckKernelTest {
     }
 
     @Test
+    void hierarchyVerdictMatchesTheRunCountTheTestMeasures() {
+        new TailcallCheckTest().hierarchyVerdictMatchesTheRunCountTheTestMeasures();
+    }
+
+    @Test
     void everyCheckRunsOnALabKernel() {
         TailcallReport r = TailcallCheck.run();
         for (Finding f : r.findings()) {

@@ -74,6 +74,32 @@ class TailcallCheckTest {
         assertTrue(f.evidence().contains("devmap prog -> " + (devmapErrno == 0 ? "ok" : Errno.name(devmapErrno))), f.evidence());
     }
 
+    /** The hierarchy program run by the test itself: how many times it ran. */
+    static long hierarchyRuns() {
+        try (BpfMap jmp = TailcallPrograms.progArray("t_hier_jmp", 1);
+             BpfMap counts = BpfMap.create(io.bpf4j.MapSpec.of(io.bpf4j.MapType.ARRAY, 4, 8, 1));
+             BpfProgram p = TailcallPrograms.hierarchy("t_hier", jmp, counts, TailcallCheck.HIERARCHY_GUARD)) {
+            assertEquals(0, RawBpf.update(jmp.fd().raw(), 0, p.fd().raw()));
+            assertEquals(TailcallPrograms.XDP_PASS, p.testRun(new byte[64], 1).retval());
+            byte[] v = counts.lookup(new byte[4]).orElseThrow();
+            return java.nio.ByteBuffer.wrap(v).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        }
+    }
+
+    @Test
+    void hierarchyVerdictMatchesTheRunCountTheTestMeasures() {
+        Finding f = TailcallCheck.run(Set.of(TailcallIssue.TAILCALL_HIERARCHY)).find(TailcallIssue.TAILCALL_HIERARCHY).orElseThrow();
+        long runs = hierarchyRuns();
+        assertTrue(f.evidence().contains("ran " + runs + " times"), runs + " vs " + f.evidence());
+        if (runs == 34) assertEquals(Verdict.FIXED, f.verdict());
+        else {
+            assertTrue(runs > TailcallCheck.HIERARCHY_GUARD, "either one shared counter (34) or the guard stopped it: " + runs);
+            assertEquals(Verdict.PRESENT, f.verdict());
+        }
+        // 116e04ba1459 is in mainline 6.12, so any 6.12+ kernel must count 34 runs.
+        if (io.bpf4j.sys.KernelRelease.running().atLeast(6, 12)) assertEquals(34, runs, "kernel " + io.bpf4j.sys.KernelRelease.running());
+    }
+
     @Test
     void freplaceChecksSayTheyCouldNotRunWhenTheKernelRefusesExtensions() {
         int errno = extLoadErrno();

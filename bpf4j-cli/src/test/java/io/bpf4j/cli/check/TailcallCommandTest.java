@@ -64,7 +64,7 @@ class TailcallCommandTest {
         CliRun badIssue = CliRun.of("check", "tailcall", "--only", "nope");
         assertEquals(1, badIssue.exit());
         assertEquals("bpf4j check tailcall: unknown tail-call issue 'nope' (known: invalid-tailcallee, freplace-tailcallee, "
-                + "attached-freplace-update, cross-hook-tailcall, tailcall-attach-type)", badIssue.err().strip());
+                + "attached-freplace-update, cross-hook-tailcall, tailcall-attach-type, tailcall-hierarchy)", badIssue.err().strip());
     }
 
     @Test
