@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             io.bpf4j.cli.BtfCommand.class,
             io.bpf4j.cli.check.CheckCommand.class,
             io.bpf4j.cli.inspect.InspectCommand.class,
+            io.bpf4j.cli.shell.ShellCommand.class,
             TrainCommand.class,
             io.bpf4j.cli.vm.MatrixCommand.class,
             io.bpf4j.cli.vm.VmCommand.class,
