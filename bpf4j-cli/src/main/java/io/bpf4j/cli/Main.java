@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             io.bpf4j.cli.shell.ShellCommand.class,
             TrainCommand.class,
             io.bpf4j.cli.vm.MatrixCommand.class,
+            io.bpf4j.cli.scenario.ScenarioCommand.class,
             io.bpf4j.cli.vm.VmCommand.class,
         })
 public final class Main implements Runnable {
