@@ -68,7 +68,8 @@ public final class TailcallInFreplace {
 
     /**
      * @param connections loopback TCP connections to make after step 5 (0: only watch)
-     * @param duration    bound on the whole run (the pause included); null for none
+     * @param duration    how long step 6 reads events, and the longest step 2 pauses; null for no
+     *                    bound. Loading alone can take seconds under emulation, so it is not counted
      * @param pause       whether step 2 pauses ({@link Listener#paused})
      */
     public record Options(int connections, Duration duration, boolean pause) {
@@ -94,8 +95,8 @@ public final class TailcallInFreplace {
     /**
      * The objects as step 2 leaves them, for inspection from elsewhere (ids) or this process (fds).
      *
-     * @param deadlineNanos {@link System#nanoTime()} at which {@code --duration} ends the run
-     *                      ({@link Long#MAX_VALUE} for none): a pause should not outlast it
+     * @param deadlineNanos {@link System#nanoTime()} at which {@code --duration} ends the pause
+     *                      ({@link Long#MAX_VALUE} for none)
      */
     public record Paused(long pid, int progsMapId, int progsMapFd, int tailcallProgId, int tailcallProgFd, int extensionProgId,
                          long deadlineNanos) {}
@@ -173,7 +174,6 @@ public final class TailcallInFreplace {
         private final List<Prog> programs = new ArrayList<>();
         private final List<TcpEvent> events = new ArrayList<>();
         private final List<Connection> connections = new ArrayList<>();
-        private final long deadline;
         private Extension extension;
         private Owner ownerAfterLoad, ownerAfterPut;
         private Map<Integer, Integer> slots = Map.of();
@@ -181,7 +181,6 @@ public final class TailcallInFreplace {
 
         Run(Listener listener) {
             this.listener = listener;
-            this.deadline = options.duration() == null ? Long.MAX_VALUE : System.nanoTime() + options.duration().toNanos();
         }
 
         private void record(Step s) {
@@ -248,6 +247,7 @@ public final class TailcallInFreplace {
 
             // 2. pause for inspection from another shell
             if (options.pause()) {
+                long deadline = deadline();
                 try {
                     listener.paused(new Paused(ProcessHandle.current().pid(), progs.id(), progs.fd().raw(), tailcall.id(),
                             tailcall.fd().raw(), ext.id(), deadline));
@@ -315,6 +315,7 @@ public final class TailcallInFreplace {
         }
 
         private void readEvents(PerfReader reader) {
+            long deadline = deadline();
             PerfHandler h = new PerfHandler() {
                 @Override
                 public void onSample(int cpu, MemorySegment data) {
@@ -333,6 +334,11 @@ public final class TailcallInFreplace {
                 if (expected > 0 && graceEnd == Long.MAX_VALUE && ours(false) >= expected && ours(true) >= expected)
                     graceEnd = System.nanoTime() + 200_000_000L; // late duplicates still land in the report
             }
+            reader.consume(h); // what arrived during the last poll interval
+        }
+
+        private long deadline() {
+            return options.duration() == null ? Long.MAX_VALUE : System.nanoTime() + options.duration().toNanos();
         }
 
         private long ours(boolean freplace) {

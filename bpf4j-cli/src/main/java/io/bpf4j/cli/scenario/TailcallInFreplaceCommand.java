@@ -48,7 +48,8 @@ public final class TailcallInFreplaceCommand implements Callable<Integer> {
     int connect;
 
     @Option(names = "--duration", paramLabel = "DURATION", converter = Durations.class,
-            description = "Bound the whole run (wait included), e.g. 10s, 500ms. Default: until Ctrl-C, or 10s with --connect.")
+            description = "How long to read events (and the longest --wait), e.g. 10s, 500ms; loading is not counted. "
+                    + "Default: until Ctrl-C, or until the connections' events arrived (at most 10s) with --connect.")
     Duration duration;
 
     @Option(names = "--json", description = "Print the whole run as one JSON record (and nothing else on stdout).")
