@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             io.bpf4j.cli.check.CheckCommand.class,
             io.bpf4j.cli.inspect.InspectCommand.class,
             io.bpf4j.cli.shell.ShellCommand.class,
+            io.bpf4j.cli.trace.TraceCommand.class,
             TrainCommand.class,
             io.bpf4j.cli.vm.MatrixCommand.class,
             io.bpf4j.cli.scenario.ScenarioCommand.class,

@@ -82,6 +82,51 @@ public final class Links {
         }
     }
 
+    /**
+     * A kprobe (or kretprobe) whose program reads {@code cookie} with
+     * {@code bpf_get_attach_cookie} (5.15+). On older kernels the attach still works (through
+     * ioctls) but the program sees cookie 0.
+     */
+    public static BpfLink kprobe(BpfProgram prog, String func, long offset, boolean ret, long cookie) {
+        Fd perf = PerfEvents.kprobe(func, offset, ret);
+        try {
+            return PerfEvents.attach(prog, perf, (ret ? "kretprobe " : "kprobe ") + func, cookie);
+        } catch (RuntimeException e) {
+            perf.close();
+            throw e;
+        }
+    }
+
+    /** BPF_F_KPROBE_MULTI_RETURN. */
+    static final int KPROBE_MULTI_RETURN = 1;
+
+    /**
+     * One link attaching a {@code kprobe.multi} (or {@code kretprobe.multi}) program to many
+     * kernel functions at once, by address (as in {@code /proc/kallsyms}), each with its BPF
+     * cookie. Attaching and detaching cost one ftrace update for all of them, where single
+     * kprobes cost one each. Requires Linux 5.18 built with CONFIG_FPROBE (EOPNOTSUPP otherwise);
+     * the program must be loaded with expected attach type {@link AttachType#TRACE_KPROBE_MULTI}.
+     *
+     * @param cookies one per address, or null
+     */
+    public static BpfLink kprobeMulti(BpfProgram prog, long[] addrs, long[] cookies, boolean ret) {
+        if (addrs.length == 0) throw new BpfException("attach kprobe.multi " + prog.name() + ": no functions");
+        if (cookies != null && cookies.length != addrs.length)
+            throw new BpfException("attach kprobe.multi " + prog.name() + ": " + cookies.length + " cookies for " + addrs.length + " functions");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = Bpf.attr(Layouts.LinkCreate.LAYOUT.byteSize());
+            a.set(JAVA_INT, Layouts.LinkCreate.PROG_FD, prog.fd().raw());
+            a.set(JAVA_INT, Layouts.LinkCreate.ATTACH_TYPE, AttachType.TRACE_KPROBE_MULTI.value());
+            a.set(JAVA_INT, Layouts.LinkCreate.KPROBE_MULTI_FLAGS, ret ? KPROBE_MULTI_RETURN : 0);
+            a.set(JAVA_INT, Layouts.LinkCreate.KPROBE_MULTI_CNT, addrs.length);
+            a.set(JAVA_LONG, Layouts.LinkCreate.KPROBE_MULTI_ADDRS, arena.allocateFrom(JAVA_LONG, addrs).address());
+            if (cookies != null)
+                a.set(JAVA_LONG, Layouts.LinkCreate.KPROBE_MULTI_COOKIES, arena.allocateFrom(JAVA_LONG, cookies).address());
+            String op = "attach " + (ret ? "kretprobe.multi " : "kprobe.multi ") + prog.name() + " to " + addrs.length + " functions";
+            return BpfLink.of(Bpf.fd(BpfCmd.LINK_CREATE, a, op));
+        }
+    }
+
     /** A tracepoint program on {@code category:name} (e.g. syscalls:sys_enter_getpid). */
     public static BpfLink tracepoint(BpfProgram prog, String category, String name) {
         Fd perf = PerfEvents.tracepoint(category, name);

@@ -106,10 +106,20 @@ final class PerfEvents {
     }
 
     static BpfLink attach(BpfProgram prog, Fd perf, String what) {
+        return attach(prog, perf, what, 0);
+    }
+
+    /**
+     * As {@link #attach(BpfProgram, Fd, String)} with a BPF cookie on the link (5.15+,
+     * 82e6b1eee6a8). Kernels without perf-event links get the ioctl attach and no cookie:
+     * callers that need one must check {@code LINK_CREATE} support themselves.
+     */
+    static BpfLink attach(BpfProgram prog, Fd perf, String what, long cookie) {
         MemorySegment a = Bpf.attr(Layouts.LinkCreate.LAYOUT.byteSize());
         a.set(JAVA_INT, Layouts.LinkCreate.PROG_FD, prog.fd().raw());
         a.set(JAVA_INT, Layouts.LinkCreate.TARGET_FD, perf.raw());
         a.set(JAVA_INT, Layouts.LinkCreate.ATTACH_TYPE, AttachType.PERF_EVENT.value());
+        a.set(JAVA_LONG, Layouts.LinkCreate.PERF_BPF_COOKIE, cookie);
         long r = Bpf.call(BpfCmd.LINK_CREATE, a);
         if (r >= 0) return new PerfLink(Fd.adopt((int) r, "attach " + what), perf);
         // Kernels before 5.15 (b89fbfbb854c) have no perf-event links: attach with ioctls.

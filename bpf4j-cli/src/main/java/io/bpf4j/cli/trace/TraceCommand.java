@@ -1,0 +1,236 @@
+package io.bpf4j.cli.trace;
+
+import io.bpf4j.BpfException;
+import io.bpf4j.cli.Json;
+import io.bpf4j.kernel.Kallsyms;
+import io.bpf4j.trace.AttachMode;
+import io.bpf4j.trace.FunctionSelector;
+import io.bpf4j.trace.Session;
+import io.bpf4j.trace.SessionFilter;
+import io.bpf4j.trace.SessionFormat;
+import io.bpf4j.trace.TraceOptions;
+import io.bpf4j.trace.TraceableFunctions;
+import io.bpf4j.trace.Tracer;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+
+/** {@code bpf4j trace}: retsnoop-style kernel function tracing by per-thread sessions. */
+@Command(name = "trace", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trace kernel functions by per-thread sessions, as retsnoop does: an entry function (-e) starts a",
+                "session on its thread, allowed functions (-a) are recorded inside it, and each session that fails",
+                "is printed with the deepest error's call stack (-T: the whole call trace too).",
+                "Results are classified by the function's BTF return type: void, bool and unsigned never fail,",
+                "pointers fail on NULL or an error pointer, signed ints on -4095..-1 (printed -EINVAL).",
+                "Runs until Ctrl-C, --duration, or the end of COMMAND (after --).",
+                "Needs a kernel that allows kprobes or fentry; elsewhere run it in the kernel lab:",
+                "  bpf4j vm run --kernel 6.1 -- bpf4j trace ..."})
+public final class TraceCommand implements Callable<Integer> {
+    @Option(names = {"-e", "--entry"}, paramLabel = "GLOB", description = "Entry functions: each call starts a session (glob, 'func [module]' or @file).")
+    List<String> entry = new ArrayList<>();
+    @Option(names = {"-a", "--allow"}, paramLabel = "GLOB", description = "Functions recorded inside a session.")
+    List<String> allow = new ArrayList<>();
+    @Option(names = {"-d", "--deny"}, paramLabel = "GLOB", description = "Functions never traced (wins over -e and -a).")
+    List<String> deny = new ArrayList<>();
+    @Option(names = {"-c", "--case"}, paramLabel = "PRESET", description = "A preset of functions: bpf (the bpf syscall and BPF subsystem).")
+    List<String> presets = new ArrayList<>();
+
+    static final class Modes {
+        @Option(names = "-M", description = "Attach with kprobe.multi (Linux 5.18+ with CONFIG_FPROBE; the default where it works).")
+        boolean multi;
+        @Option(names = "-K", description = "Attach a kprobe and a kretprobe to each function.")
+        boolean kprobe;
+        @Option(names = "-F", description = "Attach fentry/fexit programs (needs kernel BTF; real stacks on 5.10).")
+        boolean fentry;
+    }
+
+    @ArgGroup(exclusive = true)
+    Modes modes;
+
+    @Option(names = {"-T", "--trace"}, description = "Print the function call trace table of each reported session.")
+    boolean table;
+    @Option(names = {"-S", "--success-stacks"}, description = "Report successful sessions too.")
+    boolean success;
+    @Option(names = {"-x", "--allow-errors"}, paramLabel = "ERR", description = "Only sessions with one of these errors (EINVAL, -ENOMEM, NULL, any).")
+    List<String> allowErrors = new ArrayList<>();
+    @Option(names = {"-X", "--deny-errors"}, paramLabel = "ERR", description = "Drop sessions with any of these errors.")
+    List<String> denyErrors = new ArrayList<>();
+    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "Only these processes.")
+    List<Integer> pids = new ArrayList<>();
+    @Option(names = {"-P", "--no-pid"}, paramLabel = "PID", description = "Never these processes.")
+    List<Integer> noPids = new ArrayList<>();
+    @Option(names = {"-n", "--comm"}, paramLabel = "NAME", description = "Only tasks with this name.")
+    List<String> comms = new ArrayList<>();
+    @Option(names = {"-N", "--no-comm"}, paramLabel = "NAME", description = "Never tasks with this name.")
+    List<String> noComms = new ArrayList<>();
+    @Option(names = {"-L", "--longer"}, paramLabel = "MS", description = "Only sessions lasting at least MS milliseconds.")
+    double longerMs;
+    @Option(names = "--json", description = "One JSON object per session, one per line.")
+    boolean json;
+    @Option(names = {"-k", "--kernel"}, paramLabel = "VMLINUX", description = "vmlinux with DWARF, for file:line in stacks (addr2line must be installed).")
+    Path vmlinux;
+    @Option(names = "--dry-run", description = "Find the functions and say what would be traced; attach nothing.")
+    boolean dryRun;
+    @Option(names = {"-v", "--verbose"}, description = "Say which functions matched and why, and which were skipped.")
+    boolean verbose;
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long.")
+    double duration;
+    @Option(names = "--ringbuf-size", paramLabel = "BYTES", description = "Ring buffer size (power of two; K and M suffixes). Default: 8M.")
+    String ringBuf = "8M";
+    @Option(names = "--sessions", paramLabel = "N", description = "Threads that can be in a session at once. Default: 1024.")
+    int sessions = 1024;
+    @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "Trace while this command runs (after --).")
+    List<String> command = new ArrayList<>();
+
+    PrintStream out = System.out, err = System.err;
+
+    @Override
+    public Integer call() throws Exception {
+        FunctionSelector sel = new FunctionSelector();
+        for (String p : presets) sel.preset(p);
+        for (String e : entry) sel.entry(e);
+        for (String a : allow) sel.allow(a);
+        for (String d : deny) sel.deny(d);
+        SessionFilter filter = new SessionFilter(success, Set.copyOf(allowErrors), Set.copyOf(denyErrors), (long) (longerMs * 1e6));
+        TraceableFunctions universe = TraceableFunctions.load();
+        if (universe.note() != null) err.println("Note: " + universe.note() + ".");
+        FunctionSelector.Selection selection = sel.select(universe);
+        for (String w : selection.warnings()) err.println("Warning: " + w + ".");
+        if (dryRun || verbose) {
+            PrintStream o = dryRun ? out : err;
+            o.printf("%d functions (%d entry, %d allowed) of %d traceable%s%n", selection.functions().size(), selection.entryCount(),
+                    selection.functions().size() - selection.entryCount(), universe.functions().size(),
+                    selection.denied().isEmpty() ? "" : ", " + selection.denied().size() + " denied");
+            if (verbose) {
+                for (FunctionSelector.Selected s : selection.functions())
+                    o.printf("  %-5s %-40s by %s%s%n", s.entry() ? "entry" : "allow", s.function(), s.by().origin(),
+                            s.function().isClone() ? " (compiler clone of " + s.function().baseName() + ")" : "");
+                for (String d : selection.denied()) o.println("  deny  " + d);
+            }
+            if (dryRun) return 0;
+        }
+        TraceOptions opts = TraceOptions.defaults()
+                .withMode(modes == null ? null : modes.multi ? AttachMode.MULTI : modes.kprobe ? AttachMode.KPROBE : AttachMode.FENTRY)
+                .withRingBufBytes(size(ringBuf))
+                .withEmitAll(success)
+                .withMinDurationNs((long) (longerMs * 1e6))
+                .withDenyTgid((int) ProcessHandle.current().pid())
+                .withPids(Set.copyOf(pids), Set.copyOf(noPids))
+                .withComms(Set.copyOf(comms), Set.copyOf(noComms));
+        opts = new TraceOptions(opts.mode(), opts.ringBufBytes(), sessions, opts.emitAll(), opts.minDurationNs(), opts.denyTgid(),
+                opts.pids(), opts.noPids(), opts.comms(), opts.noComms());
+        Tracer tracer;
+        try {
+            tracer = Tracer.attach(selection, opts);
+        } catch (BpfException e) {
+            throw new BpfException(e.getMessage() + "; this kernel cannot run the tracer, run it in the kernel lab: bpf4j vm run --kernel 6.1 -- bpf4j trace ...", e);
+        }
+        LongFunction<String> lines = vmlinux == null ? null : Addr2Line.open(vmlinux, err);
+        SessionFormat fmt = new SessionFormat(Kallsyms.load(), lines);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop = true;
+            try {
+                done.await(300, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "bpf4j-trace-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            err.printf("Attached %d functions in %d ms: %s.%n", tracer.attachedCount(), tracer.attachNanos() / 1_000_000, tracer.reason());
+            if (!tracer.skipped().isEmpty()) {
+                err.printf("Skipped %d functions%s%n", tracer.skipped().size(), verbose ? ":" : " (-v says why).");
+                if (verbose) for (String s : tracer.skipped()) err.println("  " + s);
+            }
+            return run(tracer, fmt, filter);
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down already
+            }
+        }
+    }
+
+    volatile boolean stop;
+
+    int run(Tracer tracer, SessionFormat fmt, SessionFilter filter) throws Exception {
+        Process child = null;
+        long warnedDrops = 0;
+        try {
+            out.println("Receiving data...");
+            out.flush();
+            if (!command.isEmpty()) child = new ProcessBuilder(command).inheritIO().start();
+            long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
+            java.util.function.Consumer<Session> print = s -> print(s, fmt, filter);
+            while (!stop && System.nanoTime() < deadline) {
+                tracer.poll(print, 100);
+                if (child != null && !child.isAlive()) break;
+                long d = tracer.stats().droppedRecords();
+                if (d > warnedDrops) {
+                    err.printf("WARNING! %d records were dropped, you are missing data! Consider increasing --ringbuf-size.%n", d - warnedDrops);
+                    warnedDrops = d;
+                }
+            }
+            tracer.drain(print);
+            out.print("\nDetaching...");
+            out.flush();
+            long t = tracer.detach();
+            tracer.drain(print);
+            out.printf(" DONE in %d ms.%n", t / 1_000_000);
+            Tracer.Stats st = tracer.stats();
+            if (st.droppedRecords() > 0) out.println("DROPPED RECORDS: " + st.droppedRecords());
+            if (st.sessionsNoSlot() > 0) out.println("SESSIONS NOT TRACED (no free session slot, raise --sessions): " + st.sessionsNoSlot());
+            if (st.lostSessions() > 0) out.println("SESSIONS LOST: " + st.lostSessions());
+            if (verbose) err.printf("%d sessions received; %d calls deeper than the depth limit; %d exits without their entry.%n",
+                    st.sessions(), st.tooDeep(), st.unmatchedExits());
+            return 0;
+        } finally {
+            if (child != null && child.isAlive()) child.destroy();
+            tracer.close();
+            out.flush();
+        }
+    }
+
+    void print(Session s, SessionFormat fmt, SessionFilter filter) {
+        if (!filter.test(s)) return;
+        if (json) out.println(Json.write(fmt.json(s)));
+        else out.print(fmt.format(s, table, !table || s.failed()));
+    }
+
+    static int size(String s) {
+        String t = s.strip().toUpperCase(Locale.ROOT);
+        long mul = 1;
+        if (t.endsWith("K")) mul = 1024;
+        else if (t.endsWith("M")) mul = 1024 * 1024;
+        if (mul > 1) t = t.substring(0, t.length() - 1);
+        long v;
+        try {
+            v = Long.parseLong(t) * mul;
+        } catch (NumberFormatException e) {
+            throw new BpfException("--ringbuf-size " + s + ": not a size (e.g. 8M, 512K, 65536)");
+        }
+        if (v < 4096 || v > (1L << 30) || Long.bitCount(v) != 1)
+            throw new BpfException("--ringbuf-size " + s + ": must be a power of two between 4K and 1G");
+        return (int) v;
+    }
+
+    static Set<String> set(List<String> l) {
+        return new HashSet<>(l);
+    }
+}

@@ -1,0 +1,399 @@
+// Kernel side of `bpf4j trace` (io.bpf4j.trace.Tracer): per-thread sessions over traced kernel
+// functions, as retsnoop defines them. An entry function starts a session on its thread; every
+// traced function called inside it is logged (entry and exit, timestamp, return value); the log
+// goes to user space in one ring buffer record per session (or per MAX_EVENTS events), so a
+// session user space will not print (successful, too short) costs no ring buffer traffic at all.
+// Java rebuilds the call tree and classifies results; this side only decides "failed" to know
+// when to take the kernel stack and whether to ship a finished session.
+//
+// Programs, one set per attach mode (user space loads only the set it uses):
+//   kentry_ip / kexit_lifo      single kprobes without BPF cookies (before 5.15): the entry finds
+//                               the function by address, the exit pops the thread's call stack
+//                               (kretprobes fire in LIFO order per thread)
+//   kentry_cookie / kexit_cookie single kprobes with the function id as BPF cookie (5.15+)
+//   kmentry / kmexit            kprobe.multi with cookies (5.18+)
+//   fentry_fn / fexitN          fentry/fexit, one clone per function, id in .rodata; the return
+//                               value of a function with N arguments is ctx[N]
+// x86-64 only: registers are read from struct pt_regs directly.
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define MAX_DEPTH 32      /* frames of one session's call stack (retsnoop: 64) */
+#define MAX_EVENTS 64     /* events buffered per session before a partial record is shipped */
+#define MAX_FRAMES 64     /* kernel stack frames taken at the first failure */
+
+/* Per-function flags (user space fills func_flags from kernel BTF). */
+#define FN_ENTRY     1    /* starts a session */
+#define FN_CANT_FAIL 2    /* void, bool, unsigned, small ints */
+#define FN_PTR       4    /* fails on NULL or an error pointer */
+#define FN_INT32     8    /* 32-bit signed: sign-extend before the range check */
+
+/* Record types (io.bpf4j.trace.Records). */
+#define REC_SESSION 1
+#define REC_STACK   2
+
+/* Session flags in the record header. */
+#define S_FINAL     1     /* the entry function returned: the session is complete */
+#define S_FAILED    2     /* the session's last error was not cleared by a later success */
+#define S_OVERFLOW  4     /* calls deeper than MAX_DEPTH were not logged */
+
+#define EV_EXIT     1
+#define EV_FAILED   2
+
+struct event {
+	__u32 id;
+	__u16 depth;
+	__u16 kind;       /* 0 = entry, EV_EXIT [| EV_FAILED] */
+	__u64 ts;
+	__u64 ret;
+};
+
+struct rec_hdr {
+	__u32 type;       /* REC_SESSION */
+	__u32 tid;
+	__u32 pid;
+	__u32 nevents;    /* events following the header */
+	__u64 start_ts;   /* entry time of the session (its id together with tid) */
+	__u32 flags;
+	__u32 chunk;      /* 0, 1, ... for partial records of a long session */
+	char comm[16];
+};
+
+struct stack_rec {
+	__u32 type;       /* REC_STACK */
+	__u32 tid;
+	__u64 start_ts;   /* the session it belongs to */
+	__u32 event;      /* index (over all chunks) of the failing exit it was taken at */
+	__s32 size;       /* bytes of ips, or a negative error from bpf_get_stack */
+	__u64 ips[MAX_FRAMES];
+};
+
+struct session {
+	struct rec_hdr hdr;
+	struct event events[MAX_EVENTS];
+	struct stack_rec stack;  /* taken at the first failure; shipped with a failed session */
+	__u64 ts[MAX_DEPTH];
+	__u32 ids[MAX_DEPTH];
+	__u32 depth;      /* may exceed MAX_DEPTH: deeper calls are counted, not logged */
+	__u32 err_depth;
+	__u32 total;      /* events so far, all chunks */
+	__u8 is_err;
+	__u8 flushed;
+};
+
+/* Configuration, set by user space before load. */
+const volatile __u8 emit_all = 0;            /* -S: ship successful sessions too */
+const volatile __u64 min_duration_ns = 0;    /* -L */
+const volatile __u32 deny_tgid = 0;          /* the tracer itself */
+const volatile __u8 pid_allow_on = 0, pid_deny_on = 0, comm_allow_on = 0, comm_deny_on = 0;
+const volatile __u32 fentry_id = 0;          /* which function an fentry/fexit clone is for */
+
+static const struct session empty_session = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} rb SEC(".maps");
+
+/* Records the ring buffer could not take (io.bpf4j.ringbuf.RingBufDrops). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* Other losses: 0 = no free session slot, 1 = calls deeper than MAX_DEPTH, 2 = exits without
+ * their entry (a kprobe skipped under recursion protection). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 3);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);          /* resized by user space to the number of functions */
+	__type(key, __u32);
+	__type(value, __u32);
+} func_flags SEC(".maps");
+
+/* Function address -> id, for kprobes without cookies. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);          /* resized by user space */
+	__type(key, __u64);
+	__type(value, __u32);
+} ip_to_id SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct session);
+} sessions SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} pid_allow SEC(".maps"), pid_deny SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, char[16]);
+	__type(value, __u8);
+} comm_allow SEC(".maps"), comm_deny SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *c = bpf_map_lookup_elem(&stats, &which);
+	if (c)
+		__sync_fetch_and_add(c, 1);
+}
+
+static __always_inline void count_drop(void)
+{
+	__u32 k = 0;
+	__u64 *c = bpf_map_lookup_elem(&drops, &k);
+	if (c)
+		__sync_fetch_and_add(c, 1);
+}
+
+static __always_inline bool task_allowed(__u64 pid_tgid, struct rec_hdr *h)
+{
+	__u32 tgid = pid_tgid >> 32;
+
+	if (deny_tgid && tgid == deny_tgid)
+		return false;
+	if (pid_allow_on && !bpf_map_lookup_elem(&pid_allow, &tgid))
+		return false;
+	if (pid_deny_on && bpf_map_lookup_elem(&pid_deny, &tgid))
+		return false;
+	if (comm_allow_on && !bpf_map_lookup_elem(&comm_allow, h->comm))
+		return false;
+	if (comm_deny_on && bpf_map_lookup_elem(&comm_deny, h->comm))
+		return false;
+	return true;
+}
+
+/* Ships the buffered events; a ring buffer that is full counts one drop per record lost. */
+static __always_inline void flush(struct session *s)
+{
+	__u32 n = s->hdr.nevents;
+
+	if (n > MAX_EVENTS)
+		n = MAX_EVENTS;
+	if (bpf_ringbuf_output(&rb, &s->hdr, sizeof(struct rec_hdr) + n * sizeof(struct event), 0))
+		count_drop();
+	s->hdr.nevents = 0;
+	s->hdr.chunk++;
+	s->flushed = 1;
+}
+
+static __always_inline void log_event(struct session *s, __u32 id, __u32 depth, __u16 kind, __u64 ts, __u64 ret)
+{
+	__u32 n = s->hdr.nevents;
+
+	if (n >= MAX_EVENTS) {
+		flush(s);
+		n = 0;
+	}
+	struct event *e = &s->events[n & (MAX_EVENTS - 1)];
+	e->id = id;
+	e->depth = depth;
+	e->kind = kind;
+	e->ts = ts;
+	e->ret = ret;
+	s->hdr.nevents = n + 1;
+	s->total++;
+}
+
+static __always_inline int on_entry(__u32 id)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	__u32 *flags = bpf_map_lookup_elem(&func_flags, &id);
+	struct session *s;
+	__u64 now;
+
+	if (!flags)
+		return 0;
+	s = bpf_map_lookup_elem(&sessions, &tid);
+	if (!s) {
+		if (!(*flags & FN_ENTRY))
+			return 0;
+		if (bpf_map_update_elem(&sessions, &tid, &empty_session, BPF_NOEXIST)) {
+			count(0);
+			return 0;
+		}
+		s = bpf_map_lookup_elem(&sessions, &tid);
+		if (!s)
+			return 0;
+		bpf_get_current_comm(s->hdr.comm, sizeof(s->hdr.comm));
+		if (!task_allowed(pid_tgid, &s->hdr)) {
+			bpf_map_delete_elem(&sessions, &tid);
+			return 0;
+		}
+		s->hdr.type = REC_SESSION;
+		s->hdr.tid = tid;
+		s->hdr.pid = pid_tgid >> 32;
+		s->hdr.start_ts = bpf_ktime_get_ns();
+	}
+	now = bpf_ktime_get_ns();
+	__u32 d = s->depth;
+	s->depth = d + 1;
+	if (d >= MAX_DEPTH) {
+		s->hdr.flags |= S_OVERFLOW;
+		count(1);
+		return 0;
+	}
+	s->ids[d] = id;
+	s->ts[d] = now;
+	log_event(s, id, d, 0, now, 0);
+	return 0;
+}
+
+static __always_inline bool failed(__u32 flags, __u64 ret)
+{
+	if (flags & FN_CANT_FAIL)
+		return false;
+	if (flags & FN_PTR)
+		return ret == 0 || ret >= (__u64)-4095;
+	if (flags & FN_INT32) {
+		__s64 v = (__s32)ret;
+		return v < 0 && v >= -4095;
+	}
+	return ret >= (__u64)-4095;
+}
+
+/* id ~0 means "the function on top of the thread's stack" (kretprobes without cookies). */
+static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct session *s = bpf_map_lookup_elem(&sessions, &tid);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!s || s->depth == 0)
+		return 0;
+	__u32 d = s->depth - 1;
+	if (d >= MAX_DEPTH) {
+		s->depth = d;
+		return 0;
+	}
+	__u32 top = s->ids[d];
+	if (id != (__u32)~0 && id != top) {
+		/* This function's entry was not seen inside the session (its kprobe was skipped, or it
+		 * was entered before the session began): leave the stack alone. */
+		count(2);
+		return 0;
+	}
+	s->depth = d;
+	__u32 *fp = bpf_map_lookup_elem(&func_flags, &top);
+	__u32 fl = fp ? *fp : 0;
+	bool fail = failed(fl, ret);
+	__u16 kind = EV_EXIT | (fail ? EV_FAILED : 0);
+
+	log_event(s, top, d, kind, now, ret);
+	if (fail && !s->is_err) {
+		/* The first failure is the deepest point of this error: its stack is the one to show. */
+		s->is_err = 1;
+		s->err_depth = d;
+		s->stack.type = REC_STACK;
+		s->stack.tid = tid;
+		s->stack.start_ts = s->hdr.start_ts;
+		s->stack.event = s->total - 1;
+		s->stack.size = bpf_get_stack(ctx, s->stack.ips, sizeof(s->stack.ips), 0);
+	} else if (!fail && !(fl & FN_CANT_FAIL)) {
+		/* A function that could fail succeeded: whatever failed below it was handled. */
+		s->is_err = 0;
+	}
+	if (d == 0) {
+		bool ship = s->flushed || emit_all || s->is_err;
+		if (ship && min_duration_ns && now - s->hdr.start_ts < min_duration_ns && !s->flushed)
+			ship = false;
+		if (ship) {
+			/* The stack first: user space completes the session when its events arrive. */
+			if (s->is_err && bpf_ringbuf_output(&rb, &s->stack, sizeof(s->stack), 0))
+				count_drop();
+			s->hdr.flags |= S_FINAL | (s->is_err ? S_FAILED : 0);
+			flush(s);
+		}
+		bpf_map_delete_elem(&sessions, &tid);
+	}
+	return 0;
+}
+
+SEC("kprobe")
+int kentry_ip(struct pt_regs *ctx)
+{
+	/* The kprobe reports the address after its int3 (also when it runs on ftrace). */
+	__u64 ip = ctx->ip - 1;
+	__u32 *id = bpf_map_lookup_elem(&ip_to_id, &ip);
+
+	if (!id) {
+		ip -= 4; /* past an endbr64 (IBT kernels place the probe after it) */
+		id = bpf_map_lookup_elem(&ip_to_id, &ip);
+		if (!id)
+			return 0;
+	}
+	return on_entry(*id);
+}
+
+SEC("kretprobe")
+int kexit_lifo(struct pt_regs *ctx)
+{
+	return on_exit(ctx, ~0, ctx->ax);
+}
+
+SEC("kprobe")
+int kentry_cookie(struct pt_regs *ctx)
+{
+	return on_entry(bpf_get_attach_cookie(ctx));
+}
+
+SEC("kretprobe")
+int kexit_cookie(struct pt_regs *ctx)
+{
+	return on_exit(ctx, bpf_get_attach_cookie(ctx), ctx->ax);
+}
+
+SEC("kprobe.multi")
+int kmentry(struct pt_regs *ctx)
+{
+	return on_entry(bpf_get_attach_cookie(ctx));
+}
+
+SEC("kretprobe.multi")
+int kmexit(struct pt_regs *ctx)
+{
+	return on_exit(ctx, bpf_get_attach_cookie(ctx), ctx->ax);
+}
+
+SEC("fentry")
+int fentry_fn(__u64 *ctx)
+{
+	return on_entry(fentry_id);
+}
+
+/* The result is read with a helper: read directly it would be typed by BTF (a pointer the
+ * verifier forbids the error-range arithmetic on). */
+#define FEXIT(n)							\
+	SEC("fexit") int fexit##n(__u64 *ctx)				\
+	{								\
+		__u64 ret = 0;						\
+		bpf_probe_read_kernel(&ret, sizeof(ret), &ctx[n]);	\
+		return on_exit(ctx, fentry_id, ret);			\
+	}
+FEXIT(0)
+FEXIT(1)
+FEXIT(2)
+FEXIT(3)
+FEXIT(4)
+FEXIT(5)
+FEXIT(6)

@@ -1,0 +1,417 @@
+package io.bpf4j.trace;
+
+import io.bpf4j.BpfException;
+import io.bpf4j.BpfLink;
+import io.bpf4j.BpfMap;
+import io.bpf4j.BpfProgram;
+import io.bpf4j.btf.Btf;
+import io.bpf4j.btf.BtfType;
+import io.bpf4j.link.Links;
+import io.bpf4j.loader.BpfObject;
+import io.bpf4j.loader.LoadOptions;
+import io.bpf4j.loader.MapDef;
+import io.bpf4j.loader.ObjectSpec;
+import io.bpf4j.loader.ProgramDef;
+import io.bpf4j.ringbuf.RingBufDrops;
+import io.bpf4j.ringbuf.RingBufReader;
+import io.bpf4j.sys.Errno;
+import io.bpf4j.sys.KernelRelease;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Attaches trace.bpf.c to the selected functions and turns its records into {@link Session}s.
+ * Owns everything it loads and attaches; {@link #close()} detaches and frees it all.
+ *
+ * <pre>{@code
+ * try (Tracer t = Tracer.attach(selection, TraceOptions.defaults(), System.err::println)) {
+ *     while (running) t.poll(session -> print(session), 100);
+ * }
+ * }</pre>
+ */
+public final class Tracer implements AutoCloseable {
+    static final String OBJECT = "/io/bpf4j/bpf/trace.bpf.o";
+    /** Maps every fentry clone shares with the main object. */
+    static final List<String> SHARED_MAPS = List.of("rb", "drops", "stats", "func_flags", "ip_to_id", "sessions",
+            "pid_allow", "pid_deny", "comm_allow", "comm_deny");
+    static final int MAX_FEXIT_ARGS = 6;
+
+    /** Loss counters beyond ring buffer drops. */
+    public record Stats(long droppedRecords, long sessionsNoSlot, long tooDeep, long unmatchedExits,
+                        long sessions, long lostSessions, long badRecords) {
+        public long totalLost() {
+            return droppedRecords + sessionsNoSlot + lostSessions;
+        }
+    }
+
+    private final TracedFunction[] functions;
+    private final AttachMode mode;
+    private final String reason;
+    private final List<String> skipped;
+    private final BpfObject object;
+    private final List<BpfObject> clones;
+    private final List<BpfLink> links;
+    private final RingBufReader reader;
+    private final RingBufDrops drops;
+    private final long attachNanos;
+    private SessionAssembler assembler;
+    private Consumer<Session> sink = s -> {};
+    private boolean detached, closed;
+
+    private Tracer(TracedFunction[] functions, Attached a, long attachNanos) {
+        this.functions = functions;
+        this.mode = a.mode;
+        this.reason = a.reason;
+        this.skipped = a.skipped;
+        this.object = a.object;
+        this.clones = a.clones;
+        this.links = a.links;
+        this.drops = RingBufDrops.of(object.map("drops"));
+        this.reader = RingBufReader.open(object.map("rb"), drops);
+        this.attachNanos = attachNanos;
+        this.assembler = new SessionAssembler(functions, s -> sink.accept(s));
+    }
+
+    /** The function table for a selection: ids, BTF return kinds and argument counts. */
+    public static TracedFunction[] functions(FunctionSelector.Selection sel) {
+        Btf vmlinux = kernelBtf();
+        Map<String, Optional<Btf>> modules = new HashMap<>();
+        TracedFunction[] out = new TracedFunction[sel.functions().size()];
+        for (int i = 0; i < out.length; i++) {
+            FunctionSelector.Selected s = sel.functions().get(i);
+            KernelFunction f = s.function();
+            Btf btf = f.module() == null ? vmlinux : modules.computeIfAbsent(f.module(), m -> moduleBtf(vmlinux, m)).orElse(null);
+            Optional<BtfType.FuncProto> proto = ReturnKind.proto(btf, f.name());
+            ReturnKind rk = proto.map(p -> ReturnKind.of(btf, p.returnType())).orElse(ReturnKind.UNKNOWN);
+            out[i] = new TracedFunction(i, f, s.entry(), rk, proto.map(p -> p.params().size()).orElse(-1), s.uniqueName());
+        }
+        return out;
+    }
+
+    private static Btf kernelBtf() {
+        try {
+            return Btf.kernel();
+        } catch (BpfException e) {
+            return null; // results are then read as long: still correct for int and pointer errors
+        }
+    }
+
+    private static Optional<Btf> moduleBtf(Btf base, String module) {
+        Path p = Path.of("/sys/kernel/btf", module);
+        if (base == null || !Files.exists(p)) return Optional.empty();
+        try {
+            return Optional.of(Btf.read(p, base));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private record Attached(AttachMode mode, String reason, List<String> skipped, BpfObject object,
+                            List<BpfObject> clones, List<BpfLink> links) {}
+
+    /**
+     * Loads and attaches. With no mode in {@code opts}, tries kprobe.multi, then single kprobes,
+     * and {@link #reason()} says why it ended where it did. Functions that refuse to attach are
+     * skipped ({@link #skipped()}); if none attaches, or the kernel refuses the programs, throws
+     * with what was refused.
+     */
+    public static Tracer attach(FunctionSelector.Selection sel, TraceOptions opts) {
+        TracedFunction[] fns = functions(sel);
+        ObjectSpec base = configure(ObjectSpec.resource(OBJECT), fns.length, opts);
+        long t0 = System.nanoTime();
+        KernelRelease k = KernelRelease.running();
+        Attached a;
+        if (opts.mode() != null) {
+            a = attach(base, fns, opts, opts.mode(), "requested");
+        } else if (!k.atLeast(5, 18)) {
+            a = attach(base, fns, opts, AttachMode.KPROBE, "kprobe.multi needs Linux 5.18, this is " + k.release());
+        } else {
+            try {
+                a = attach(base, fns, opts, AttachMode.MULTI, "default on Linux 5.18+");
+            } catch (BpfException e) {
+                try {
+                    a = attach(base, fns, opts, AttachMode.KPROBE, "kprobe.multi refused (" + e.getMessage() + ")");
+                } catch (BpfException ke) {
+                    throw new BpfException(e.getMessage() + "; " + ke.getMessage(), ke);
+                }
+            }
+        }
+        return new Tracer(fns, a, System.nanoTime() - t0);
+    }
+
+    static ObjectSpec configure(ObjectSpec spec, int n, TraceOptions o) {
+        spec.map("rb").maxEntries(o.ringBufBytes());
+        spec.map("sessions").maxEntries(Math.max(1, o.maxSessions()));
+        spec.map("func_flags").maxEntries(Math.max(1, n));
+        spec.map("ip_to_id").maxEntries(Math.max(1, 2 * n));
+        spec.setVariable("emit_all", o.emitAll() ? 1 : 0);
+        spec.setVariable("min_duration_ns", o.minDurationNs());
+        spec.setVariable("deny_tgid", o.denyTgid());
+        spec.setVariable("pid_allow_on", o.pids().isEmpty() ? 0 : 1);
+        spec.setVariable("pid_deny_on", o.noPids().isEmpty() ? 0 : 1);
+        spec.setVariable("comm_allow_on", o.comms().isEmpty() ? 0 : 1);
+        spec.setVariable("comm_deny_on", o.noComms().isEmpty() ? 0 : 1);
+        for (ProgramDef p : spec.programs()) p.autoload(false);
+        return spec;
+    }
+
+    private static Attached attach(ObjectSpec base, TracedFunction[] fns, TraceOptions opts, AttachMode mode, String why) {
+        ObjectSpec spec = base.copy();
+        boolean cookies = KernelRelease.running().atLeast(5, 15);
+        switch (mode) {
+            case MULTI -> {
+                spec.program("kmentry").autoload(true);
+                spec.program("kmexit").autoload(true);
+            }
+            case KPROBE -> {
+                spec.program(cookies ? "kentry_cookie" : "kentry_ip").autoload(true);
+                spec.program(cookies ? "kexit_cookie" : "kexit_lifo").autoload(true);
+            }
+            case FENTRY -> { /* one clone per function below */ }
+        }
+        BpfObject obj;
+        try {
+            obj = BpfObject.load(spec);
+        } catch (BpfException e) {
+            throw refused(mode, "load", e);
+        }
+        List<BpfObject> clones = new ArrayList<>();
+        List<BpfLink> links = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        try {
+            fill(obj, fns, opts);
+            String reason = switch (mode) {
+                case MULTI -> {
+                    long[] addrs = new long[fns.length], ids = new long[fns.length];
+                    for (int i = 0; i < fns.length; i++) {
+                        addrs[i] = fns[i].function().address();
+                        ids[i] = i;
+                    }
+                    try {
+                        links.add(Links.kprobeMulti(obj.program("kmentry"), addrs, ids, false));
+                        links.add(Links.kprobeMulti(obj.program("kmexit"), addrs, ids, true));
+                    } catch (BpfException e) {
+                        throw refused(mode, "attach", e);
+                    }
+                    yield "kprobe.multi (" + why + ")";
+                }
+                case KPROBE -> {
+                    attachKprobes(obj, fns, cookies, links, skipped);
+                    yield "kprobe/kretprobe (" + why + "); " + (cookies ? "functions known by BPF cookie"
+                            : "no BPF cookies before 5.15: entries found by address, exits matched by call order");
+                }
+                case FENTRY -> {
+                    attachFentry(spec, obj, fns, clones, links, skipped);
+                    yield "fentry/fexit (" + why + ")";
+                }
+            };
+            return new Attached(mode, reason, skipped, obj, clones, links);
+        } catch (RuntimeException e) {
+            closeAll(links, clones, obj);
+            throw e;
+        }
+    }
+
+    static BpfException refused(AttachMode mode, String what, BpfException e) {
+        return new BpfException(mode.label + " " + what + " refused: " + e.getMessage(), e);
+    }
+
+    private static void fill(BpfObject obj, TracedFunction[] fns, TraceOptions opts) {
+        BpfMap flags = obj.map("func_flags"), ips = obj.map("ip_to_id");
+        for (TracedFunction f : fns) {
+            flags.update(u32(f.id()), u32(f.bpfFlags()), BpfMap.ANY);
+            ips.update(u64(f.function().address()), u32(f.id()), BpfMap.ANY);
+        }
+        byte[] one = {1};
+        for (int p : opts.pids()) obj.map("pid_allow").update(u32(p), one, BpfMap.ANY);
+        for (int p : opts.noPids()) obj.map("pid_deny").update(u32(p), one, BpfMap.ANY);
+        for (String c : opts.comms()) obj.map("comm_allow").update(comm(c), one, BpfMap.ANY);
+        for (String c : opts.noComms()) obj.map("comm_deny").update(comm(c), one, BpfMap.ANY);
+    }
+
+    static byte[] comm(String c) {
+        byte[] b = new byte[16];
+        byte[] s = c.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(s, 0, b, 0, Math.min(15, s.length));
+        return b;
+    }
+
+    private static void attachKprobes(BpfObject obj, TracedFunction[] fns, boolean cookies, List<BpfLink> links, List<String> skipped) {
+        BpfProgram entry = obj.program(cookies ? "kentry_cookie" : "kentry_ip");
+        BpfProgram exit = obj.program(cookies ? "kexit_cookie" : "kexit_lifo");
+        Map<String, Integer> names = new HashMap<>();
+        for (TracedFunction f : fns) names.merge(f.name(), 1, Integer::sum);
+        BpfException first = null;
+        int ok = 0;
+        for (TracedFunction f : fns) {
+            if (names.get(f.name()) > 1 || !f.uniqueName()) {
+                skipped.add(f.function() + ": the name is not unique in kallsyms, a kprobe by name cannot choose (use -M)");
+                continue;
+            }
+            BpfLink in = null;
+            try {
+                in = Links.kprobe(entry, f.name(), 0, false, f.id());
+                links.add(Links.kprobe(exit, f.name(), 0, true, f.id()));
+                links.add(in);
+                ok++;
+            } catch (BpfException e) {
+                if (in != null) in.close();
+                if (first == null) first = e;
+                // No kprobe PMU at all: nothing else will attach either.
+                if (ok == 0 && e.getMessage().contains("kprobe PMU")) throw refused(AttachMode.KPROBE, "attach", e);
+                skipped.add(f.function() + ": " + e.getMessage());
+            }
+        }
+        if (ok == 0) throw refused(AttachMode.KPROBE, "attach", first != null ? first : new BpfException("no function could be attached"));
+    }
+
+    private static void attachFentry(ObjectSpec spec, BpfObject obj, TracedFunction[] fns, List<BpfObject> clones,
+                                     List<BpfLink> links, List<String> skipped) {
+        LoadOptions lo = LoadOptions.defaults();
+        for (String m : SHARED_MAPS) lo = lo.replaceMap(m, obj.map(m));
+        BpfException first = null;
+        int ok = 0;
+        for (TracedFunction f : fns) {
+            if (f.function().module() != null) {
+                skipped.add(f.function() + ": fentry on module functions is not supported yet (use -K or -M)");
+                continue;
+            }
+            if (f.args() < 0) {
+                skipped.add(f.function() + ": no BTF for it (" + (f.function().isClone() ? "a compiler clone" : "not in vmlinux BTF") + "), fentry needs it");
+                continue;
+            }
+            if (f.args() > MAX_FEXIT_ARGS) {
+                skipped.add(f.function() + ": " + f.args() + " arguments, fexit here reads the result of at most " + MAX_FEXIT_ARGS);
+                continue;
+            }
+            ObjectSpec c = spec.copy();
+            c.setVariable("fentry_id", f.id());
+            c.program("fentry_fn").autoload(true).attachTarget(f.name());
+            c.program("fexit" + f.args()).autoload(true).attachTarget(f.name());
+            BpfObject o = null;
+            try {
+                o = BpfObject.load(c, lo);
+                links.add(Links.tracing(o.program("fexit" + f.args())));
+                links.add(Links.tracing(o.program("fentry_fn")));
+                clones.add(o);
+                ok++;
+            } catch (BpfException e) {
+                if (o != null) o.close();
+                if (first == null) first = e;
+                if (ok == 0 && e.errno() == Errno.EPERM) throw refused(AttachMode.FENTRY, "load", e);
+                skipped.add(f.function() + ": " + e.getMessage());
+            }
+        }
+        if (ok == 0) throw refused(AttachMode.FENTRY, "attach", first != null ? first : new BpfException("no function has what fentry needs"));
+    }
+
+    static byte[] u32(int v) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+    }
+
+    static byte[] u64(long v) {
+        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
+    }
+
+    public AttachMode mode() {
+        return mode;
+    }
+
+    /** One line: the attach mode and why it was chosen. */
+    public String reason() {
+        return reason;
+    }
+
+    /** Functions that were selected but could not be attached, each with the reason. */
+    public List<String> skipped() {
+        return skipped;
+    }
+
+    public TracedFunction[] functionTable() {
+        return functions.clone();
+    }
+
+    /** Functions actually attached. */
+    public int attachedCount() {
+        return mode == AttachMode.MULTI ? functions.length : links.size() / 2;
+    }
+
+    public long attachNanos() {
+        return attachNanos;
+    }
+
+    /**
+     * Hands finished sessions to {@code out}, waiting up to {@code timeoutMs} for records.
+     * Returns the number of records read.
+     */
+    public int poll(Consumer<Session> out, int timeoutMs) {
+        sink = out;
+        return reader.poll(assembler::accept, timeoutMs);
+    }
+
+    /** Reads what is already in the ring buffer, without waiting. */
+    public int drain(Consumer<Session> out) {
+        sink = out;
+        return reader.consume(assembler::accept);
+    }
+
+    public Stats stats() {
+        BpfMap st = object.map("stats");
+        long[] v = new long[3];
+        for (int i = 0; i < 3; i++)
+            v[i] = st.lookup(u32(i)).map(b -> ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong()).orElse(0L);
+        return new Stats(drops.count(), v[0], v[1], v[2], assembler.sessions(), assembler.lostSessions(), assembler.badRecords());
+    }
+
+    /** Detaches every probe (records already in the ring buffer stay readable); returns the time it took in ns. */
+    public long detach() {
+        if (detached) return 0;
+        detached = true;
+        long t0 = System.nanoTime();
+        closeAll(links, List.of(), null);
+        links.clear();
+        return System.nanoTime() - t0;
+    }
+
+    private static void closeAll(List<BpfLink> links, List<BpfObject> clones, BpfObject obj) {
+        RuntimeException first = null;
+        for (int i = links.size() - 1; i >= 0; i--) {
+            try {
+                links.get(i).close();
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+            }
+        }
+        for (BpfObject o : clones) {
+            try {
+                o.close();
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+            }
+        }
+        if (obj != null) obj.close();
+        if (first != null) throw first;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            detach();
+        } finally {
+            reader.close();
+            closeAll(List.of(), clones, object);
+        }
+    }
+}
