@@ -265,6 +265,19 @@ public final class KernelBpf implements AutoCloseable {
                        Optional<Boolean> sleepable, List<Subprog> subprogs, List<Integer> usedMaps, Optional<Target> target,
                        Map<String, String> extra) {}
 
+    /**
+     * Every program in one pass over {@code prog_idr}, all read from one memory snapshot (the
+     * page cache is dropped once, not per program), for listing with details.
+     */
+    public List<Prog> progs() {
+        kernel.refresh();
+        List<Prog> out = new ArrayList<>();
+        for (Walks.Entry e : Walks.idr(kernel.variable("prog_idr", "struct idr"))) {
+            out.add(prog(kernel.object(e.pointer(), "struct bpf_prog")));
+        }
+        return out;
+    }
+
     public Prog prog(int id) {
         kernel.refresh();
         return prog(progObject(id).orElseThrow(() -> new BpfException("no program with id " + id + " in prog_idr")));
@@ -285,10 +298,16 @@ public final class KernelBpf implements AutoCloseable {
             for (int i = 0; i < funcCnt; i++) {
                 KObject f = aux.member("func").index(i);
                 if (f.isNull()) continue;
-                KObject fa = f.deref().member("aux");
-                subs.add(fa.hasMember("ksym")
-                        ? new Subprog(i, fa.member("ksym.name").string(), fa.member("ksym.start").value(), fa.member("ksym.end").value())
-                        : new Subprog(i, fa.member("name").string(), 0, 0));
+                // The entry address is func[i]->bpf_func, as prog info's jited_ksyms reports it. Newer
+                // kernels register no ksym for func[0] (the main program's own ksym stands for it).
+                KObject fp = f.deref();
+                long start = fp.member("bpf_func").value();
+                long end = start + Integer.toUnsignedLong(fp.member("jited_len").intValue());
+                KObject fa = fp.member("aux");
+                String ksym = fa.hasMember("ksym.name") ? fa.member("ksym.name").string() : "";
+                if (ksym.isEmpty() && i == 0) ksym = ref.ksym();
+                if (ksym.isEmpty()) ksym = fa.member("name").string();
+                subs.add(new Subprog(i, ksym, start, end));
             }
         }
         List<Integer> maps = new ArrayList<>();
@@ -344,9 +363,12 @@ public final class KernelBpf implements AutoCloseable {
         String func = "";
         if (tr.hasMember("func.addr")) {
             long addr = tr.member("func.addr").pointer();
-            if (addr != 0 && kernel.symbols() != null) {
-                func = kernel.symbols().symbolize(addr).map(s -> s.address() == addr ? s.name()
-                        : s.name() + "+0x" + Long.toHexString(addr - s.address())).orElse("");
+            // Only an exact symbol is a name: a BPF target loaded after kallsyms was read would
+            // otherwise show as some unrelated symbol plus a large offset.
+            if (addr != 0) {
+                func = kernel.symbols() == null ? "" : kernel.symbols().symbolize(addr).filter(s -> s.address() == addr)
+                        .map(Kallsyms.Symbol::name).orElse("");
+                if (func.isEmpty()) func = String.format("0x%x", addr);
             }
         }
         Optional<ProgRef> ext = Optional.empty();
