@@ -86,6 +86,12 @@ public final class TailcallInFreplace {
         default void event(TcpEvent event) {}
 
         /**
+         * Steps 3 to 5 succeeded and the perf buffer is open: traffic made now is seen by step 6
+         * (a caller's own connections, counted against the events afterwards).
+         */
+        default void attached() {}
+
+        /**
          * Step 2: both objects are loaded and nothing is put or attached yet. Returns when the
          * run should go on (the command waits for Enter or a signal here; tests inspect).
          */
@@ -302,6 +308,7 @@ public final class TailcallInFreplace {
 
             // 6. events
             PerfReader reader = own(PerfReader.open(tc.map("events"), PerfReader.Options.DEFAULT));
+            listener.attached();
             if (options.connections() > 0 && !stop) {
                 connect(options.connections());
                 record(Step.ok(6, "connect", options.connections() + " loopback TCP connection" + (options.connections() == 1 ? "" : "s")
