@@ -1,0 +1,53 @@
+package io.bpf4j.cli.trace;
+
+import io.bpf4j.cli.CliRun;
+import io.bpf4j.sys.KernelRelease;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The issue's acceptance command on the blog's kernel generation:
+ * {@code bpf4j trace -e '*sys_bpf' -a 'bpf_fd_array_*' -a 'bpf_prog_array_compatible' -T -- bpf4j scenario tailcall-in-freplace}.
+ */
+@Tag("kernel")
+class TraceCommandKernelTest {
+    /** This JVM's java and class path, to run {@code bpf4j scenario} as the traced command. */
+    static List<String> bpf4j(String... args) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), "io.bpf4j.cli.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    @Test
+    void theBlogCommandShowsTheRejectedUpdateUnderTheBpfSyscall() {
+        KernelRelease k = KernelRelease.running();
+        // bpf_prog_array_compatible became bpf_prog_map_compatible in 5.18, and the EXT-owner bug
+        // the scenario hits was fixed in 6.2 (1c123c567fb1, backported to 6.1.4).
+        assumeTrue(!k.atLeast(5, 18), "bpf_prog_array_compatible exists only before Linux 5.18; this is " + k);
+        List<String> args = new java.util.ArrayList<>(List.of("trace", "-e", "*sys_bpf", "-a", "bpf_fd_array_*",
+                "-a", "bpf_prog_array_compatible", "-T", "--"));
+        args.addAll(bpf4j("scenario", "tailcall-in-freplace"));
+        CliRun r = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("Receiving data..."), r.out());
+        // The session of the failed update: the update fails with EINVAL because the compatibility check said false.
+        Matcher m = Pattern.compile("(?m)^→ __x64_sys_bpf +\\n(?:.*\\n)*?^← __x64_sys_bpf +\\[-EINVAL\\] +[0-9.]+us *$").matcher(r.out());
+        String session = null;
+        while (m.find()) if (m.group().contains("bpf_fd_array_map_update_elem")) session = m.group();
+        assertNotNull(session, r.out());
+        assertTrue(session.matches("(?s).*\\n    ← bpf_fd_array_map_update_elem +\\[-EINVAL\\] +[0-9.]+us *\\n.*"), session);
+        assertTrue(session.matches("(?s).*\\n        (↔|←) bpf_prog_array_compatible +\\[false\\] +[0-9.]+us *\\n.*"), session);
+        assertTrue(r.out().contains("Detaching... DONE in"), r.out());
+        assertFalse(r.out().contains("DROPPED"), r.out());
+        assertTrue(r.err().contains("Attached 6 functions"), r.err());
+    }
+}

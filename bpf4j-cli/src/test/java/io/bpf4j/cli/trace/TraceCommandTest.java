@@ -1,0 +1,70 @@
+package io.bpf4j.cli.trace;
+
+import io.bpf4j.cli.CliRun;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/** {@code bpf4j trace} on the host: discovery, input errors and the one-line refusal. */
+class TraceCommandTest {
+    static boolean ftraceListReadable() {
+        return Files.isReadable(Path.of("/sys/kernel/tracing/available_filter_functions"))
+                || Files.isReadable(Path.of("/sys/kernel/debug/tracing/available_filter_functions"));
+    }
+
+    @Test
+    void dryRunListsWhatMatchedAndWhy() {
+        CliRun r = CliRun.of("trace", "-e", "*sys_bpf", "-a", "bpf_fd_array_*", "-a", "bpf_prog_array_compatible", "--dry-run", "-v");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().matches("(?s)\\d+ functions \\(\\d+ entry, \\d+ allowed\\) of \\d+ traceable.*"), r.out());
+        assertTrue(r.out().contains("entry __x64_sys_bpf"), r.out());
+        assertTrue(r.out().contains("allow bpf_fd_array_map_update_elem"), r.out());
+        assertTrue(r.out().contains("by -a bpf_fd_array_*"), r.out());
+        assertEquals(!ftraceListReadable(), r.err().contains("cannot read available_filter_functions"), r.err());
+    }
+
+    @Test
+    void aRenamedFunctionIsReportedWhenItsGlobMatchesNothing() {
+        CliRun r = CliRun.of("trace", "-e", "__x64_sys_bpf", "-a", "bpf_prog_array_compatible", "--dry-run");
+        assertEquals(0, r.exit(), r.err());
+        boolean old = r.out().contains("(1 entry, 1 allowed)");
+        assertEquals(!old, r.err().contains("bpf_prog_array_compatible is now bpf_prog_map_compatible"), r.err());
+    }
+
+    @Test
+    void badInputIsOneLineAndExitOne() {
+        CliRun none = CliRun.of("trace", "-e", "no_such_function_anywhere_*", "--dry-run");
+        assertEquals(1, none.exit());
+        List<String> errors = none.err().lines().filter(l -> !l.startsWith("Note: ")).toList();
+        assertEquals(1, errors.size(), none.err());
+        assertTrue(errors.getFirst().startsWith("bpf4j trace: entry pattern 'no_such_function_anywhere_*' matches no"), none.err());
+        CliRun rb = CliRun.of("trace", "-e", "__x64_sys_bpf", "--ringbuf-size", "1000");
+        assertEquals(1, rb.exit());
+        assertTrue(rb.err().contains("power of two"), rb.err());
+        CliRun preset = CliRun.of("trace", "-c", "nope", "--dry-run");
+        assertEquals(1, preset.exit());
+        assertTrue(preset.err().contains("unknown preset 'nope'"), preset.err());
+        CliRun err = CliRun.of("trace", "-e", "__x64_sys_bpf", "-x", "EWHATEVER", "--dry-run");
+        assertEquals(1, err.exit());
+        assertTrue(err.err().contains("unknown error name 'EWHATEVER'"), err.err());
+        CliRun modes = CliRun.of("trace", "-e", "__x64_sys_bpf", "-K", "-F", "--dry-run");
+        assertEquals(2, modes.exit(), "-K and -F are exclusive: usage error");
+    }
+
+    @Test
+    void aKernelWithoutKprobesOrFentryGetsOneLineSuggestingTheLab() {
+        assumeFalse(Files.exists(Path.of("/sys/bus/event_source/devices/kprobe/type")),
+                "this kernel has the kprobe PMU: the refusal cannot be observed here");
+        CliRun r = CliRun.of("trace", "-e", "__x64_sys_bpf", "-T", "--duration", "1");
+        assertEquals(1, r.exit());
+        String line = r.err().lines().filter(l -> l.startsWith("bpf4j trace:")).findFirst().orElseThrow(() -> new AssertionError(r.err()));
+        assertTrue(line.contains("refused"), line);
+        assertTrue(line.contains("bpf4j vm run"), line);
+        assertFalse(r.out().contains("Receiving data"), r.out());
+    }
+}

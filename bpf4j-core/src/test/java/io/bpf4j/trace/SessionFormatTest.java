@@ -1,0 +1,216 @@
+package io.bpf4j.trace;
+
+import io.bpf4j.kernel.Kallsyms;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Records laid out as trace.bpf.c writes them, assembled into sessions and printed; the expected
+ * text is retsnoop v0.9.6's real output on Debian 5.10 for the blog's command
+ * (shared/reference/retsnoop-measured.md 3.1 and 3.3), trailing column padding included.
+ */
+class SessionFormatTest {
+    static final KernelFunction SYS = new KernelFunction("__x64_sys_bpf", null, 0xffffffff81200000L);
+    static final KernelFunction UPD = new KernelFunction("bpf_fd_array_map_update_elem", null, 0xffffffff81210000L);
+    static final KernelFunction CMP = new KernelFunction("bpf_prog_array_compatible", null, 0xffffffff81220000L);
+    static final TracedFunction[] FNS = {
+        new TracedFunction(0, SYS, true, ReturnKind.LONG, 1, true),
+        new TracedFunction(1, UPD, false, ReturnKind.INT32, 4, true),
+        new TracedFunction(2, CMP, false, ReturnKind.BOOL, 2, true),
+    };
+    static final String KALLSYMS = """
+            ffffffff81000000 T entry_SYSCALL_64_after_hwframe
+            ffffffff81100000 T do_syscall_64
+            ffffffff81200000 T __x64_sys_bpf
+            ffffffff81201000 t __do_sys_bpf
+            ffffffff81210000 T bpf_fd_array_map_update_elem
+            ffffffff81220000 T bpf_prog_array_compatible
+            ffffffffa0000000 t bpf_trampoline_6442501234\t[bpf]
+            ffffffffa0001000 t bpf_prog_0123456789abcdef_fexit1\t[bpf]
+            """;
+
+    /** One event: {id, depth, kind, ts, ret}. */
+    static long[] ev(int id, int depth, int kind, long ts, long ret) {
+        return new long[] {id, depth, kind, ts, ret};
+    }
+
+    static MemorySegment sessionRecord(Arena a, int tid, long start, int flags, int chunk, List<long[]> events) {
+        MemorySegment r = a.allocate(SessionAssembler.HDR_SIZE + 24L * events.size(), 8);
+        r.set(JAVA_INT_UNALIGNED, 0, SessionAssembler.REC_SESSION);
+        r.set(JAVA_INT_UNALIGNED, 4, tid);
+        r.set(JAVA_INT_UNALIGNED, 8, tid);
+        r.set(JAVA_INT_UNALIGNED, 12, events.size());
+        r.set(JAVA_LONG_UNALIGNED, 16, start);
+        r.set(JAVA_INT_UNALIGNED, 24, flags);
+        r.set(JAVA_INT_UNALIGNED, 28, chunk);
+        byte[] comm = "repro".getBytes(StandardCharsets.UTF_8);
+        MemorySegment.copy(comm, 0, r, java.lang.foreign.ValueLayout.JAVA_BYTE, 32, comm.length);
+        for (int i = 0; i < events.size(); i++) {
+            long[] e = events.get(i);
+            long o = SessionAssembler.HDR_SIZE + 24L * i;
+            r.set(JAVA_INT_UNALIGNED, o, (int) e[0]);
+            r.set(JAVA_SHORT_UNALIGNED, o + 4, (short) e[1]);
+            r.set(JAVA_SHORT_UNALIGNED, o + 6, (short) e[2]);
+            r.set(JAVA_LONG_UNALIGNED, o + 8, e[3]);
+            r.set(JAVA_LONG_UNALIGNED, o + 16, e[4]);
+        }
+        return r;
+    }
+
+    static MemorySegment stackRecord(Arena a, int tid, long start, int event, long... ips) {
+        MemorySegment r = a.allocate(SessionAssembler.STACK_HDR + 8L * SessionAssembler.MAX_FRAMES, 8);
+        r.set(JAVA_INT_UNALIGNED, 0, SessionAssembler.REC_STACK);
+        r.set(JAVA_INT_UNALIGNED, 4, tid);
+        r.set(JAVA_LONG_UNALIGNED, 8, start);
+        r.set(JAVA_INT_UNALIGNED, 16, event);
+        r.set(JAVA_INT_UNALIGNED, 20, ips.length * 8);
+        for (int i = 0; i < ips.length; i++) r.set(JAVA_LONG_UNALIGNED, SessionAssembler.STACK_HDR + 8L * i, ips[i]);
+        return r;
+    }
+
+    static final int EXIT = SessionAssembler.EV_EXIT, FAIL = SessionAssembler.EV_EXIT | SessionAssembler.EV_FAILED;
+    static final long T0 = 5_000_000_000L;
+
+    /** The blog's failing update: durations 88.500, 556.290 and 661.570 us as in retsnoop's output. */
+    static List<long[]> blogEvents() {
+        return List.of(
+                ev(0, 0, 0, T0, 0), ev(1, 1, 0, T0 + 50_000, 0), ev(2, 2, 0, T0 + 100_000, 0),
+                ev(2, 2, EXIT, T0 + 188_500, 0), ev(1, 1, FAIL, T0 + 606_290, 0xffffffeaL), ev(0, 0, FAIL, T0 + 661_570, -22L));
+    }
+
+    static List<Session> assemble(MemorySegment... records) {
+        List<Session> out = new ArrayList<>();
+        SessionAssembler asm = new SessionAssembler(FNS, out::add);
+        for (MemorySegment r : records) asm.accept(r);
+        assertEquals(0, asm.badRecords());
+        return out;
+    }
+
+    @Test
+    void traceTableIsRetsnoopsLayout() {
+        try (Arena a = Arena.ofConfined()) {
+            List<Session> s = assemble(sessionRecord(a, 151, T0, SessionAssembler.S_FINAL | SessionAssembler.S_FAILED, 0, blogEvents()));
+            assertEquals(1, s.size());
+            String table = new SessionFormat(Kallsyms.parse(KALLSYMS), null).traceTable(s.getFirst());
+            assertEquals(String.join("\n",
+                    "FUNCTION CALL TRACE                   RESULT      DURATION",
+                    "-----------------------------------   ---------  ---------",
+                    "→ __x64_sys_bpf                                           ",
+                    "    → bpf_fd_array_map_update_elem                        ",
+                    "        ↔ bpf_prog_array_compatible   [false]     88.500us",
+                    "    ← bpf_fd_array_map_update_elem    [-EINVAL]  556.290us",
+                    "← __x64_sys_bpf                       [-EINVAL]  661.570us") + "\n", table);
+        }
+    }
+
+    @Test
+    void kretprobeStackMarksTheRecordedCallsTheStackDoesNotShow() {
+        try (Arena a = Arena.ofConfined()) {
+            // 5.10 kretprobe: the stack is only the trampoline, which is filtered.
+            List<Session> s = assemble(stackRecord(a, 151, T0, 4, 0xffffffffa0000010L),
+                    sessionRecord(a, 151, T0, SessionAssembler.S_FINAL | SessionAssembler.S_FAILED, 0, blogEvents()));
+            Session x = s.getFirst();
+            assertEquals("bpf_fd_array_map_update_elem", x.errorCall().function().name(), "the deepest failing call");
+            assertEquals(String.join("\n",
+                    "!  661us [-EINVAL]  __x64_sys_bpf                 ",
+                    "!  556us [-EINVAL]  bpf_fd_array_map_update_elem  ") + "\n",
+                    new SessionFormat(Kallsyms.parse(KALLSYMS), null).errorStack(x));
+        }
+    }
+
+    @Test
+    void fexitStackMergesRecordedCallsIntoTheKernelStack() {
+        try (Arena a = Arena.ofConfined()) {
+            long[] ips = {0xffffffffa0001040L, 0xffffffffa0000020L, 0xffffffff81210005L, 0xffffffff812027a8L,
+                    0xffffffff81200005L, 0xffffffff81100033L, 0xffffffff81000067L};
+            List<long[]> ev = new ArrayList<>(blogEvents());
+            ev.set(4, ev(1, 1, FAIL, T0 + 50_000 + 1_029_920, 0xffffffeaL));
+            ev.set(5, ev(0, 0, FAIL, T0 + 2_230_400, -22L));
+            List<Session> s = assemble(stackRecord(a, 312, T0, 4, ips),
+                    sessionRecord(a, 312, T0, SessionAssembler.S_FINAL | SessionAssembler.S_FAILED, 0, ev));
+            assertEquals(String.join("\n",
+                    "                     entry_SYSCALL_64_after_hwframe+0x67  ",
+                    "                     do_syscall_64+0x33                   ",
+                    "   2230us [-EINVAL]  __x64_sys_bpf+0x5                    ",
+                    "                     __do_sys_bpf+0x17a8                  ",
+                    "   1029us [-EINVAL]  bpf_fd_array_map_update_elem+0x5     ") + "\n",
+                    new SessionFormat(Kallsyms.parse(KALLSYMS), addr -> null).errorStack(s.getFirst()));
+            String withLines = new SessionFormat(Kallsyms.parse(KALLSYMS), addr -> "kernel/x.c:" + (addr & 0xff)).errorStack(s.getFirst());
+            assertTrue(withLines.contains("__x64_sys_bpf+0x5                    (kernel/x.c:5)"), withLines);
+        }
+    }
+
+    @Test
+    void aLongSessionArrivesInChunksAndAHandledErrorIsForgotten() {
+        try (Arena a = Arena.ofConfined()) {
+            List<long[]> first = new ArrayList<>(), second = new ArrayList<>();
+            first.add(ev(0, 0, 0, T0, 0));
+            long t = T0;
+            // 32 calls of update at depth 1: the first fails, the rest succeed (the error was handled).
+            for (int i = 0; i < 32; i++) {
+                List<long[]> to = first.size() < SessionAssembler.MAX_EVENTS ? first : second;
+                to.add(ev(1, 1, 0, t += 10, 0));
+                (first.size() < SessionAssembler.MAX_EVENTS ? first : second).add(ev(1, 1, i == 0 ? FAIL : EXIT, t += 10, i == 0 ? 0xffffffeaL : 0));
+            }
+            second.add(ev(0, 0, EXIT, t += 10, 0));
+            List<Session> s = assemble(sessionRecord(a, 7, T0, 0, 0, first), sessionRecord(a, 7, T0, SessionAssembler.S_FINAL, 1, second));
+            assertEquals(1, s.size());
+            assertEquals(32, s.getFirst().root().children().size());
+            assertFalse(s.getFirst().failed(), "a later success of a function that can fail clears the error");
+            assertEquals(0, s.getFirst().lostRecords());
+        }
+    }
+
+    @Test
+    void aLostChunkIsCountedAndTheSessionStillCompletes() {
+        try (Arena a = Arena.ofConfined()) {
+            List<Session> s = assemble(
+                    sessionRecord(a, 9, T0, 0, 0, List.of(ev(0, 0, 0, T0, 0), ev(1, 1, 0, T0 + 5, 0))),
+                    sessionRecord(a, 9, T0, SessionAssembler.S_FINAL | SessionAssembler.S_FAILED, 2,
+                            List.of(ev(1, 1, FAIL, T0 + 50, -22L), ev(0, 0, FAIL, T0 + 60, -22L))));
+            assertEquals(1, s.size());
+            assertEquals(1, s.getFirst().lostRecords());
+            assertTrue(new SessionFormat(null, null).format(s.getFirst(), true, true).contains("missing 1 records"));
+        }
+    }
+
+    @Test
+    void malformedRecordsAreCountedNotThrown() {
+        try (Arena a = Arena.ofConfined()) {
+            SessionAssembler asm = new SessionAssembler(FNS, x -> fail("no session"));
+            asm.accept(a.allocate(4));
+            MemorySegment r = sessionRecord(a, 1, T0, SessionAssembler.S_FINAL, 0, List.of(ev(7, 0, 0, T0, 0)));
+            asm.accept(r); // function id out of range
+            MemorySegment big = sessionRecord(a, 1, T0, 0, 0, List.of());
+            big.set(JAVA_INT_UNALIGNED, 12, 1000);
+            asm.accept(big);
+            assertEquals(3, asm.badRecords());
+        }
+    }
+
+    @Test
+    void errorFiltersLookAtTheErrorChain() {
+        try (Arena a = Arena.ofConfined()) {
+            Session s = assemble(sessionRecord(a, 1, T0, SessionAssembler.S_FINAL | SessionAssembler.S_FAILED, 0, blogEvents())).getFirst();
+            assertTrue(SessionFilter.errorsOnly().test(s));
+            assertTrue(new SessionFilter(false, java.util.Set.of("-EINVAL"), java.util.Set.of(), 0).test(s));
+            assertFalse(new SessionFilter(false, java.util.Set.of("ENOMEM"), java.util.Set.of(), 0).test(s));
+            assertFalse(new SessionFilter(false, java.util.Set.of(), java.util.Set.of("EINVAL"), 0).test(s));
+            assertFalse(new SessionFilter(false, java.util.Set.of(), java.util.Set.of(), 1_000_000).test(s), "-L 1 ms");
+            assertThrows(io.bpf4j.BpfException.class, () -> new SessionFilter(false, java.util.Set.of("EWHAT"), java.util.Set.of(), 0));
+            java.util.Map<String, Object> j = new SessionFormat(null, null).json(s);
+            assertEquals("-EINVAL", j.get("error"));
+            assertEquals(true, j.get("failed"));
+        }
+    }
+}
