@@ -33,12 +33,20 @@ public final class InspectCommand implements Callable<Integer> {
                     "extension targets, trampolines), auto (kcore where readable; default)."})
         String source;
 
+        /** Why kernel memory was not used with --source auto; printed after the output. */
+        String note;
+
         /** An inspector for these options; kernel memory is opened only where details need it. */
         Inspector inspector() {
             if (!source.equals("auto") && !source.equals("uapi") && !source.equals("kcore"))
                 throw new io.bpf4j.BpfException("--source must be auto, uapi or kcore, not " + source);
             if (!details && !source.equals("kcore")) return new Inspector();
-            return new Inspector(KcoreFacts.open(source, System.err).orElse(null));
+            return new Inspector(KcoreFacts.open(source, n -> note = n).orElse(null));
+        }
+
+        /** After successful output: the auto fallback's note, so an error stays one line. */
+        void printNote() {
+            if (note != null) System.err.println(note);
         }
     }
 
@@ -51,6 +59,7 @@ public final class InspectCommand implements Callable<Integer> {
         PrintStream out = System.out;
         if (opts.json) {
             out.println(Json.write(Map.of("programs", progs, "maps", maps, "links", links)));
+            opts.printNote();
             return 0;
         }
         out.printf("%d programs, %d maps, %d links%n", progs.size(), maps.size(), links.size());
@@ -60,6 +69,7 @@ public final class InspectCommand implements Callable<Integer> {
         maps.forEach(m -> Text.map(out, m));
         if (!links.isEmpty()) out.println("\nlinks:");
         links.forEach(l -> Text.link(out, l));
+        opts.printNote();
         return 0;
     }
 
@@ -74,6 +84,7 @@ public final class InspectCommand implements Callable<Integer> {
             Inspector in = opts.inspector();
             List<Map<String, Object>> l = id == null ? in.programs(opts.details) : List.of(in.program(id, opts.details));
             print(l, opts.json, Text::prog);
+            opts.printNote();
             return 0;
         }
     }
@@ -88,6 +99,7 @@ public final class InspectCommand implements Callable<Integer> {
             Inspector in = opts.inspector();
             List<Map<String, Object>> l = id == null ? in.maps(opts.details) : List.of(in.map(id, opts.details));
             print(l, opts.json, Text::map);
+            opts.printNote();
             return 0;
         }
     }
@@ -102,6 +114,7 @@ public final class InspectCommand implements Callable<Integer> {
             Inspector in = opts.inspector();
             List<Map<String, Object>> l = id == null ? in.links(opts.details) : List.of(in.link(id, opts.details));
             print(l, opts.json, Text::link);
+            opts.printNote();
             return 0;
         }
     }

@@ -110,13 +110,17 @@ final class KcoreFacts {
         }
     }
 
-    static Optional<KernelBpf> open(String source, java.io.PrintStream err) {
+    /**
+     * Kernel memory for {@code --source}; for {@code auto} where it cannot be read, empty and
+     * {@code note} receives the one line that says why.
+     */
+    static Optional<KernelBpf> open(String source, java.util.function.Consumer<String> note) {
         if (source.equals("uapi")) return Optional.empty();
         try {
             return Optional.of(KernelBpf.open());
         } catch (BpfException e) {
             if (source.equals("kcore")) throw e;
-            err.println("bpf4j inspect: kernel memory not read (" + e.getMessage() + "); showing what bpf(2) and fdinfo report");
+            note.accept("bpf4j inspect: kernel memory not read (" + e.getMessage() + "); shown: what bpf(2) and fdinfo report");
             return Optional.empty();
         }
     }
