@@ -59,7 +59,7 @@ final class Text {
             } else {
                 if (k.get("owner") instanceof Map<?, ?> ow)
                     o.println("\tkcore owner (" + ow.get("source") + "): " + ow.get("prog_type") + " jited:"
-                            + (Boolean.TRUE.equals(ow.get("jited")) ? "True" : "False") + "  " + ow.get("fields"));
+                            + (Boolean.TRUE.equals(ow.get("jited")) ? "True" : "False") + "  (" + fields(ow.get("fields")) + ")");
                 else
                     o.println("\tkcore owner: none");
                 for (Map<String, Object> s : list(k.get("slots")))
@@ -76,9 +76,14 @@ final class Text {
             o.println("\tkcore: " + k.get("error"));
             return;
         }
-        StringBuilder sb = new StringBuilder("\tkcore: expected_attach_type " + k.get("expected_attach_type"));
-        if (k.containsKey("tail_call_reachable")) sb.append("  tail_call_reachable ").append(k.get("tail_call_reachable"));
+        StringBuilder sb = new StringBuilder("\tkcore:");
+        // expected_attach_type 0 reads as BPF_CGROUP_INET_INGRESS: only meaningful for cgroup programs.
+        Object eat = k.get("expected_attach_type");
+        if (eat != null && !"BPF_CGROUP_INET_INGRESS".equals(eat)) sb.append(" expected_attach_type ").append(eat);
+        if (k.containsKey("tail_call_reachable")) sb.append(" tail_call_reachable ").append(k.get("tail_call_reachable"));
         if (k.containsKey("sleepable")) sb.append("  sleepable ").append(k.get("sleepable"));
+        if (k.get("aux") instanceof Map<?, ?> aux && aux.get("is_extended") != null)
+            sb.append("  is_extended ").append(aux.get("is_extended"));
         o.println(sb);
         for (Map<String, Object> s : list(k.get("subprogs")))
             o.println("\tkcore func[" + s.get("index") + "]: " + s.get("ksym") + "  " + s.getOrDefault("address", "-"));
@@ -95,8 +100,18 @@ final class Text {
     }
 
     static String trampoline(Map<?, ?> tr) {
-        return tr.get("address") + "  func " + tr.get("func") + "  flags " + tr.get("flags")
-                + (tr.containsKey("flag_names") ? " " + tr.get("flag_names") : "");
+        String s = tr.get("address") + "  func " + tr.get("func");
+        if (tr.containsKey("flags")) s += "  flags " + tr.get("flags") + (tr.containsKey("flag_names") ? " " + tr.get("flag_names") : "");
+        if (tr.get("extension_prog") instanceof Map<?, ?> e) s += "  extension_prog " + e.get("id") + " " + e.get("name");
+        return s;
+    }
+
+    /** {@code type BPF_PROG_TYPE_EXT  jited true ...}: an owner's fields as the kernel names them. */
+    static String fields(Object f) {
+        if (!(f instanceof Map<?, ?> m)) return String.valueOf(f);
+        StringBuilder sb = new StringBuilder();
+        m.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : "  ").append(k).append(' ').append(v));
+        return sb.toString();
     }
 
     static void link(PrintStream o, Map<String, Object> l) {
