@@ -52,8 +52,22 @@ public final class KnownChanges {
             "the tail-call counter is copied into each subprogram frame, so tail calls made from subprograms are not "
                     + "all counted and a program can exceed MAX_TAIL_CALL_CNT (33) many times over");
 
+    /**
+     * With {@link #TAILCALL_CHANGES_PKT_DATA}, refuses the tailcall-in-freplace demo's extension at
+     * load: seen on Debian 6.12.117 and 7.3.4, not on 6.1.192 or 5.10.223 (bpf4j scenario, lab).
+     */
+    public static final KernelChange EXT_CHANGES_PKT_DATA = new KernelChange("81f6d0530ba031b5f038a091619bf2ff29568852",
+            "bpf: check changes_pkt_data property for extension programs", "v6.13", List.of("6.12.y"),
+            "an extension that changes packet data can replace a function that does not, so the caller keeps "
+                    + "packet pointers the extension invalidated");
+
+    public static final KernelChange TAILCALL_CHANGES_PKT_DATA = new KernelChange("1a4607ffba35bf2a630aab299e34dd3f6e658d70",
+            "bpf: consider that tail calls invalidate packet pointers", "v6.13", List.of("6.12.y"),
+            "packet pointers stay valid across bpf_tail_call although the callee may have changed the packet");
+
     public static final List<KernelChange> ALL = List.of(FREPLACE_INTRODUCED, RESOLVE_FEXT_TYPE, RESOLVE_NULL_DST_PROG,
-            UPDATE_ATTACHED_FREPLACE, FREPLACE_TAILCALL_LOOP, CROSS_HOOK_TAILCALL, EXPECTED_ATTACH_TYPE, TAILCALL_HIERARCHY);
+            UPDATE_ATTACHED_FREPLACE, FREPLACE_TAILCALL_LOOP, CROSS_HOOK_TAILCALL, EXPECTED_ATTACH_TYPE, TAILCALL_HIERARCHY,
+            EXT_CHANGES_PKT_DATA, TAILCALL_CHANGES_PKT_DATA);
 
     /** Looks a change up by a hash prefix of at least 7 digits. */
     public static Optional<KernelChange> byCommit(String prefix) {

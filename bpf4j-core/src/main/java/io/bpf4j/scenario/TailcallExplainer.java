@@ -68,6 +68,19 @@ public final class TailcallExplainer {
                     KnownChanges.FREPLACE_INTRODUCED, ChangeState.ABSENT));
             return true;
         }
+        if (log.contains(CHANGES_PKT_DATA)) {
+            Extension x = r.extension();
+            String ext = x == null ? "the extension" : x.program();
+            out.add(new Explanation("cause", "the verifier compares what an extension may do with what the function it replaces "
+                    + "may do: " + ext + " changes packet data, " + (x == null ? "the replaced function" : x.function()) + " does not ("
+                    + CHANGES_PKT_DATA + ")", KnownChanges.EXT_CHANGES_PKT_DATA, ChangeState.PRESENT));
+            if (x != null && x.helpers().contains("bpf_tail_call")) {
+                out.add(new Explanation("cause", ext + " calls " + String.join(", ", x.helpers()) + "; a tail call counts as changing "
+                        + "packet data (the callee might), whatever the program type: the story's extension, a tail call in place of "
+                        + "a kprobe's stub, cannot load on this kernel", KnownChanges.TAILCALL_CHANGES_PKT_DATA, ChangeState.PRESENT));
+            }
+            return true;
+        }
         for (String[] rule : ATTACH_RULES) {
             if (log.contains(rule[0])) {
                 out.add(Explanation.fact("cause", "the verifier's freplace attach rule \"" + rule[0] + "\": " + rule[1]));
@@ -77,6 +90,8 @@ public final class TailcallExplainer {
         out.add(Explanation.fact("cause", "not identified: no known change explains this load failure; see the verifier log"));
         return false;
     }
+
+    static final String CHANGES_PKT_DATA = "Extension program changes packet data, while original does not";
 
     /** bpf_check_attach_target() messages (kernel-facts.md §4): freplace rules that hold on every kernel. */
     private static final String[][] ATTACH_RULES = {

@@ -7,6 +7,7 @@ import io.bpf4j.BpfProgram;
 import io.bpf4j.BtfHandle;
 import io.bpf4j.ProgArray;
 import io.bpf4j.VerifierException;
+import io.bpf4j.asm.Helper;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.kernel.FdInfo;
@@ -14,6 +15,7 @@ import io.bpf4j.link.Links;
 import io.bpf4j.loader.BpfObject;
 import io.bpf4j.loader.LoadOptions;
 import io.bpf4j.loader.ObjectSpec;
+import io.bpf4j.loader.ProgramDef;
 import io.bpf4j.perf.PerfHandler;
 import io.bpf4j.perf.PerfReader;
 import io.bpf4j.scenario.TailcallInFreplaceReport.Connection;
@@ -230,7 +232,9 @@ public final class TailcallInFreplace {
 
             BpfProgram firstTarget = tc.program(KPROBES.getFirst()[0]);
             ObjectSpec frSpec = ObjectSpec.resource(FREPLACE_OBJECT);
-            frSpec.program("freplace_handler").attachTo(firstTarget, FUNCTION);
+            ProgramDef extDef = frSpec.program("freplace_handler").attachTo(firstTarget, FUNCTION);
+            extension = new Extension("freplace_handler", extDef.type().kernelName(), KPROBES.getFirst()[0],
+                    firstTarget.info().typeName(), FUNCTION, functionId(firstTarget, FUNCTION), helperCalls(extDef.instructions()));
             String a2 = "load tailcall_freplace (freplace_handler replaces " + FUNCTION + " of " + KPROBES.getFirst()[0]
                     + ", socks and events reused)";
             BpfObject fr;
@@ -245,9 +249,6 @@ public final class TailcallInFreplace {
             BpfMap progs = fr.map("progs");
             programs.add(prog("k_tailcall", tailcall));
             programs.add(prog("freplace_handler", ext));
-            int btfId = functionId(firstTarget, FUNCTION);
-            extension = new Extension("freplace_handler", ext.info().typeName(), KPROBES.getFirst()[0],
-                    firstTarget.info().typeName(), FUNCTION, btfId);
             ownerAfterLoad = owner(progs);
             record(Step.ok(1, a2, describe(fr) + "; progs owner: " + ownerAfterLoad.describe()));
 
@@ -408,6 +409,18 @@ public final class TailcallInFreplace {
     private static String targetOf(BpfLink l) {
         Object t = l.info().fields().get("target_obj_id");
         return t instanceof Integer id && id != 0 ? " (target prog " + id + ")" : "";
+    }
+
+    /** The helpers a program calls ({@code call imm} with src_reg 0), in order, by their kernel names. */
+    static List<String> helperCalls(byte[] insns) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i + 8 <= insns.length; i += 8) {
+            if ((insns[i] & 0xff) != 0x85 || (insns[i + 1] & 0xf0) != 0) continue;
+            int imm = (insns[i + 4] & 0xff) | (insns[i + 5] & 0xff) << 8 | (insns[i + 6] & 0xff) << 16 | insns[i + 7] << 24;
+            Helper h = Helper.byId(imm);
+            out.add(h == null ? "helper#" + imm : h.kernelName());
+        }
+        return out;
     }
 
     /** The BTF id of {@code fn} in the BTF the kernel holds for {@code target}. */

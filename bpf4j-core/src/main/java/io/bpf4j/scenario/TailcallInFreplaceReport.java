@@ -76,12 +76,18 @@ public record TailcallInFreplaceReport(KernelInfo kernel, List<Step> steps, List
     public record Prog(String name, int id, String type, boolean jited) {}
 
     /**
-     * The freplace program and what it replaces.
+     * The freplace program and what it replaces, known before the extension is loaded.
      *
      * @param targetType the target program's type as the kernel reports it
      * @param btfId      the BTF id of {@code function} in the target's BTF
+     * @param helpers    the helpers the extension calls, read from its instructions
      */
-    public record Extension(String program, String type, String target, String targetType, String function, int btfId) {}
+    public record Extension(String program, String type, String target, String targetType, String function, int btfId,
+                            List<String> helpers) {
+        public Extension {
+            helpers = List.copyOf(helpers);
+        }
+    }
 
     /** A prog array owner from fdinfo: {@code type} null when no program has claimed the map yet. */
     public record Owner(String type, Boolean jited) {

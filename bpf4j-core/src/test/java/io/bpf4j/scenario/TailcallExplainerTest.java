@@ -22,7 +22,8 @@ class TailcallExplainerTest {
     static final KernelInfo KERNEL = new KernelInfo("6.1.0-56-amd64", "Debian 6.1.192-2", 1);
     static final List<Prog> PROGS = List.of(new Prog("k_tcp_connect", 1, KPROBE, true), new Prog("k_icsk_complete_hashdance", 2, KPROBE, true),
             new Prog("k_tailcall", 3, KPROBE, true), new Prog("freplace_handler", 4, EXT, true));
-    static final Extension EXTENSION = new Extension("freplace_handler", EXT, "k_tcp_connect", KPROBE, "stub_handler", 31);
+    static final Extension EXTENSION = new Extension("freplace_handler", EXT, "k_tcp_connect", KPROBE, "stub_handler", 31,
+            List.of("bpf_tail_call"));
 
     static TailcallInFreplaceReport report(Owner owner, Outcome outcome, List<Step> steps, Map<Integer, Integer> slots,
                                            List<Connection> conns, List<TcpEvent> events) {
@@ -141,5 +142,25 @@ class TailcallExplainerTest {
         TailcallExplainer.Result x = TailcallExplainer.explain(r);
         assertTrue(x.explained());
         assertTrue(x.lines().stream().anyMatch(l -> l.topic().equals("verifier") && l.text().contains("static")));
+    }
+
+    @Test
+    void anExtensionRefusedForChangingPacketDataNamesBothChangesWhenItTailCalls() {
+        Step load = new Step(1, "load tailcall_freplace", false, "EINVAL", "load program freplace_handle (BPF_PROG_TYPE_EXT): invalid argument",
+                List.of("Extension program changes packet data, while original does not", "processed 0 insns (limit 1000000)"));
+        TailcallInFreplaceReport r = new TailcallInFreplaceReport(KERNEL, List.of(load), PROGS.subList(0, 2), EXTENSION, null, null, null,
+                Outcome.LOAD_REFUSED, List.of(), List.of(), 0, List.of(), true);
+        TailcallExplainer.Result x = TailcallExplainer.explain(r);
+        assertTrue(x.explained());
+        List<Explanation> causes = x.lines().stream().filter(l -> l.state() == ChangeState.PRESENT).toList();
+        assertEquals(List.of(KnownChanges.EXT_CHANGES_PKT_DATA, KnownChanges.TAILCALL_CHANGES_PKT_DATA),
+                causes.stream().map(Explanation::change).toList());
+
+        // Without a tail call among the extension's helpers only the extension check is named.
+        Extension noTail = new Extension("freplace_handler", EXT, "k_tcp_connect", KPROBE, "stub_handler", 31, List.of("bpf_skb_pull_data"));
+        TailcallInFreplaceReport r2 = new TailcallInFreplaceReport(KERNEL, List.of(load), PROGS.subList(0, 2), noTail, null, null, null,
+                Outcome.LOAD_REFUSED, List.of(), List.of(), 0, List.of(), true);
+        assertEquals(List.of(KnownChanges.EXT_CHANGES_PKT_DATA), TailcallExplainer.explain(r2).lines().stream()
+                .filter(l -> l.state() == ChangeState.PRESENT).map(Explanation::change).toList());
     }
 }

@@ -53,6 +53,10 @@ class TailcallObjectsTest {
         MapDef progs = FREPLACE.map("progs");
         assertEquals(MapType.PROG_ARRAY, progs.type());
         assertEquals(1, progs.maxEntries());
+        assertEquals(java.util.List.of("bpf_tail_call"), TailcallInFreplace.helperCalls(FREPLACE.program("freplace_handler").instructions()),
+                "the extension's body is the tail call and nothing else");
+        assertEquals(java.util.List.of("bpf_map_lookup_elem", "bpf_probe_read_kernel", "bpf_probe_read_kernel", "bpf_probe_read_kernel",
+                "bpf_probe_read_kernel", "bpf_perf_event_output"), TailcallInFreplace.helperCalls(FREPLACE.program("k_tailcall").instructions()));
         // freplace_handler's only map reference is progs: the load that claims its owner.
         assertEquals(Set.of("progs"), FREPLACE.program("freplace_handler").mapRefs().stream().map(r -> r.map()).collect(Collectors.toSet()));
     }

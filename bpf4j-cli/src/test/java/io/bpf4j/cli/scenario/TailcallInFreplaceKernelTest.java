@@ -2,6 +2,11 @@ package io.bpf4j.cli.scenario;
 
 import io.bpf4j.check.KnownChanges;
 import io.bpf4j.cli.CliRun;
+import io.bpf4j.BpfException;
+import io.bpf4j.VerifierException;
+import io.bpf4j.loader.BpfObject;
+import io.bpf4j.loader.LoadOptions;
+import io.bpf4j.loader.ObjectSpec;
 import io.bpf4j.scenario.Explanation;
 import io.bpf4j.scenario.Step;
 import io.bpf4j.scenario.TailcallInFreplace;
@@ -125,7 +130,25 @@ class TailcallInFreplaceKernelTest {
         String release = KernelRelease.running().release();
         String diag = release + ": " + r.explanation();
 
-        // Step 1: both objects loaded, and the report's owner is the one fdinfo shows.
+        KernelRelease k = KernelRelease.running();
+        // Step 1. From v6.13 (81f6d0530ba0 + 1a4607ffba35) an extension whose body is a tail call "changes packet data"
+        // and may not replace a stub that does not: the story ends at load. The test's own load must agree.
+        String ownLoad = ownFreplaceLoad();
+        if (k.atLeast(6, 13)) assertNotNull(ownLoad, "v6.13+ refuses the extension: " + diag);
+        if (k.major() == 5 && k.minor() == 10) assertNull(ownLoad, "5.10 predates the changes_pkt_data check: " + diag);
+        if (ownLoad != null) {
+            assertEquals(Outcome.LOAD_REFUSED, r.outcome(), diag);
+            Step load = r.failedStep();
+            assertEquals("EINVAL", load.errno(), diag);
+            assertTrue(ownLoad.contains("Extension program changes packet data, while original does not"), ownLoad);
+            assertTrue(load.log().contains("Extension program changes packet data, while original does not"), load.log().toString());
+            assertNull(seen.ownerType, "no pause without both objects");
+            assertEquals(List.of(KnownChanges.EXT_CHANGES_PKT_DATA, KnownChanges.TAILCALL_CHANGES_PKT_DATA),
+                    r.causes().stream().map(Explanation::change).toList(), diag);
+            assertTrue(r.explained(), diag);
+            return;
+        }
+        // Both objects loaded, and the report's owner is the one fdinfo shows.
         assertNotEquals(Outcome.LOAD_REFUSED, r.outcome(), diag);
         assertNotNull(seen.ownerType, "fdinfo shows an owner once the freplace program (which uses progs) loaded: " + diag);
         String ownerName = seen.ownerType == BPF_PROG_TYPE_EXT ? "BPF_PROG_TYPE_EXT"
@@ -161,7 +184,6 @@ class TailcallInFreplaceKernelTest {
                     && c.state() == Explanation.ChangeState.PRESENT), diag);
         }
         // Kernel-version discipline: 5.10 has the bug (no backport in Debian's 5.10), v6.2+ has the fix.
-        KernelRelease k = KernelRelease.running();
         if (k.major() == 5 && k.minor() == 10) assertEquals(BPF_PROG_TYPE_EXT, seen.ownerType, "5.10 is the story's kernel: " + diag);
         if (k.atLeast(6, 2)) assertEquals(BPF_PROG_TYPE_KPROBE, seen.ownerType, "1c123c567fb1 is in v6.2: " + diag);
 
@@ -182,6 +204,20 @@ class TailcallInFreplaceKernelTest {
         assertTrue(r.explained(), diag);
     }
 
+    /** The test's own load of both objects: null when the extension loads, else the verifier's message. */
+    static String ownFreplaceLoad() {
+        try (BpfObject tc = BpfObject.load(ObjectSpec.resource(TailcallInFreplace.TCPCONN_OBJECT))) {
+            ObjectSpec fr = ObjectSpec.resource(TailcallInFreplace.FREPLACE_OBJECT);
+            fr.program("freplace_handler").attachTo(tc.program("k_tcp_connect"), "stub_handler");
+            try (BpfObject o = BpfObject.load(fr, LoadOptions.defaults().replaceMap("socks", tc.map("socks"))
+                    .replaceMap("events", tc.map("events")))) {
+                return null;
+            } catch (BpfException e) {
+                return e.getMessage() + (e instanceof VerifierException v ? "\n" + v.log() : "");
+            }
+        }
+    }
+
     @Test
     void theAcceptanceCommandPrintsOneJsonRecordAndExitsZero() {
         CliRun run = CliRun.of("scenario", "tailcall-in-freplace", "--connect", "3", "--duration", "10s", "--json");
@@ -190,7 +226,10 @@ class TailcallInFreplaceKernelTest {
         assertFalse(out.contains("\n"), "one record, one line: " + out);
         assertTrue(out.startsWith("{\"scenario\":\"tailcall-in-freplace\""), out);
         assertTrue(out.contains("\"explained\":true"), out);
-        if (out.contains("\"outcome\":\"put refused\"")) {
+        if (out.contains("\"outcome\":\"load refused\"")) {
+            assertTrue(out.contains("Extension program changes packet data"), out);
+            assertTrue(out.contains("\"commit\":\"" + KnownChanges.EXT_CHANGES_PKT_DATA.commit() + "\""), out);
+        } else if (out.contains("\"outcome\":\"put refused\"")) {
             assertTrue(out.contains("Failed to put tailcall: update: invalid argument"), out);
             assertTrue(out.contains("\"owner_after_load\":{\"prog_type\":\"BPF_PROG_TYPE_EXT\""), out);
         } else {
