@@ -188,6 +188,7 @@ public final class TraceCommand implements Callable<Integer> {
                 }
             }
             tracer.drain(print);
+            if (child != null && !child.isAlive()) err.println("Command " + command.getFirst() + " exited with status " + child.exitValue() + ".");
             out.print("\nDetaching...");
             out.flush();
             long t = tracer.detach();

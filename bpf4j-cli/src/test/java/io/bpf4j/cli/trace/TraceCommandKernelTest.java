@@ -5,6 +5,7 @@ import io.bpf4j.sys.KernelRelease;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.io.File;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,13 +19,26 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Tag("kernel")
 class TraceCommandKernelTest {
-    /** This JVM's java and class path, to run {@code bpf4j scenario} as the traced command. */
+    /**
+     * This JVM's java and the bpf4j classes, to run {@code bpf4j scenario} as the traced command.
+     * The class path comes from where the classes were loaded: under the lab's console launcher
+     * java.class.path is only the launcher's jar.
+     */
     static List<String> bpf4j(String... args) {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), "io.bpf4j.cli.Main"));
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        String cp = String.join(File.pathSeparator, where(io.bpf4j.cli.Main.class), where(io.bpf4j.BpfMap.class),
+                where(picocli.CommandLine.class));
+        List<String> cmd = new java.util.ArrayList<>(List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", cp, "io.bpf4j.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;
+    }
+
+    static String where(Class<?> c) {
+        try {
+            return java.nio.file.Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
