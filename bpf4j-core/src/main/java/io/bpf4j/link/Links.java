@@ -57,6 +57,27 @@ public final class Links {
         return BpfLink.of(Bpf.fd(BpfCmd.LINK_CREATE, a, "attach freplace " + ext.name() + " to " + target.name()));
     }
 
+    /**
+     * An iterator program ({@code iter/<target>}, loaded as TRACING with expected attach type
+     * TRACE_ITER) as a link; read its output with {@link IterStream#open}. {@code map} is the
+     * map to walk for {@code iter/bpf_map_elem} and similar targets, else null. Requires 5.8.
+     */
+    public static BpfLink iterator(BpfProgram prog, io.bpf4j.BpfMap map) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = Bpf.attr(Layouts.LinkCreate.LAYOUT.byteSize());
+            a.set(JAVA_INT, Layouts.LinkCreate.PROG_FD, prog.fd().raw());
+            a.set(JAVA_INT, Layouts.LinkCreate.ATTACH_TYPE, AttachType.TRACE_ITER.value());
+            if (map != null) {
+                // union bpf_iter_link_info { struct { __u32 map_fd; } map; ... }
+                MemorySegment info = arena.allocate(16, 8);
+                info.set(JAVA_INT, 0, map.fd().raw());
+                a.set(JAVA_LONG, Layouts.LinkCreate.ITER_INFO, info.address());
+                a.set(JAVA_INT, Layouts.LinkCreate.ITER_INFO_LEN, (int) info.byteSize());
+            }
+            return BpfLink.of(Bpf.fd(BpfCmd.LINK_CREATE, a, "attach iterator " + prog.name()));
+        }
+    }
+
     /** An XDP program on an interface through a link (5.9+). */
     public static BpfLink xdp(BpfProgram prog, int ifindex, int flags) {
         MemorySegment a = Bpf.attr(Layouts.LinkCreate.LAYOUT.byteSize());

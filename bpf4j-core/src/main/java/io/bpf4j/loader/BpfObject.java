@@ -343,7 +343,8 @@ public final class BpfObject implements AutoCloseable {
 
     /**
      * Attaches a program the way its section name says (kprobe/kretprobe/ksyscall, tracepoint,
-     * raw tracepoint, fentry/fexit/fmod_ret/tp_btf/lsm, freplace). The caller owns the link.
+     * raw tracepoint, fentry/fexit/fmod_ret/tp_btf/lsm, freplace, iter/ (read its output with
+     * {@link io.bpf4j.link.IterStream#open})). The caller owns the link.
      * XDP programs attach with {@link #attachXdp}; others (socket filters, tc...) with their fd.
      */
     public BpfLink attach(String name) {
@@ -384,6 +385,7 @@ public final class BpfObject implements AutoCloseable {
                 yield Links.rawTracepoint(p, t);
             }
             case TRACING, EXT -> Links.tracing(p);
+            case ITER -> Links.iterator(p, null);
             default -> throw new BpfException("attach " + name + ": " + k.prefix() + " programs are attached by the caller (use program(\"" + name + "\").fd())");
         };
     }
