@@ -173,6 +173,8 @@ public final class TailcallInFreplaceCommand implements Callable<Integer> {
 
     static Map<String, Object> json(TailcallInFreplaceReport r) {
         Map<String, Object> m = new LinkedHashMap<>();
+        // First, so a truncated view of the record (bpf4j matrix's last-line column) still says what happened.
+        m.put("summary", TailcallExplainer.summary(r));
         m.put("scenario", "tailcall-in-freplace");
         Map<String, Object> k = new LinkedHashMap<>();
         k.put("release", r.kernel().release());
@@ -181,7 +183,6 @@ public final class TailcallInFreplaceCommand implements Callable<Integer> {
         m.put("kernel", k);
         m.put("outcome", r.outcome().label());
         m.put("explained", r.explained());
-        m.put("summary", TailcallExplainer.summary(r));
         List<Object> steps = new ArrayList<>();
         for (Step s : r.steps()) {
             Map<String, Object> x = new LinkedHashMap<>();

@@ -224,7 +224,8 @@ class TailcallInFreplaceKernelTest {
         assertEquals(0, run.exit(), run.out() + run.err());
         String out = run.out().strip();
         assertFalse(out.contains("\n"), "one record, one line: " + out);
-        assertTrue(out.startsWith("{\"scenario\":\"tailcall-in-freplace\""), out);
+        assertTrue(out.startsWith("{\"summary\":\"tailcall-in-freplace: "), out);
+        assertTrue(out.contains("\"scenario\":\"tailcall-in-freplace\""), out);
         assertTrue(out.contains("\"explained\":true"), out);
         if (out.contains("\"outcome\":\"load refused\"")) {
             assertTrue(out.contains("Extension program changes packet data"), out);
