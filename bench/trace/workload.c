@@ -1,6 +1,7 @@
 // Syscall-heavy workload for the `bpf4j trace` overhead benchmark (bench/trace/run): per
 // repetition, N BPF_MAP_LOOKUP_ELEM calls on fd -1 (each fails with EBADF) then N lookups on a
 // 1-entry array map (each succeeds). Prints the median ns per failing and per successful call.
+// An optional third argument pauses that many microseconds after each call (to pace the rate).
 // The calls are checked, so a traced run that changed the results would show.
 #include <errno.h>
 #include <linux/bpf.h>
@@ -33,6 +34,8 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 20000, reps = argc > 2 ? atoi(argv[2]) : 5;
+	long pause_us = argc > 3 ? atol(argv[3]) : 0; /* between calls: paces the event rate */
+	struct timespec pause = {pause_us / 1000000, (pause_us % 1000000) * 1000};
 	struct rlimit inf = {RLIM_INFINITY, RLIM_INFINITY};
 	union bpf_attr a;
 	double fail[64], ok[64];
@@ -62,6 +65,8 @@ int main(int argc, char **argv)
 				fprintf(stderr, "lookup on fd -1 did not fail with EBADF\n");
 				return 1;
 			}
+			if (pause_us)
+				nanosleep(&pause, NULL);
 		}
 		t1 = now_ns();
 		for (i = 0; i < n; i++) {
@@ -73,6 +78,8 @@ int main(int argc, char **argv)
 				perror("lookup");
 				return 1;
 			}
+			if (pause_us)
+				nanosleep(&pause, NULL);
 		}
 		t2 = now_ns();
 		fail[r] = (t1 - t0) / n;

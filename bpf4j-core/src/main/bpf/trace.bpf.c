@@ -319,8 +319,17 @@ static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret)
 			ship = false;
 		if (ship) {
 			/* The stack first: user space completes the session when its events arrive. */
-			if (s->is_err && bpf_ringbuf_output(&rb, &s->stack, sizeof(s->stack), 0))
-				count_drop();
+			if (s->is_err) {
+				/* Only the frames taken: a 5.10 kretprobe stack is one frame, not 64. */
+				__s32 sz = s->stack.size;
+
+				if (sz < 0)
+					sz = 0;
+				if (sz > (__s32)sizeof(s->stack.ips))
+					sz = sizeof(s->stack.ips);
+				if (bpf_ringbuf_output(&rb, &s->stack, offsetof(struct stack_rec, ips) + sz, 0))
+					count_drop();
+			}
 			s->hdr.flags |= S_FINAL | (s->is_err ? S_FAILED : 0);
 			flush(s);
 		}

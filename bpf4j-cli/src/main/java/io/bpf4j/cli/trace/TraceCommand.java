@@ -95,10 +95,20 @@ public final class TraceCommand implements Callable<Integer> {
     @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "Trace while this command runs (after --).")
     List<String> command = new ArrayList<>();
 
-    PrintStream out = System.out, err = System.err;
+    /** Sessions go out through a large buffer flushed once per poll: one write per batch, not per line. */
+    PrintStream out = new PrintStream(new java.io.BufferedOutputStream(System.out, 1 << 16),
+            false, java.nio.charset.StandardCharsets.UTF_8), err = System.err;
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return trace();
+        } finally {
+            out.flush();
+        }
+    }
+
+    private int trace() throws Exception {
         FunctionSelector sel = new FunctionSelector();
         for (String p : presets) sel.preset(p);
         for (String e : entry) sel.entry(e);
@@ -180,6 +190,7 @@ public final class TraceCommand implements Callable<Integer> {
             java.util.function.Consumer<Session> print = s -> print(s, fmt, filter);
             while (!stop && System.nanoTime() < deadline) {
                 tracer.poll(print, 100);
+                out.flush();
                 if (child != null && !child.isAlive()) break;
                 long d = tracer.stats().droppedRecords();
                 if (d > warnedDrops) {
