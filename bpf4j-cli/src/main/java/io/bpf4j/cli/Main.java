@@ -38,6 +38,7 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit code, without calling System.exit. */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setExpandAtFiles(false); // '@file' is an argument of ours (bpf4j trace -a @file), not picocli's argument file
         cl.setExecutionExceptionHandler(Main::handle);
         return cl.execute(args);
     }

@@ -45,6 +45,7 @@ public final class Tracer implements AutoCloseable {
     static final List<String> SHARED_MAPS = List.of("rb", "drops", "stats", "func_flags", "ip_to_id", "sessions",
             "pid_allow", "pid_deny", "comm_allow", "comm_deny");
     static final int MAX_FEXIT_ARGS = 6;
+    static final java.util.regex.Pattern SLEEPING_SYSCALL = java.util.regex.Pattern.compile("(__x64_|__ia32_|__se_|__do_|__x32_|__arm64_)?sys_.*|.*_sys_bpf");
 
     /** Loss counters beyond ring buffer drops. */
     public record Stats(long droppedRecords, long sessionsNoSlot, long tooDeep, long unmatchedExits,
@@ -252,7 +253,7 @@ public final class Tracer implements AutoCloseable {
         Map<String, Integer> names = new HashMap<>();
         for (TracedFunction f : fns) names.merge(f.name(), 1, Integer::sum);
         BpfException first = null;
-        int ok = 0;
+        int ok = 0, entries = 0;
         for (TracedFunction f : fns) {
             if (names.get(f.name()) > 1 || !f.uniqueName()) {
                 skipped.add(f.function() + ": the name is not unique in kallsyms, a kprobe by name cannot choose (use -M)");
@@ -264,6 +265,7 @@ public final class Tracer implements AutoCloseable {
                 links.add(Links.kprobe(exit, f.name(), 0, true, f.id()));
                 links.add(in);
                 ok++;
+                if (f.entry()) entries++;
             } catch (BpfException e) {
                 if (in != null) in.close();
                 if (first == null) first = e;
@@ -273,6 +275,7 @@ public final class Tracer implements AutoCloseable {
             }
         }
         if (ok == 0) throw refused(AttachMode.KPROBE, "attach", first != null ? first : new BpfException("no function could be attached"));
+        if (entries == 0) throw noEntry(AttachMode.KPROBE, skipped);
     }
 
     private static void attachFentry(ObjectSpec spec, BpfObject obj, TracedFunction[] fns, List<BpfObject> clones,
@@ -280,10 +283,19 @@ public final class Tracer implements AutoCloseable {
         LoadOptions lo = LoadOptions.defaults();
         for (String m : SHARED_MAPS) lo = lo.replaceMap(m, obj.map(m));
         BpfException first = null;
-        int ok = 0;
+        int ok = 0, entries = 0;
+        boolean unsafeDetach = !KernelRelease.running().atLeast(5, 12);
         for (TracedFunction f : fns) {
             if (f.function().module() != null) {
                 skipped.add(f.function() + ": fentry on module functions is not supported yet (use -K or -M)");
+                continue;
+            }
+            if (unsafeDetach && SLEEPING_SYSCALL.matcher(f.name()).matches()) {
+                // Before 5.12 (e21aa341785c) detaching fexit frees the trampoline while a task that
+                // sleeps in the traced function will still return into it: seen as a soft lockup
+                // of the workload on Debian 5.10 in the lab. Syscall entry points sleep.
+                skipped.add(f.function() + ": a syscall entry sleeps, and detaching fexit from it can hang this kernel"
+                        + " (fixed in 5.12, e21aa341785c); use -K");
                 continue;
             }
             if (f.args() < 0) {
@@ -305,6 +317,7 @@ public final class Tracer implements AutoCloseable {
                 links.add(Links.tracing(o.program("fentry_fn")));
                 clones.add(o);
                 ok++;
+                if (f.entry()) entries++;
             } catch (BpfException e) {
                 if (o != null) o.close();
                 if (first == null) first = e;
@@ -313,6 +326,13 @@ public final class Tracer implements AutoCloseable {
             }
         }
         if (ok == 0) throw refused(AttachMode.FENTRY, "attach", first != null ? first : new BpfException("no function has what fentry needs"));
+        if (entries == 0) throw noEntry(AttachMode.FENTRY, skipped);
+    }
+
+    /** Nothing could start a session: say why the entry functions were skipped. */
+    static BpfException noEntry(AttachMode mode, List<String> skipped) {
+        return new BpfException(mode.label + ": no entry function could be attached, so no session could start; "
+                + String.join("; ", skipped.subList(0, Math.min(3, skipped.size()))));
     }
 
     static byte[] u32(int v) {

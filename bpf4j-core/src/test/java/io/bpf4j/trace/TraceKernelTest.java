@@ -94,6 +94,9 @@ class TraceKernelTest {
 
     static List<Session> trace(FunctionSelector sel, TraceOptions opts, int bad, int good, Consumer<Tracer> check) throws Exception {
         FunctionSelector.Selection s = sel.select(universe);
+        assumeTrue(opts.mode() != AttachMode.FENTRY || KernelRelease.running().atLeast(5, 12) || s.functions().stream()
+                        .noneMatch(x -> x.entry() && Tracer.SLEEPING_SYSCALL.matcher(x.function().name()).matches()),
+                "fexit on a syscall entry is unsafe to detach before 5.12 (e21aa341785c): the tracer skips it there");
         List<Session> out = new ArrayList<>();
         try (BpfMap map = BpfMap.create(MapSpec.of(MapType.ARRAY, 4, 8, 1)); Tracer t = Tracer.attach(s, opts)) {
             assertEquals(List.of(), t.skipped(), "every selected function attaches");

@@ -185,7 +185,13 @@ public final class TraceCommand implements Callable<Integer> {
         try {
             out.println("Receiving data...");
             out.flush();
-            if (!command.isEmpty()) child = new ProcessBuilder(command).inheritIO().start();
+            if (!command.isEmpty()) {
+                try {
+                    child = new ProcessBuilder(command).inheritIO().start();
+                } catch (java.io.IOException e) {
+                    throw new BpfException("run " + String.join(" ", command) + ": " + e.getMessage());
+                }
+            }
             long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
             java.util.function.Consumer<Session> print = s -> print(s, fmt, filter);
             while (!stop && System.nanoTime() < deadline) {
