@@ -205,6 +205,10 @@ public final class TailcallExplainer {
                 + (r.lost() > 0 ? ", " + r.lost() + " lost" : "");
         if (n == 0) {
             out.add(Explanation.fact("events", r.events().size() + " events, no connections of its own"));
+            if (r.events().isEmpty()) {
+                out.add(Explanation.fact("result", "no TCP connection was made while attached, so nothing ran; --connect N makes some"));
+                return true;
+            }
             long f = r.events().stream().filter(TcpEvent::freplace).count();
             boolean same = f == r.events().size() - f;
             out.add(Explanation.fact("result", same ? "every kprobe event was followed by the tail-called program's event"

@@ -163,4 +163,11 @@ class TailcallExplainerTest {
         assertEquals(List.of(KnownChanges.EXT_CHANGES_PKT_DATA), TailcallExplainer.explain(r2).lines().stream()
                 .filter(l -> l.state() == ChangeState.PRESENT).map(Explanation::change).toList());
     }
+
+    @Test
+    void aWatchOnlyRunWithoutTrafficIsNotMistakenForWorkingTailCalls() {
+        TailcallInFreplaceReport r = report(new Owner(KPROBE, true), Outcome.RAN, List.of(), Map.of(0, 3), List.of(), List.of());
+        assertTrue(r.explained());
+        assertTrue(r.explanation().getLast().text().startsWith("no TCP connection"), r.explanation().getLast().text());
+    }
 }

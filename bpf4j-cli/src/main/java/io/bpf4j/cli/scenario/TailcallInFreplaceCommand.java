@@ -67,6 +67,7 @@ public final class TailcallInFreplaceCommand implements Callable<Integer> {
             TailcallInFreplace.requireKprobes();
             if (!json) out.println("kernel " + TailcallInFreplace.kernelInfo().describe());
             // Ctrl-C or TERM: during the wait it only ends the wait (as the demo's --wait); later it ends the run.
+            // A background job of a non-interactive shell inherits SIGINT ignored, and the JVM keeps it so: TERM still works.
             SignalHandler h = sig -> {
                 if (!printer.resume()) scenario.stop();
             };
@@ -131,7 +132,7 @@ public final class TailcallInFreplaceCommand implements Callable<Integer> {
         public void paused(TailcallInFreplace.Paused p) throws InterruptedException {
             CountDownLatch latch = new CountDownLatch(1);
             pause = latch;
-            (quiet ? err : out).println("2. waiting: press Enter, or send SIGINT/SIGTERM to pid " + p.pid() + ", to put k_tailcall (prog "
+            (quiet ? err : out).println("2. waiting: press Enter or Ctrl-C, or send SIGTERM to pid " + p.pid() + ", to put k_tailcall (prog "
                     + p.tailcallProgId() + ") in progs (map " + p.progsMapId() + "); meanwhile: bpf4j inspect map --details");
             (quiet ? err : out).flush();
             Thread stdin = Thread.ofPlatform().daemon().name("bpf4j-wait-stdin").start(() -> {
