@@ -10,19 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Pure-Java eBPF toolkit: inspect, trace, reproduce and check BPF on real kernels.",
-        subcommands = {
-            // One line per subcommand; keep this list sorted by name.
-            CommandLine.HelpCommand.class,
-            io.bpf4j.cli.BtfCommand.class,
-            io.bpf4j.cli.check.CheckCommand.class,
-            io.bpf4j.cli.inspect.InspectCommand.class,
-            io.bpf4j.cli.shell.ShellCommand.class,
-            io.bpf4j.cli.trace.TraceCommand.class,
-            TrainCommand.class,
-            io.bpf4j.cli.vm.MatrixCommand.class,
-            io.bpf4j.cli.scenario.ScenarioCommand.class,
-            io.bpf4j.cli.vm.VmCommand.class,
-        })
+        // Subcommands are added in run(): only the one being run, see SUBCOMMANDS.
+        subcommands = {})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -35,9 +24,36 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
+    /**
+     * Every subcommand, by name; keep sorted. picocli reflects over a command's whole tree when
+     * it is added, which took ~200 ms of a cold JVM for all of them, so {@link #run} adds only
+     * the one named on the command line (all of them for help, usage errors and no arguments).
+     */
+    static final java.util.Map<String, Class<?>> SUBCOMMANDS = new java.util.LinkedHashMap<>();
+    static {
+        SUBCOMMANDS.put("btf", io.bpf4j.cli.BtfCommand.class);
+        SUBCOMMANDS.put("check", io.bpf4j.cli.check.CheckCommand.class);
+        SUBCOMMANDS.put("help", CommandLine.HelpCommand.class);
+        SUBCOMMANDS.put("inspect", io.bpf4j.cli.inspect.InspectCommand.class);
+        SUBCOMMANDS.put("matrix", io.bpf4j.cli.vm.MatrixCommand.class);
+        SUBCOMMANDS.put("scenario", io.bpf4j.cli.scenario.ScenarioCommand.class);
+        SUBCOMMANDS.put("shell", io.bpf4j.cli.shell.ShellCommand.class);
+        SUBCOMMANDS.put("trace", io.bpf4j.cli.trace.TraceCommand.class);
+        SUBCOMMANDS.put("vm", io.bpf4j.cli.vm.VmCommand.class);
+        SUBCOMMANDS.put("__train", TrainCommand.class);
+    }
+
     /** Runs the command line and returns the exit code, without calling System.exit. */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        Class<?> only = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
+        if (only != null && only != CommandLine.HelpCommand.class) {
+            cl.addSubcommand(args[0], only);
+        } else if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // the version needs no subcommand
+        } else {
+            SUBCOMMANDS.forEach(cl::addSubcommand);
+        }
         cl.setExpandAtFiles(false); // '@file' is an argument of ours (bpf4j trace -a @file), not picocli's argument file
         cl.setExecutionExceptionHandler(Main::handle);
         return cl.execute(args);

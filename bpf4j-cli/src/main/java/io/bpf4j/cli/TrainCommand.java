@@ -36,6 +36,20 @@ final class TrainCommand implements Callable<Integer> {
                 in.maps(false);
                 in.links();
             }
+            // The command paths themselves (picocli parsing, text output), output discarded.
+            PrintStream out = System.out, err = System.err;
+            try {
+                System.setOut(sink);
+                System.setErr(sink);
+                for (String[] args : new String[][] {{"--version"}, {"inspect"}, {"inspect", "prog"}, {"inspect", "map"},
+                        {"inspect", "prog", String.valueOf(p.id()), "--details", "--source", "uapi"},
+                        {"inspect", "map", String.valueOf(progs.id()), "--details", "--source", "uapi"}}) {
+                    for (int i = 0; i < 5; i++) Main.run(args);
+                }
+            } finally {
+                System.setOut(out);
+                System.setErr(err);
+            }
         } catch (BpfException e) {
             return 1; // not root, or a kernel that refuses: train on what ran
         }
