@@ -135,10 +135,10 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     static void print(List<Map<String, Object>> l, boolean json, Renderer r) {
-        // One buffered stream, flushed once: per-line flushing costs a write(2) each.
-        PrintStream out = new PrintStream(new java.io.BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16),
-                false, java.nio.charset.StandardCharsets.UTF_8);
-        if (System.out != STDOUT) out = System.out; // captured by tests
+        // Buffered over whatever System.out is now (tests capture it), flushed once: per-line
+        // flushing costs a write(2) per line.
+        PrintStream out = new PrintStream(new java.io.BufferedOutputStream(System.out, 1 << 16), false,
+                java.nio.charset.StandardCharsets.UTF_8);
         if (json) {
             out.println(Json.write(l));
         } else {
@@ -146,6 +146,4 @@ public final class InspectCommand implements Callable<Integer> {
         }
         out.flush();
     }
-
-    private static final PrintStream STDOUT = System.out;
 }
