@@ -30,6 +30,10 @@ public final class BpfMap implements AutoCloseable {
     private final Fd fd;
     private final int typeValue, keySize, valueSize, maxEntries, flags;
     private final String name;
+    /** What a lookup writes; fixed for the map's life, so computed once, off the hot path. */
+    private final long valueBufferSize;
+    /** Everything in bpf_map_info is fixed for a map's life: read once, on first use. */
+    private volatile MapInfo info;
 
     private BpfMap(Fd fd, int typeValue, int keySize, int valueSize, int maxEntries, int flags, String name) {
         this.fd = fd;
@@ -39,6 +43,7 @@ public final class BpfMap implements AutoCloseable {
         this.maxEntries = maxEntries;
         this.flags = flags;
         this.name = name;
+        this.valueBufferSize = isPerCpu() ? (long) ((valueSize + 7) & ~7) * Cpus.possible() : lookupValueSize();
     }
 
     /** Creates a map. Raises RLIMIT_MEMLOCK once if the kernel charges BPF memory to it. */
@@ -79,7 +84,9 @@ public final class BpfMap implements AutoCloseable {
     public static BpfMap fromFd(Fd fd) {
         try {
             MapInfo i = info(fd);
-            return new BpfMap(fd, i.typeValue(), i.keySize(), i.valueSize(), i.maxEntries(), i.flags(), i.name());
+            BpfMap m = new BpfMap(fd, i.typeValue(), i.keySize(), i.valueSize(), i.maxEntries(), i.flags(), i.name());
+            m.info = i;
+            return m;
         } catch (RuntimeException e) {
             fd.close();
             throw e;
@@ -97,8 +104,11 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    /** The kernel's bpf_map_info, read once (it does not change while the map exists). */
     public MapInfo info() {
-        return info(fd);
+        MapInfo i = info;
+        if (i == null) info = i = info(fd);
+        return i;
     }
 
     public Fd fd() {
@@ -142,8 +152,7 @@ public final class BpfMap implements AutoCloseable {
 
     /** Bytes a lookup writes: value size, or the per-CPU layout for per-CPU maps. */
     public long valueBufferSize() {
-        if (!isPerCpu()) return lookupValueSize();
-        return (long) ((valueSize + 7) & ~7) * Cpus.possible();
+        return valueBufferSize;
     }
 
     /** fd-holding maps take an fd on update but return a 4-byte id on lookup. */
