@@ -104,17 +104,10 @@ public final class Features {
 
     /** BTF with [1] int (4 bytes, signed) and [2] struct val { int cnt; }. */
     static byte[] storageBtf() {
-        String strings = "\0int\0val\0cnt\0";
-        ByteBuffer types = ByteBuffer.allocate(16 + 12 + 12).order(ByteOrder.LITTLE_ENDIAN);
-        types.putInt(1).putInt(1 << 24).putInt(4).putInt((1 << 24) | 32); // INT "int", signed, 32 bits
-        types.putInt(5).putInt((4 << 24) | 1).putInt(4);                     // STRUCT "val", 1 member, size 4
-        types.putInt(9).putInt(1).putInt(0);                                 // member "cnt": int at bit 0
-        byte[] s = strings.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        ByteBuffer b = ByteBuffer.allocate(24 + types.capacity() + s.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort((short) 0xeB9F).put((byte) 1).put((byte) 0).putInt(24);
-        b.putInt(0).putInt(types.capacity()).putInt(types.capacity()).putInt(s.length);
-        b.put(types.array()).put(s);
-        return b.array();
+        io.bpf4j.btf.BtfBuilder b = new io.bpf4j.btf.BtfBuilder();
+        int intId = b.addInt("int", 4, 1);
+        b.addStruct("val", 4, java.util.List.of(new io.bpf4j.btf.BtfType.Member("cnt", intId, 0, 0)));
+        return b.toBytes();
     }
 
     /**
