@@ -1,7 +1,5 @@
 package io.bpf4j;
 
-import io.bpf4j.kernel.FdInfo;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;

@@ -1,7 +1,6 @@
 package io.bpf4j;
 
 import io.bpf4j.fixtures.TestPrograms;
-import io.bpf4j.kernel.FdInfo;
 import io.bpf4j.kernel.Kallsyms;
 import io.bpf4j.sys.Errno;
 import io.bpf4j.sys.Fd;

@@ -11,7 +11,7 @@ import io.bpf4j.VerifierException;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.btf.BtfType;
-import io.bpf4j.kernel.FdInfo;
+import io.bpf4j.FdInfo;
 import io.bpf4j.link.Links;
 import io.bpf4j.sys.Errno;
 import io.bpf4j.sys.KernelRelease;

@@ -10,7 +10,7 @@ import io.bpf4j.VerifierException;
 import io.bpf4j.asm.Helper;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfKind;
-import io.bpf4j.kernel.FdInfo;
+import io.bpf4j.FdInfo;
 import io.bpf4j.link.Links;
 import io.bpf4j.loader.BpfObject;
 import io.bpf4j.loader.LoadOptions;

@@ -1,5 +1,6 @@
 package io.bpf4j.kernel;
 
+import io.bpf4j.FdInfo;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;

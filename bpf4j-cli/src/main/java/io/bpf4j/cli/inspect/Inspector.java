@@ -13,7 +13,7 @@ import io.bpf4j.ProgInfo;
 import io.bpf4j.ProgType;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfType;
-import io.bpf4j.kernel.FdInfo;
+import io.bpf4j.FdInfo;
 import io.bpf4j.sys.Errno;
 
 import java.io.IOException;

@@ -8,7 +8,7 @@ import io.bpf4j.ProgInfo;
 import io.bpf4j.ProgType;
 import io.bpf4j.cli.CliRun;
 import io.bpf4j.fixtures.TestPrograms;
-import io.bpf4j.kernel.FdInfo;
+import io.bpf4j.FdInfo;
 import io.bpf4j.kernel.Kallsyms;
 import io.bpf4j.sys.Fd;
 import org.junit.jupiter.api.AfterAll;

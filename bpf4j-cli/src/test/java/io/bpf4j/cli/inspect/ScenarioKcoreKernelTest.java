@@ -3,7 +3,7 @@ package io.bpf4j.cli.inspect;
 import io.bpf4j.BpfProgram;
 import io.bpf4j.ProgInfo;
 import io.bpf4j.asm.Disassembler;
-import io.bpf4j.kernel.FdInfo;
+import io.bpf4j.FdInfo;
 import io.bpf4j.kernel.mem.KernelBpf;
 import io.bpf4j.scenario.TailcallInFreplace;
 import io.bpf4j.sys.Fd;

@@ -16,7 +16,7 @@ import io.bpf4j.asm.Helper;
 import io.bpf4j.btf.BtfBuilder;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.fixtures.TestPrograms;
-import io.bpf4j.kernel.FdInfo;
+import io.bpf4j.FdInfo;
 import io.bpf4j.link.Links;
 import io.bpf4j.sys.Fd;
 import io.bpf4j.sys.KernelRelease;

@@ -1,7 +1,5 @@
-package io.bpf4j.kernel;
+package io.bpf4j;
 
-import io.bpf4j.BpfException;
-import io.bpf4j.ProgType;
 import io.bpf4j.sys.Fd;
 
 import java.io.IOException;
