@@ -114,6 +114,21 @@ public final class KernelResolver {
         return List.copyOf(debs);
     }
 
+    /**
+     * The package with the DWARF vmlinux of a kernel: {@code linux-image-RELEASE-dbg} at exactly
+     * the kernel's version (another build's line numbers would be silently wrong).
+     */
+    public PackageIndex.Entry debugPackage(String release, String version) {
+        String name = DebugVmlinux.packageName(release);
+        for (PackageIndex idx : suites) {
+            Optional<PackageIndex.Entry> e = idx.find(name, version);
+            if (e.isPresent()) return e.get();
+        }
+        List<String> other = suites.stream().flatMap(i -> i.all(name).stream()).map(PackageIndex.Entry::version).toList();
+        throw new BpfException("resolve " + name, 0, "no suite has version " + version
+                + (other.isEmpty() ? " (nor any other)" : " (only " + String.join(", ", other) + "; run with --refresh?)"));
+    }
+
     /** Keeps the index small: only packages a kernel resolution can touch. */
     public static boolean relevant(String pkg) {
         return pkg.startsWith("linux-image-") || pkg.startsWith("linux-binary-")

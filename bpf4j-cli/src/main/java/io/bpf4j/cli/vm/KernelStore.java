@@ -157,6 +157,60 @@ public final class KernelStore {
         });
     }
 
+    /** The file the kernel's DWARF vmlinux is cached in, next to its vmlinuz. */
+    public static final String DEBUG_VMLINUX = "vmlinux-dbg";
+
+    /** The kernel's DWARF vmlinux, if {@link #installDebugVmlinux} has cached it. */
+    public Optional<Path> debugVmlinux(CachedKernel k) {
+        Path f = k.dir().resolve(DEBUG_VMLINUX);
+        return Files.isRegularFile(f) ? Optional.of(f) : Optional.empty();
+    }
+
+    /**
+     * Caches the DWARF vmlinux of a Debian kernel from its {@code linux-image-RELEASE-dbg} package
+     * (the exact version the kernel came from; 0.8-1.2 GB): downloads it, checks its sha256
+     * against the signed index, copies only the vmlinux out (see {@link DebugVmlinux}) and
+     * deletes the .deb. Returns the cached file at once when it is there already.
+     */
+    public Path installDebugVmlinux(CachedKernel k, PackageIndex.Entry pkg, AptArchive apt, PrintStream log) {
+        Optional<Path> have = debugVmlinux(k);
+        if (have.isPresent()) return have.get();
+        return withLock(() -> {
+            Optional<Path> again = debugVmlinux(k);
+            if (again.isPresent()) return again.get();
+            Path work = Files.createTempDirectory(k.dir(), ".dbg-");
+            try (var cleanup = Temp.register(work)) {
+                long t0 = System.nanoTime();
+                Path deb = apt.download(List.of(pkg), Files.createDirectories(work.resolve("debs"))).getFirst();
+                long t1 = System.nanoTime();
+                String sha = sha256(deb);
+                if (!pkg.sha256().isEmpty() && !pkg.sha256().equalsIgnoreCase(sha)) {
+                    throw new BpfException("verify " + deb.getFileName(), 0, "sha256 " + sha + " but the signed index says " + pkg.sha256());
+                }
+                Path part = work.resolve(DEBUG_VMLINUX);
+                DebugVmlinux.Found found = DebugVmlinux.extract(deb, k.release(), part);
+                Files.delete(deb);
+                long t2 = System.nanoTime();
+                Properties p = new Properties();
+                p.setProperty("package", pkg.name());
+                p.setProperty("version", pkg.version());
+                p.setProperty("sha256", sha);
+                p.setProperty("path", found.path());
+                p.setProperty("size", Long.toString(found.size()));
+                p.setProperty("download.seconds", String.format(java.util.Locale.ROOT, "%.1f", (t1 - t0) / 1e9));
+                p.setProperty("extract.seconds", String.format(java.util.Locale.ROOT, "%.1f", (t2 - t1) / 1e9));
+                try (Writer w = Files.newBufferedWriter(k.dir().resolve(DEBUG_VMLINUX + ".properties"))) {
+                    p.store(w, "bpf4j kernel lab: the DWARF vmlinux of " + k.release());
+                }
+                Path dest = k.dir().resolve(DEBUG_VMLINUX);
+                Files.move(part, dest, StandardCopyOption.ATOMIC_MOVE);
+                log.printf("bpf4j vm: cached the DWARF vmlinux of %s (%.0f MB from a %.0f MB package: download %.1f s, sha256 and extract %.1f s)%n",
+                        k.release(), found.size() / 1e6, pkg.size() / 1e6, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+                return dest;
+            }
+        });
+    }
+
     /** Caches a kernel given by path (with its modules tree, or none when 9p and virtio are built in). */
     public CachedKernel installLocal(KernelSpec.Local spec, PrintStream log) {
         String release = BzImage.release(spec.vmlinuz());

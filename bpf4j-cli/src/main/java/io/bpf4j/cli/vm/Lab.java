@@ -65,6 +65,20 @@ public final class Lab {
         return k;
     }
 
+    /**
+     * The kernel's DWARF vmlinux from the cache, or, when {@code fetch}, from Debian's archive
+     * (cached for the next run). Empty when not cached and not fetched.
+     */
+    public Optional<Path> debugVmlinux(CachedKernel k, boolean fetch) {
+        Optional<Path> have = store.debugVmlinux(k);
+        if (have.isPresent() || !fetch) return have;
+        if (!k.source().equals("debian")) {
+            throw new BpfException("vm", 0, "kernel " + k.release() + " was given by path: there is no Debian debug package for it (give trace -k VMLINUX)");
+        }
+        PackageIndex.Entry pkg = resolver(false).debugPackage(k.release(), k.version());
+        return Optional.of(store.installDebugVmlinux(k, pkg, apt, log));
+    }
+
     /** Each configured suite's current kernel, per the (downloaded on first use) package indexes. */
     public List<KernelResolver.Resolved> available(boolean refresh) {
         return resolver(refresh).current();

@@ -89,6 +89,10 @@ public final class VmCommand implements Runnable {
         @CommandLine.Mixin
         GuestOptions opts = new GuestOptions();
 
+        @Option(names = "--debug-vmlinux", description = {"Fetch the kernel's DWARF vmlinux (Debian's linux-image-*-dbg, 0.8-1.2 GB download, cached).",
+                "A cached one is always given to the guest as $BPF4J_VMLINUX, where bpf4j trace finds it."})
+        boolean debugVmlinux;
+
         @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "Command and arguments (after --).")
         List<String> command;
 
@@ -97,7 +101,11 @@ public final class VmCommand implements Runnable {
             PrintStream log = opts.log();
             Lab lab = opts.lab(log);
             CachedKernel k = lab.kernel(KernelSpec.parse(kernel, modules), opts.refresh);
-            GuestRequest req = opts.request(command, Map.of());
+            // The guest sees the host's files read-only, so the cached file itself is what it opens.
+            Map<String, String> extra = lab.debugVmlinux(k, debugVmlinux)
+                    .filter(p -> opts.env.stream().noneMatch(e -> e.equals(VMLINUX_ENV) || e.startsWith(VMLINUX_ENV + "=")))
+                    .map(p -> Map.of(VMLINUX_ENV, p.toAbsolutePath().toString())).orElse(Map.of());
+            GuestRequest req = opts.request(command, extra);
             Qemu.Accel accel = lab.accel(opts.accel, k);
             log.println("bpf4j vm: booting " + k.release() + " (" + k.version() + (k.suite().isEmpty() ? "" : ", " + k.suite())
                     + ") with " + accel.name().toLowerCase() + ", " + req.memory() + ", " + req.cpus() + " CPUs");
@@ -111,6 +119,9 @@ public final class VmCommand implements Runnable {
             return r.exitCode();
         }
     }
+
+    /** The variable naming the guest kernel's DWARF vmlinux for bpf4j trace (see TraceCommand's search). */
+    public static final String VMLINUX_ENV = "BPF4J_VMLINUX";
 
     @Command(name = "kernels", mixinStandardHelpOptions = true,
             description = "The kernels Debian's archive offers now, and those in the cache, with versions.")
@@ -139,12 +150,12 @@ public final class VmCommand implements Runnable {
             }
             System.out.println("cached (" + lab.store().kernelsDir() + "):");
             if (cached.isEmpty()) System.out.println("  none");
-            else System.out.printf("  %-26s %-22s %-18s %s%n", "RELEASE", "VERSION", "SUITE", "SPECS");
+            else System.out.printf("  %-26s %-22s %-18s %-6s %s%n", "RELEASE", "VERSION", "SUITE", "DWARF", "SPECS");
             for (CachedKernel c : cached) {
                 List<String> specs = aliases.stringPropertyNames().stream().sorted()
                         .filter(s -> aliases.getProperty(s).equals(c.dir().getFileName().toString())).toList();
-                System.out.printf("  %-26s %-22s %-18s %s%n", c.release(), c.version(), c.suite().isEmpty() ? c.source() : c.suite(),
-                        String.join(",", specs));
+                System.out.printf("  %-26s %-22s %-18s %-6s %s%n", c.release(), c.version(), c.suite().isEmpty() ? c.source() : c.suite(),
+                        lab.store().debugVmlinux(c).isPresent() ? "yes" : "no", String.join(",", specs));
             }
             return 0;
         }
