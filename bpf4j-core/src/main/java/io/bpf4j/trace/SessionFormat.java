@@ -116,6 +116,19 @@ public final class SessionFormat {
     /** A line of the error stack: marks, optional recorded call, symbol, optional file:line. */
     record StackLine(boolean missing, Call call, String symbol, String fileLine) {}
 
+    /** A function the compiler inlined at a stack address, and the file:line inside it. */
+    public record Inlined(String function, String fileLine) {}
+
+    /**
+     * A file:line source (DWARF) that also knows the inlined functions at an address: the
+     * frame's own line is then the outermost location (in the symbol's function), and each
+     * inlined function gets a {@code . name (file:line)} row under it, outermost first, as
+     * retsnoop prints them.
+     */
+    public interface InlineSource extends LongFunction<String> {
+        List<Inlined> inlined(long addr);
+    }
+
     /** The error stack's lines: kernel frames in call order merged with the error's recorded calls. */
     public List<StackLine> stackLines(Session s) {
         List<StackLine> out = new ArrayList<>();
@@ -144,13 +157,18 @@ public final class SessionFormat {
                 out.add(new StackLine(true, c, c.function().name(), null));
                 continue;
             }
-            for (; k < found; k++) out.add(new StackLine(false, null, syms.get(k), line(frames.get(k)[0])));
-            out.add(new StackLine(false, c, syms.get(found), line(frames.get(found)[0])));
+            for (; k < found; k++) frame(out, null, syms.get(k), frames.get(k)[0]);
+            frame(out, c, syms.get(found), frames.get(found)[0]);
             k = found + 1;
         }
         // Frames below the deepest recorded call that the stack still shows (fexit: the callee itself).
-        for (; k < frames.size(); k++) out.add(new StackLine(false, null, syms.get(k), line(frames.get(k)[0])));
+        for (; k < frames.size(); k++) frame(out, null, syms.get(k), frames.get(k)[0]);
         return out;
+    }
+
+    private void frame(List<StackLine> out, Call c, String symbol, long addr) {
+        out.add(new StackLine(false, c, symbol, line(addr)));
+        if (fileLine instanceof InlineSource s) for (Inlined i : s.inlined(addr)) out.add(new StackLine(false, null, ". " + i.function(), i.fileLine()));
     }
 
     private String line(long addr) {

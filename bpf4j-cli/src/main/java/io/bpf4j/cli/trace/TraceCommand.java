@@ -80,8 +80,13 @@ public final class TraceCommand implements Callable<Integer> {
     double longerMs;
     @Option(names = "--json", description = "One JSON object per session, one per line.")
     boolean json;
-    @Option(names = {"-k", "--kernel"}, paramLabel = "VMLINUX", description = "vmlinux with DWARF, for file:line in stacks (addr2line must be installed).")
+    @Option(names = {"-k", "--kernel"}, paramLabel = "VMLINUX", description = {"vmlinux with DWARF, for file:line in stacks (needs binutils).",
+            "Default: $BPF4J_VMLINUX (set by bpf4j vm run), /boot/vmlinux-RELEASE, /usr/lib/debug/boot/vmlinux-RELEASE and",
+            "retsnoop's other places, the kernel lab's cache; one of another kernel build is never used."})
     Path vmlinux;
+    @Option(names = {"-s", "--symbolize"}, paramLabel = "MODE", arity = "0..1", fallbackValue = "l", defaultValue = "l",
+            description = "l: file:line when a DWARF vmlinux is found (default); n: kallsyms only (-sn), as retsnoop.")
+    String symbolize;
     @Option(names = "--dry-run", description = "Find the functions and say what would be traced; attach nothing.")
     boolean dryRun;
     @Option(names = {"-v", "--verbose"}, description = "Say which functions matched and why, and which were skipped.")
@@ -142,13 +147,21 @@ public final class TraceCommand implements Callable<Integer> {
                 .withComms(Set.copyOf(comms), Set.copyOf(noComms));
         opts = new TraceOptions(opts.mode(), opts.ringBufBytes(), sessions, opts.emitAll(), opts.minDurationNs(), opts.denyTgid(),
                 opts.pids(), opts.noPids(), opts.comms(), opts.noComms());
+        if (!symbolize.equals("l") && !symbolize.equals("n")) throw new BpfException("-s " + symbolize + ": use -s (file:line) or -sn (kallsyms only)");
+        // Before attaching: a bad -k fails before any probe goes in, and the DWARF loads while attaching.
+        Addr2Line lines = symbolize.equals("n") ? null : Vmlinux.find(vmlinux, err).map(v -> Addr2Line.open(v, err)).orElse(null);
+        try (lines) {
+            return trace(selection, opts, filter, lines);
+        }
+    }
+
+    private int trace(FunctionSelector.Selection selection, TraceOptions opts, SessionFilter filter, LongFunction<String> lines) throws Exception {
         Tracer tracer;
         try {
             tracer = Tracer.attach(selection, opts);
         } catch (BpfException e) {
             throw new BpfException(e.getMessage() + "; this kernel cannot run the tracer, run it in the kernel lab: bpf4j vm run --kernel 6.1 -- bpf4j trace ...", e);
         }
-        LongFunction<String> lines = vmlinux == null ? null : Addr2Line.open(vmlinux, err);
         SessionFormat fmt = new SessionFormat(Kallsyms.load(), lines);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
