@@ -156,50 +156,80 @@ public final class BpfProgram implements AutoCloseable {
         return info(fd, true);
     }
 
+    /**
+     * Full info of any program fd, without taking ownership of it: for tools that only look at
+     * programs (one BPF_OBJ_GET_INFO_BY_FD call for most programs).
+     */
+    public static ProgInfo infoOf(Fd fd) {
+        return info(fd, true);
+    }
+
+    /**
+     * Array room offered on the first info call. The kernel fills what fits and reports the real
+     * counts, so a program with more maps or functions than this costs one more call, and every
+     * other program one call instead of two.
+     */
+    static final int INFO_ARRAY_ROOM = 16;
+
     static ProgInfo info(Fd fd, boolean arrays) {
         long size = Layouts.ProgInfo.LAYOUT.byteSize();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment first = ObjectIds.info(fd, size, arena, null);
-            if (!arrays) return ProgInfo.parse(first, new int[0], new long[0], new int[0], List.of(), List.of());
-            int nMaps = first.get(JAVA_INT, Layouts.ProgInfo.NR_MAP_IDS);
-            int nKsyms = first.get(JAVA_INT, Layouts.ProgInfo.NR_JITED_KSYMS);
-            int nLens = first.get(JAVA_INT, Layouts.ProgInfo.NR_JITED_FUNC_LENS);
-            int nFuncs = first.get(JAVA_INT, Layouts.ProgInfo.NR_FUNC_INFO);
-            int recSize = first.get(JAVA_INT, Layouts.ProgInfo.FUNC_INFO_REC_SIZE);
-            int nTags = first.get(JAVA_INT, Layouts.ProgInfo.NR_PROG_TAGS);
-            if (recSize == 0) recSize = 8;
-            MemorySegment maps = arena.allocate(4L * Math.max(1, nMaps), 8);
-            MemorySegment ksyms = arena.allocate(8L * Math.max(1, nKsyms), 8);
-            MemorySegment lens = arena.allocate(4L * Math.max(1, nLens), 8);
-            MemorySegment funcs = arena.allocate((long) recSize * Math.max(1, nFuncs), 8);
-            MemorySegment tags = arena.allocate(8L * Math.max(1, nTags), 8);
-            final int rs = recSize;
-            MemorySegment s = ObjectIds.info(fd, size, arena, i -> {
-                i.set(JAVA_INT, Layouts.ProgInfo.NR_MAP_IDS, nMaps);
-                i.set(JAVA_LONG, Layouts.ProgInfo.MAP_IDS, maps.address());
-                i.set(JAVA_INT, Layouts.ProgInfo.NR_JITED_KSYMS, nKsyms);
-                i.set(JAVA_LONG, Layouts.ProgInfo.JITED_KSYMS, ksyms.address());
-                i.set(JAVA_INT, Layouts.ProgInfo.NR_JITED_FUNC_LENS, nLens);
-                i.set(JAVA_LONG, Layouts.ProgInfo.JITED_FUNC_LENS, lens.address());
-                i.set(JAVA_INT, Layouts.ProgInfo.NR_FUNC_INFO, nFuncs);
-                i.set(JAVA_INT, Layouts.ProgInfo.FUNC_INFO_REC_SIZE, rs);
-                i.set(JAVA_LONG, Layouts.ProgInfo.FUNC_INFO, funcs.address());
-                i.set(JAVA_INT, Layouts.ProgInfo.NR_PROG_TAGS, nTags);
-                i.set(JAVA_LONG, Layouts.ProgInfo.PROG_TAGS, tags.address());
-            });
-            // The kernel may report more than we made room for if maps were added meanwhile.
-            int m = Math.min(nMaps, s.get(JAVA_INT, Layouts.ProgInfo.NR_MAP_IDS));
-            int k = Math.min(nKsyms, s.get(JAVA_INT, Layouts.ProgInfo.NR_JITED_KSYMS));
-            int l = Math.min(nLens, s.get(JAVA_INT, Layouts.ProgInfo.NR_JITED_FUNC_LENS));
-            int f = Math.min(nFuncs, s.get(JAVA_INT, Layouts.ProgInfo.NR_FUNC_INFO));
-            int t = Math.min(nTags, s.get(JAVA_INT, Layouts.ProgInfo.NR_PROG_TAGS));
-            List<ProgInfo.FuncInfo> fi = new ArrayList<>();
-            for (int i = 0; i < f; i++)
-                fi.add(new ProgInfo.FuncInfo(funcs.get(JAVA_INT, (long) i * rs), funcs.get(JAVA_INT, (long) i * rs + 4)));
-            List<String> tagList = new ArrayList<>();
-            for (int i = 0; i < t; i++) tagList.add(ProgInfo.hex(tags, i * 8L, 8));
-            return ProgInfo.parse(s, maps.asSlice(0, 4L * m).toArray(JAVA_INT),
-                    ksyms.asSlice(0, 8L * k).toArray(JAVA_LONG), lens.asSlice(0, 4L * l).toArray(JAVA_INT), fi, tagList);
+            if (!arrays) {
+                MemorySegment first = ObjectIds.info(fd, size, arena, null);
+                return ProgInfo.parse(first, new int[0], new long[0], new int[0], List.of(), List.of());
+            }
+            int nMaps = INFO_ARRAY_ROOM, nKsyms = INFO_ARRAY_ROOM, nLens = INFO_ARRAY_ROOM, nFuncs = INFO_ARRAY_ROOM,
+                    nTags = INFO_ARRAY_ROOM;
+            for (int attempt = 0; ; attempt++) {
+                final int cm = nMaps, ck = nKsyms, cl = nLens, cf = nFuncs, ct = nTags;
+                MemorySegment maps = arena.allocate(4L * Math.max(1, cm), 8);
+                MemorySegment ksyms = arena.allocate(8L * Math.max(1, ck), 8);
+                MemorySegment lens = arena.allocate(4L * Math.max(1, cl), 8);
+                // func_info_rec_size must be sizeof(struct bpf_func_info) whenever it is set.
+                MemorySegment funcs = arena.allocate(8L * Math.max(1, cf), 8);
+                MemorySegment tags = arena.allocate(8L * Math.max(1, ct), 8);
+                MemorySegment s = ObjectIds.info(fd, size, arena, i -> {
+                    i.set(JAVA_INT, Layouts.ProgInfo.NR_MAP_IDS, cm);
+                    i.set(JAVA_LONG, Layouts.ProgInfo.MAP_IDS, maps.address());
+                    i.set(JAVA_INT, Layouts.ProgInfo.NR_JITED_KSYMS, ck);
+                    i.set(JAVA_LONG, Layouts.ProgInfo.JITED_KSYMS, ksyms.address());
+                    i.set(JAVA_INT, Layouts.ProgInfo.NR_JITED_FUNC_LENS, cl);
+                    i.set(JAVA_LONG, Layouts.ProgInfo.JITED_FUNC_LENS, lens.address());
+                    i.set(JAVA_INT, Layouts.ProgInfo.NR_FUNC_INFO, cf);
+                    i.set(JAVA_INT, Layouts.ProgInfo.FUNC_INFO_REC_SIZE, 8);
+                    i.set(JAVA_LONG, Layouts.ProgInfo.FUNC_INFO, funcs.address());
+                    i.set(JAVA_INT, Layouts.ProgInfo.NR_PROG_TAGS, ct);
+                    i.set(JAVA_LONG, Layouts.ProgInfo.PROG_TAGS, tags.address());
+                });
+                int m = s.get(JAVA_INT, Layouts.ProgInfo.NR_MAP_IDS);
+                int k = s.get(JAVA_INT, Layouts.ProgInfo.NR_JITED_KSYMS);
+                int l = s.get(JAVA_INT, Layouts.ProgInfo.NR_JITED_FUNC_LENS);
+                int f = s.get(JAVA_INT, Layouts.ProgInfo.NR_FUNC_INFO);
+                int t = s.get(JAVA_INT, Layouts.ProgInfo.NR_PROG_TAGS);
+                // More than we made room for: ask again with room for all of it. Maps can be bound
+                // to a program meanwhile (BPF_PROG_BIND_MAP), hence a loop; after a few rounds the
+                // arrays are returned as far as they fit.
+                if ((m > cm || k > ck || l > cl || f > cf || t > ct) && attempt < 3) {
+                    nMaps = Math.max(cm, m);
+                    nKsyms = Math.max(ck, k);
+                    nLens = Math.max(cl, l);
+                    nFuncs = Math.max(cf, f);
+                    nTags = Math.max(ct, t);
+                    continue;
+                }
+                m = Math.min(m, cm);
+                k = Math.min(k, ck);
+                l = Math.min(l, cl);
+                f = Math.min(f, cf);
+                t = Math.min(t, ct);
+                List<ProgInfo.FuncInfo> fi = new ArrayList<>(f);
+                for (int i = 0; i < f; i++)
+                    fi.add(new ProgInfo.FuncInfo(funcs.get(JAVA_INT, i * 8L), funcs.get(JAVA_INT, i * 8L + 4)));
+                List<String> tagList = new ArrayList<>(t);
+                for (int i = 0; i < t; i++) tagList.add(ProgInfo.hex(tags, i * 8L, 8));
+                return ProgInfo.parse(s, maps.asSlice(0, 4L * m).toArray(JAVA_INT),
+                        ksyms.asSlice(0, 8L * k).toArray(JAVA_LONG), lens.asSlice(0, 4L * l).toArray(JAVA_INT), fi, tagList);
+            }
         }
     }
 

@@ -21,7 +21,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        // `inspect prog|map|link [ID] [--json]` first, without touching picocli (see FastInspect).
+        int code = io.bpf4j.cli.inspect.FastInspect.run(args, System.out, System.err);
+        System.exit(code >= 0 ? code : run(args));
     }
 
     /**
@@ -66,17 +68,16 @@ public final class Main implements Runnable {
      */
     static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         String name = cl.getCommandSpec().qualifiedName();
-        String msg;
-        if (e instanceof BpfException be) {
-            msg = be.getMessage();
-        } else if (e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException) {
-            msg = String.valueOf(e.getMessage());
-        } else {
-            msg = e.getClass().getSimpleName() + ": " + e.getMessage();
-        }
-        cl.getErr().println(name + ": " + msg);
+        cl.getErr().println(name + ": " + message(e));
         if ("1".equals(System.getenv("BPF4J_DEBUG"))) e.printStackTrace(cl.getErr());
         return 1;
+    }
+
+    /** The one-line text of a failure: ours as they are, others with their class name. */
+    public static String message(Exception e) {
+        if (e instanceof BpfException be) return be.getMessage();
+        if (e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException) return String.valueOf(e.getMessage());
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     /** Version from the jar manifest, plus the JVM that runs it. */

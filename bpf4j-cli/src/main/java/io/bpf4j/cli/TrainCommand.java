@@ -35,6 +35,11 @@ final class TrainCommand implements Callable<Integer> {
                 in.programs(false);
                 in.maps(false);
                 in.links();
+                // The picocli-free path `inspect prog|map|link [--json]` takes from Main.main.
+                for (String what : new String[] {"prog", "map", "link"}) {
+                    io.bpf4j.cli.inspect.FastInspect.run(new String[] {"inspect", what}, sink, sink);
+                    io.bpf4j.cli.inspect.FastInspect.run(new String[] {"inspect", what, "--json"}, sink, sink);
+                }
             }
             // The command paths themselves (picocli parsing, text output), output discarded.
             PrintStream out = System.out, err = System.err;

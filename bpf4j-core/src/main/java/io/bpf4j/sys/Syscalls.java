@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -36,34 +35,68 @@ public final class Syscalls {
     /** Syscall numbers differ per architecture; these have no glibc wrappers. */
     static final long SYS_BPF = X86_64 ? 321 : 280;
     static final long SYS_PERF_EVENT_OPEN = X86_64 ? 298 : 241;
+    static final long SYS_CLOSE = X86_64 ? 3 : 57;
 
+    /** bpf(2) and, with the same shape, close(2): the one downcall every command needs, linked eagerly. */
     private static final MethodHandle SYSCALL3 = variadic("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SYSCALL5 = variadic("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle CLOSE = fixed("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle DUP_FD = variadicFrom(2, "fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle IOCTL = variadicFrom(2, "ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle MMAP = fixed("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MUNMAP = fixed("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle READ = fixed("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle OPEN = variadicFrom(2, "open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle EPOLL_CREATE1 = fixed("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle EPOLL_CTL = fixed("epoll_ctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle EPOLL_WAIT = fixed("epoll_wait",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle EVENTFD = fixed("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle WRITE = fixed("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle SYSCONF = fixed("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
-    private static final MethodHandle GETPID = fixed("getpid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETEUID = fixed("geteuid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle SETRLIMIT = fixed("setrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle GETRLIMIT = fixed("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+
+    // Every other downcall is linked on first use, each in its own holder class: linking one
+    // costs milliseconds of a cold JVM (method handle species, a spun stub class), and a
+    // short-lived command such as `bpf4j inspect` needs none of them.
+    private static final class Syscall5 {
+        static final MethodHandle MH = variadic("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+    private static final class DupFd {
+        static final MethodHandle MH = variadicFrom(2, "fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class Ioctl {
+        static final MethodHandle MH = variadicFrom(2, "ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    }
+    private static final class Mmap {
+        static final MethodHandle MH = fixed("mmap",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+    private static final class Munmap {
+        static final MethodHandle MH = fixed("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class Read {
+        static final MethodHandle MH = fixed("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class Open {
+        static final MethodHandle MH = variadicFrom(2, "open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+    private static final class EpollCreate1 {
+        static final MethodHandle MH = fixed("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class EpollCtl {
+        static final MethodHandle MH = fixed("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class EpollWait {
+        static final MethodHandle MH = fixed("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+    private static final class Eventfd {
+        static final MethodHandle MH = fixed("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class Write {
+        static final MethodHandle MH = fixed("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class Sysconf {
+        static final MethodHandle MH = fixed("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+    }
+    private static final class Getpid {
+        static final MethodHandle MH = fixed("getpid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class Geteuid {
+        static final MethodHandle MH = fixed("geteuid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class Setrlimit {
+        static final MethodHandle MH = fixed("setrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class Getrlimit {
+        static final MethodHandle MH = fixed("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
 
     private static MethodHandle variadic(String name, FunctionDescriptor fd) {
         return variadicFrom(1, name, fd);
@@ -81,12 +114,14 @@ public final class Syscalls {
     /** Per-thread errno capture buffer: allocated once, so hot calls do not allocate. */
     private static final class StructLayoutHolder {
         final MemoryLayout layout = Linker.Option.captureStateLayout();
-        final VarHandle errno = layout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        // An offset read with JAVA_INT rather than a layout-path VarHandle: building that
+        // VarHandle is a cost a cold JVM pays on its first bpf(2) call.
+        final long errnoOffset = layout.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
         final ThreadLocal<MemorySegment> perThread =
                 ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(layout));
 
         int errno(MemorySegment state) {
-            return (int) errno.get(state, 0L);
+            return state.get(JAVA_INT, errnoOffset);
         }
     }
 
@@ -113,17 +148,21 @@ public final class Syscalls {
     public static int perfEventOpen(MemorySegment attr, int pid, int cpu, int groupFd, long flags) {
         MemorySegment st = state();
         try {
-            long r = (long) SYSCALL5.invokeExact(st, SYS_PERF_EVENT_OPEN, attr, pid, cpu, groupFd, flags);
+            long r = (long) Syscall5.MH.invokeExact(st, SYS_PERF_EVENT_OPEN, attr, pid, cpu, groupFd, flags);
             return (int) ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
+    /**
+     * close(2), made through syscall(3) with bpf(2)'s argument shape (the kernel ignores the
+     * unused arguments), so that closing needs no downcall of its own.
+     */
     public static int close(int fd) {
         MemorySegment st = state();
         try {
-            int r = (int) CLOSE.invokeExact(st, fd);
+            long r = (long) SYSCALL3.invokeExact(st, SYS_CLOSE, fd, MemorySegment.NULL, 0);
             return (int) ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -136,7 +175,7 @@ public final class Syscalls {
     public static int dupCloexec(int fd, int min) {
         MemorySegment st = state();
         try {
-            int r = (int) DUP_FD.invokeExact(st, fd, F_DUPFD_CLOEXEC, min);
+            int r = (int) DupFd.MH.invokeExact(st, fd, F_DUPFD_CLOEXEC, min);
             return (int) ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -146,7 +185,7 @@ public final class Syscalls {
     public static int ioctl(int fd, long request, long arg) {
         MemorySegment st = state();
         try {
-            int r = (int) IOCTL.invokeExact(st, fd, request, arg);
+            int r = (int) Ioctl.MH.invokeExact(st, fd, request, arg);
             return (int) ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -159,7 +198,7 @@ public final class Syscalls {
     public static MemorySegment mmap(long length, int prot, int flags, int fd, long offset) {
         MemorySegment st = state();
         try {
-            MemorySegment r = (MemorySegment) MMAP.invokeExact(st, MemorySegment.NULL, length, prot, flags, fd, offset);
+            MemorySegment r = (MemorySegment) Mmap.MH.invokeExact(st, MemorySegment.NULL, length, prot, flags, fd, offset);
             if (r.address() == -1L) {
                 throw new io.bpf4j.BpfException("mmap", CAPTURE.errno(st), null);
             }
@@ -174,7 +213,7 @@ public final class Syscalls {
     public static int munmap(MemorySegment addr, long length) {
         MemorySegment st = state();
         try {
-            int r = (int) MUNMAP.invokeExact(st, addr, length);
+            int r = (int) Munmap.MH.invokeExact(st, addr, length);
             return (int) ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -184,7 +223,7 @@ public final class Syscalls {
     public static long read(int fd, MemorySegment buf, long count) {
         MemorySegment st = state();
         try {
-            long r = (long) READ.invokeExact(st, fd, buf, count);
+            long r = (long) Read.MH.invokeExact(st, fd, buf, count);
             return ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -196,7 +235,7 @@ public final class Syscalls {
     public static int open(String path, int flags) {
         MemorySegment st = state();
         try (Arena a = Arena.ofConfined()) {
-            int r = (int) OPEN.invokeExact(st, a.allocateFrom(path), flags, 0);
+            int r = (int) Open.MH.invokeExact(st, a.allocateFrom(path), flags, 0);
             return (int) ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -206,7 +245,7 @@ public final class Syscalls {
     public static int epollCreate() {
         MemorySegment st = state();
         try {
-            int r = (int) EPOLL_CREATE1.invokeExact(st, O_CLOEXEC);
+            int r = (int) EpollCreate1.MH.invokeExact(st, O_CLOEXEC);
             return (int) ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -224,7 +263,7 @@ public final class Syscalls {
             MemorySegment ev = a.allocate(EPOLL_EVENT_SIZE, 8);
             ev.set(JAVA_INT, 0, EPOLLIN);
             ev.set(ValueLayout.JAVA_LONG_UNALIGNED, X86_64 ? 4 : 8, cookie);
-            int r = (int) EPOLL_CTL.invokeExact(st, epfd, op, fd, ev);
+            int r = (int) EpollCtl.MH.invokeExact(st, epfd, op, fd, ev);
             return (int) ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -235,7 +274,7 @@ public final class Syscalls {
     public static int epollWait(int epfd, MemorySegment events, int max, int timeoutMs) {
         MemorySegment st = state();
         try {
-            int r = (int) EPOLL_WAIT.invokeExact(st, epfd, events, max, timeoutMs);
+            int r = (int) EpollWait.MH.invokeExact(st, epfd, events, max, timeoutMs);
             return (int) ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -253,7 +292,7 @@ public final class Syscalls {
     public static int eventfd(int initval, int flags) {
         MemorySegment st = state();
         try {
-            int r = (int) EVENTFD.invokeExact(st, initval, flags);
+            int r = (int) Eventfd.MH.invokeExact(st, initval, flags);
             return (int) ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -263,7 +302,7 @@ public final class Syscalls {
     public static long write(int fd, MemorySegment buf, long count) {
         MemorySegment st = state();
         try {
-            long r = (long) WRITE.invokeExact(st, fd, buf, count);
+            long r = (long) Write.MH.invokeExact(st, fd, buf, count);
             return ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -278,7 +317,7 @@ public final class Syscalls {
         long p = pageSize;
         if (p == 0) {
             try {
-                p = (long) SYSCONF.invokeExact(state(), SC_PAGESIZE);
+                p = (long) Sysconf.MH.invokeExact(state(), SC_PAGESIZE);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -290,7 +329,7 @@ public final class Syscalls {
 
     public static int getpid() {
         try {
-            return (int) GETPID.invokeExact(state());
+            return (int) Getpid.MH.invokeExact(state());
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -298,7 +337,7 @@ public final class Syscalls {
 
     public static int geteuid() {
         try {
-            return (int) GETEUID.invokeExact(state());
+            return (int) Geteuid.MH.invokeExact(state());
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -311,7 +350,7 @@ public final class Syscalls {
         MemorySegment st = state();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment rl = a.allocate(16, 8);
-            int r = (int) GETRLIMIT.invokeExact(st, RLIMIT_MEMLOCK, rl);
+            int r = (int) Getrlimit.MH.invokeExact(st, RLIMIT_MEMLOCK, rl);
             if (r < 0) return -2;
             return rl.get(JAVA_LONG, 0);
         } catch (Throwable t) {
@@ -326,7 +365,7 @@ public final class Syscalls {
             MemorySegment rl = a.allocate(16, 8);
             rl.set(JAVA_LONG, 0, -1L);
             rl.set(JAVA_LONG, 8, -1L);
-            int r = (int) SETRLIMIT.invokeExact(st, RLIMIT_MEMLOCK, rl);
+            int r = (int) Setrlimit.MH.invokeExact(st, RLIMIT_MEMLOCK, rl);
             return (int) ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);

@@ -15,15 +15,13 @@ import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.FdInfo;
 import io.bpf4j.sys.Errno;
+import io.bpf4j.sys.Fd;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -62,7 +60,9 @@ public final class Inspector {
 
     public List<Map<String, Object>> programs(boolean details) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (int id : ObjectIds.all(ObjectIds.Kind.PROG)) {
+        List<Integer> ids = ObjectIds.all(ObjectIds.Kind.PROG);
+        FastInspect.mark("ids");
+        for (int id : ids) {
             try {
                 out.add(program(id, details));
             } catch (BpfException e) {
@@ -73,9 +73,10 @@ public final class Inspector {
     }
 
     public Map<String, Object> program(int id, boolean details) {
-        try (BpfProgram p = BpfProgram.fromId(id)) {
-            ProgInfo i = p.info();
-            FdInfo fdi = FdInfo.of(p.fd());
+        // The fd and one info call, not a BpfProgram: opening one reads its info once more.
+        try (Fd fd = ObjectIds.open(ObjectIds.Kind.PROG, id)) {
+            ProgInfo i = BpfProgram.infoOf(fd);
+            FdInfo fdi = FdInfo.of(fd);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", i.id());
             m.put("type", i.typeName());
@@ -262,8 +263,8 @@ public final class Inspector {
     private Map<String, Object> progSummary(int progId) {
         return progSummaryCache.computeIfAbsent(progId, id -> {
             Map<String, Object> s = new LinkedHashMap<>();
-            try (BpfProgram p = BpfProgram.fromId(id)) {
-                ProgInfo i = p.info();
+            try (Fd fd = ObjectIds.open(ObjectIds.Kind.PROG, id)) {
+                ProgInfo i = BpfProgram.infoOf(fd);
                 String full = fullName(i);
                 s.put("type", i.typeName());
                 s.put("name", full.isEmpty() ? i.name() : full);
@@ -344,19 +345,20 @@ public final class Inspector {
     /** Wall-clock nanoseconds at boot, so load_time (CLOCK_BOOTTIME) can be shown as a date. */
     static long bootEpochNanos() {
         try {
-            String up = Files.readString(Path.of("/proc/uptime")).trim().split("\\s+")[0];
-            long upNs = (long) (Double.parseDouble(up) * 1e9);
+            String up = Files.readString(Path.of("/proc/uptime"));
+            int sp = up.indexOf(' ');
+            long upNs = (long) (Double.parseDouble(sp < 0 ? up.trim() : up.substring(0, sp)) * 1e9);
             return System.currentTimeMillis() * 1_000_000L - upNs;
         } catch (IOException | RuntimeException e) {
             return 0;
         }
     }
 
-    private static final DateTimeFormatter LOADED_AT =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssZ").withZone(ZoneId.systemDefault());
+    private WallClock wallClock;
 
     String loadedAt(long bootNs) {
         if (bootEpochNanos == 0) return bootNs + "ns";
-        return LOADED_AT.format(Instant.ofEpochSecond(0, bootEpochNanos + bootNs));
+        if (wallClock == null) wallClock = WallClock.system();
+        return wallClock.format(Math.floorDiv(bootEpochNanos + bootNs, 1_000_000_000L));
     }
 }

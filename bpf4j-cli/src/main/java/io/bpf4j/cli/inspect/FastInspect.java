@@ -1,0 +1,116 @@
+package io.bpf4j.cli.inspect;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code bpf4j inspect prog|map|link [ID] [--json]} without picocli. picocli's classes are
+ * compiled for Java 5, so the JVM's AOT cache cannot keep them: a cold start that touches
+ * picocli pays ~200 classes loaded and verified from the jar, several times bpftool's whole run
+ * (issue 2: inspect within 3x bpftool). These few forms are parsed here; anything else (other
+ * options, help, a malformed id) is left to picocli, which prints the same output for these
+ * forms (InspectFastPathTest compares the two byte for byte).
+ */
+public final class FastInspect {
+    private FastInspect() {}
+
+    /** What one fast-path command line asks for; null fields mean "not given". */
+    record Request(String what, Integer id, boolean json) {}
+
+    /**
+     * The request these arguments make, or null when they are not this path's: exactly
+     * {@code inspect}, one of {@code prog map link}, then at most one decimal id (no sign, no
+     * leading zero, so picocli would read it the same) and at most one {@code --json}, in any order.
+     */
+    static Request parse(String[] args) {
+        if (args.length < 2 || args.length > 4 || !args[0].equals("inspect")) return null;
+        String what = args[1];
+        if (!what.equals("prog") && !what.equals("map") && !what.equals("link")) return null;
+        Integer id = null;
+        boolean json = false;
+        for (int k = 2; k < args.length; k++) {
+            String a = args[k];
+            if (!json && a.equals("--json")) json = true;
+            else if (id == null && isId(a)) id = Integer.parseInt(a);
+            else return null;
+        }
+        return new Request(what, id, json);
+    }
+
+    /** 1 to 2147483647 in plain decimal. */
+    static boolean isId(String s) {
+        int n = s.length();
+        if (n == 0 || n > 10 || s.charAt(0) < '1' || s.charAt(0) > '9') return false;
+        for (int i = 1; i < n; i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        return n < 10 || s.compareTo("2147483647") <= 0;
+    }
+
+    /**
+     * The launcher's entry point: this path, else {@link io.bpf4j.cli.Main#main}. Main's static
+     * list of subcommands names picocli classes, and loading them opens the jar (~10 ms cold).
+     */
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code < 0) io.bpf4j.cli.Main.main(args);
+        else System.exit(code);
+    }
+
+    /** With BPF4J_TIMING=1, milliseconds since the JVM entered main at each step, on stderr. */
+    private static final boolean TIMING = "1".equals(System.getenv("BPF4J_TIMING"));
+    private static final long T0 = System.nanoTime();
+
+    static void mark(String step) {
+        if (TIMING) System.err.println("bpf4j timing: " + step + " " + (System.nanoTime() - T0) / 1000 + " us");
+    }
+
+    /**
+     * Runs the command if the arguments are this path's. Returns the exit code, or -1 (nothing
+     * printed) when picocli must handle them. Output is written to {@code out} in one piece.
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Request r = parse(args);
+        if (r == null) return -1;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(1 << 16);
+        try {
+            mark("parsed");
+            render(r, new Inspector(), new PrintStream(buf, false, StandardCharsets.UTF_8));
+            mark("rendered");
+        } catch (Exception e) {
+            err.println("bpf4j inspect " + r.what() + ": " + io.bpf4j.cli.Main.message(e));
+            if ("1".equals(System.getenv("BPF4J_DEBUG"))) e.printStackTrace(err);
+            return 1;
+        }
+        byte[] bytes = buf.toByteArray();
+        out.write(bytes, 0, bytes.length);
+        out.flush();
+        mark("written");
+        return 0;
+    }
+
+    /** The same lists and text as InspectCommand's prog, map and link subcommands. */
+    static void render(Request r, Inspector in, PrintStream o) {
+        mark("inspector");
+        List<Map<String, Object>> l;
+        switch (r.what()) {
+            case "prog" -> l = r.id() == null ? in.programs(false) : List.of(in.program(r.id(), false));
+            case "map" -> l = r.id() == null ? in.maps(false) : List.of(in.map(r.id(), false));
+            default -> l = r.id() == null ? in.links(false) : List.of(in.link(r.id(), false));
+        }
+        mark("walked");
+        if (r.json()) {
+            o.println(io.bpf4j.cli.Json.write(l));
+        } else {
+            for (Map<String, Object> m : l) {
+                switch (r.what()) {
+                    case "prog" -> Text.prog(o, m);
+                    case "map" -> Text.map(o, m);
+                    default -> Text.link(o, m);
+                }
+            }
+        }
+        o.flush();
+    }
+}

@@ -1,0 +1,96 @@
+package io.bpf4j.cli.inspect;
+
+import io.bpf4j.BpfMap;
+import io.bpf4j.BpfProgram;
+import io.bpf4j.MapSpec;
+import io.bpf4j.MapType;
+import io.bpf4j.ProgType;
+import io.bpf4j.cli.CliRun;
+import io.bpf4j.fixtures.TestPrograms;
+import io.bpf4j.sys.Fd;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The picocli-free `inspect prog|map|link` prints exactly what the picocli command prints. */
+class InspectFastPathTest {
+    @AfterAll
+    static void noFdLeft() {
+        assertEquals(0, Fd.openCount(), "fds still open");
+    }
+
+    static CliRun fast(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = FastInspect.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Same exit code, stdout and stderr from both paths. Whole-kernel listings can differ when
+     * other processes load or unload objects between the two runs, so those get a few tries.
+     */
+    static void assertSame(String... args) {
+        CliRun f = null, p = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            f = fast(args);
+            p = CliRun.of(args);
+            if (f.equals(p)) return;
+        }
+        assertEquals(p.exit(), f.exit(), String.join(" ", args));
+        assertEquals(p.err(), f.err(), String.join(" ", args));
+        assertEquals(p.out(), f.out(), String.join(" ", args));
+    }
+
+    @Test
+    void sameOutputAsPicocliForObjectsByIdAndForAllObjects() {
+        try (BpfMap progs = BpfMap.create(MapSpec.of(MapType.PROG_ARRAY, 4, 4, 2).withName("t_fast_pa"));
+             BpfMap hash = BpfMap.create(MapSpec.of(MapType.HASH, 4, 8, 16).withName("t_fast_hash"));
+             BpfProgram p = TestPrograms.loadNamed(ProgType.XDP, "t_fast", "t_fast_main_function",
+                     TestPrograms.tailCalling(progs, 0, TestPrograms.XDP_PASS))) {
+            String pid = String.valueOf(p.info().id());
+            CliRun one = fast("inspect", "prog", pid);
+            assertEquals(0, one.exit(), one.err());
+            assertTrue(one.out().startsWith(pid + ": BPF_PROG_TYPE_XDP  name t_fast  tag "), one.out());
+            assertTrue(one.out().contains("\tfull_name t_fast_main_function\n"), one.out());
+            for (String[] args : new String[][] {
+                    {"inspect", "prog", pid}, {"inspect", "prog", pid, "--json"}, {"inspect", "prog", "--json", pid},
+                    {"inspect", "map", String.valueOf(progs.id())}, {"inspect", "map", String.valueOf(hash.id()), "--json"},
+                    {"inspect", "prog"}, {"inspect", "map"}, {"inspect", "link"},
+                    {"inspect", "prog", "--json"}, {"inspect", "map", "--json"}, {"inspect", "link", "--json"}}) {
+                assertSame(args);
+            }
+        }
+    }
+
+    @Test
+    void errorsAreTheSameOneLine() {
+        assertSame("inspect", "prog", "2147483647");
+        assertSame("inspect", "map", "2147483647", "--json");
+        assertSame("inspect", "link", "2147483647");
+        assertEquals("bpf4j inspect map: no map with id 2147483647: no such file or directory",
+                fast("inspect", "map", "2147483647").err().strip());
+    }
+
+    @Test
+    void takesOnlyTheFormsItPrintsLikePicocli() {
+        assertEquals(new FastInspect.Request("prog", null, false), FastInspect.parse(new String[] {"inspect", "prog"}));
+        assertEquals(new FastInspect.Request("map", 12, true), FastInspect.parse(new String[] {"inspect", "map", "--json", "12"}));
+        assertEquals(new FastInspect.Request("link", 2147483647, false),
+                FastInspect.parse(new String[] {"inspect", "link", "2147483647"}));
+        for (String[] other : new String[][] {{}, {"inspect"}, {"inspect", "btf"}, {"trace", "prog"}, {"inspect", "prog", "--details"},
+                {"inspect", "prog", "1", "--source", "uapi"}, {"inspect", "prog", "dump", "xlated", "1"}, {"inspect", "prog", "-h"},
+                {"inspect", "prog", "--json", "--json"}, {"inspect", "prog", "1", "2"}, {"inspect", "prog", "010"},
+                {"inspect", "prog", "0"}, {"inspect", "prog", "+1"}, {"inspect", "prog", "2147483648"}, {"inspect", "prog", "99999999999"},
+                {"inspect", "prog", "--json=true"}, {"inspect", "Prog"}}) {
+            assertNull(FastInspect.parse(other), String.join(" ", other));
+            assertEquals(-1, FastInspect.run(other, new PrintStream(PrintStream.nullOutputStream()),
+                    new PrintStream(PrintStream.nullOutputStream())), "left to picocli: " + String.join(" ", other));
+        }
+    }
+}
