@@ -38,6 +38,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_FINAL     1     /* the entry function returned: the session is complete */
 #define S_FAILED    2     /* the session's last error was not cleared by a later success */
 #define S_OVERFLOW  4     /* calls deeper than MAX_DEPTH were not logged */
+#define S_MISSED    8     /* some call's exit never fired (its kretprobe was missed) */
 
 #define EV_EXIT     1
 #define EV_FAILED   2
@@ -75,6 +76,7 @@ struct session {
 	struct event events[MAX_EVENTS];
 	struct stack_rec stack;  /* taken at the first failure; shipped with a failed session */
 	__u64 ts[MAX_DEPTH];
+	__u64 sp[MAX_DEPTH];     /* stack pointer at entry (the return address' slot), 0 if unknown */
 	__u32 ids[MAX_DEPTH];
 	__u32 depth;      /* may exceed MAX_DEPTH: deeper calls are counted, not logged */
 	__u32 err_depth;
@@ -106,10 +108,11 @@ struct {
 } drops SEC(".maps");
 
 /* Other losses: 0 = no free session slot, 1 = calls deeper than MAX_DEPTH, 2 = exits without
- * their entry (a kprobe skipped under recursion protection). */
+ * their entry (a kprobe skipped under recursion protection), 3 = calls whose exit never came (a
+ * kretprobe the kernel missed: all its instances were in use), found when the stack moved past them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 3);
+	__uint(max_entries, 4);
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
@@ -214,7 +217,66 @@ static __always_inline void log_event(struct session *s, __u32 id, __u32 depth, 
 	s->total++;
 }
 
-static __always_inline int on_entry(__u32 id)
+/* Kernel task and IRQ stacks are THREAD_SIZE (16 KiB) blocks aligned to their size: two stack
+ * pointers in one block are on the same stack, and the lower one is the deeper frame. A pointer of
+ * 0 (fentry has none) is on no stack: such frames are never judged by their position. */
+#define STACK_SHIFT 14
+
+static __always_inline bool same_stack(__u64 a, __u64 b)
+{
+	return a && b && (a >> STACK_SHIFT) == (b >> STACK_SHIFT);
+}
+
+/* Pops the frames below stack pointer `limit`: those calls have returned without their exit
+ * firing (a kretprobe has a fixed number of instances, and a call that finds them all taken is
+ * not seen returning). Counted and flagged, never silent. Returns the new depth. */
+static __always_inline __u32 unwind(struct session *s, __u64 limit)
+{
+	__u32 d = s->depth;
+
+	for (int i = 0; i < MAX_DEPTH; i++) {
+		if (d == 0 || d > MAX_DEPTH)
+			break;
+		__u64 fsp = s->sp[(d - 1) & (MAX_DEPTH - 1)];
+		if (!same_stack(fsp, limit) || fsp >= limit)
+			break;
+		d--;
+		count(3);
+		s->hdr.flags |= S_MISSED;
+	}
+	s->depth = d;
+	return d;
+}
+
+/* The entry function returned (or was found to have returned unseen): ship the session if it is
+ * one user space will print, and free the thread's slot. */
+static __always_inline void end_session(struct session *s, __u32 tid, __u64 now)
+{
+	bool ship = s->flushed || emit_all || s->is_err;
+
+	if (ship && min_duration_ns && now - s->hdr.start_ts < min_duration_ns && !s->flushed)
+		ship = false;
+	if (ship) {
+		/* The stack first: user space completes the session when its events arrive. */
+		if (s->is_err) {
+			/* Only the frames taken: a 5.10 kretprobe stack is one frame, not 64. */
+			__s32 sz = s->stack.size;
+
+			if (sz < 0)
+				sz = 0;
+			if (sz > (__s32)sizeof(s->stack.ips))
+				sz = sizeof(s->stack.ips);
+			if (bpf_ringbuf_output(&rb, &s->stack, offsetof(struct stack_rec, ips) + sz, 0))
+				count_drop();
+		}
+		s->hdr.flags |= S_FINAL | (s->is_err ? S_FAILED : 0);
+		flush(s);
+	}
+	bpf_map_delete_elem(&sessions, &tid);
+}
+
+/* sp: the stack pointer at entry (it points at the return address), 0 where unknown. */
+static __always_inline int on_entry(__u32 id, __u64 sp)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
@@ -225,6 +287,12 @@ static __always_inline int on_entry(__u32 id)
 	if (!flags)
 		return 0;
 	s = bpf_map_lookup_elem(&sessions, &tid);
+	/* A live frame is a caller of this function, so it sits above sp: frames at or below sp are
+	 * calls that returned unseen. If that was all of them, the session is over. */
+	if (s && s->depth && unwind(s, sp + 1) == 0) {
+		end_session(s, tid, bpf_ktime_get_ns());
+		s = NULL;
+	}
 	if (!s) {
 		if (!(*flags & FN_ENTRY))
 			return 0;
@@ -255,6 +323,7 @@ static __always_inline int on_entry(__u32 id)
 	}
 	s->ids[d] = id;
 	s->ts[d] = now;
+	s->sp[d] = sp;
 	log_event(s, id, d, 0, now, 0);
 	return 0;
 }
@@ -272,8 +341,9 @@ static __always_inline bool failed(__u32 flags, __u64 ret)
 	return ret >= (__u64)-4095;
 }
 
-/* id ~0 means "the function on top of the thread's stack" (kretprobes without cookies). */
-static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret)
+/* id ~0 means "the function on top of the thread's stack" (kretprobes without cookies).
+ * sp: the stack pointer after the return (the entry's + 8), 0 where unknown. */
+static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret, __u64 sp)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct session *s = bpf_map_lookup_elem(&sessions, &tid);
@@ -281,13 +351,25 @@ static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret)
 
 	if (!s || s->depth == 0)
 		return 0;
-	__u32 d = s->depth - 1;
+	/* Frames deeper than the returning one are calls whose exits were missed. */
+	__u64 entry_sp = sp ? sp - 8 : 0;
+	__u32 d = unwind(s, entry_sp);
+	if (d == 0) {
+		/* Unreachable for a real stack (the root is above any returning call); be safe. */
+		end_session(s, tid, now);
+		return 0;
+	}
+	d--;
+	/* Hidden from clang, which would otherwise fold the check below into unwind's loop bound,
+	 * a relation 5.10's verifier cannot follow. */
+	asm volatile("" : "+r"(d));
 	if (d >= MAX_DEPTH) {
 		s->depth = d;
 		return 0;
 	}
 	__u32 top = s->ids[d];
-	if (id != (__u32)~0 && id != top) {
+	__u64 top_sp = s->sp[d];
+	if ((id != (__u32)~0 && id != top) || (same_stack(top_sp, entry_sp) && top_sp != entry_sp)) {
 		/* This function's entry was not seen inside the session (its kprobe was skipped, or it
 		 * was entered before the session began): leave the stack alone. */
 		count(2);
@@ -313,28 +395,8 @@ static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret)
 		/* A function that could fail succeeded: whatever failed below it was handled. */
 		s->is_err = 0;
 	}
-	if (d == 0) {
-		bool ship = s->flushed || emit_all || s->is_err;
-		if (ship && min_duration_ns && now - s->hdr.start_ts < min_duration_ns && !s->flushed)
-			ship = false;
-		if (ship) {
-			/* The stack first: user space completes the session when its events arrive. */
-			if (s->is_err) {
-				/* Only the frames taken: a 5.10 kretprobe stack is one frame, not 64. */
-				__s32 sz = s->stack.size;
-
-				if (sz < 0)
-					sz = 0;
-				if (sz > (__s32)sizeof(s->stack.ips))
-					sz = sizeof(s->stack.ips);
-				if (bpf_ringbuf_output(&rb, &s->stack, offsetof(struct stack_rec, ips) + sz, 0))
-					count_drop();
-			}
-			s->hdr.flags |= S_FINAL | (s->is_err ? S_FAILED : 0);
-			flush(s);
-		}
-		bpf_map_delete_elem(&sessions, &tid);
-	}
+	if (d == 0)
+		end_session(s, tid, now);
 	return 0;
 }
 
@@ -351,43 +413,43 @@ int kentry_ip(struct pt_regs *ctx)
 		if (!id)
 			return 0;
 	}
-	return on_entry(*id);
+	return on_entry(*id, ctx->sp);
 }
 
 SEC("kretprobe")
 int kexit_lifo(struct pt_regs *ctx)
 {
-	return on_exit(ctx, ~0, ctx->ax);
+	return on_exit(ctx, ~0, ctx->ax, ctx->sp);
 }
 
 SEC("kprobe")
 int kentry_cookie(struct pt_regs *ctx)
 {
-	return on_entry(bpf_get_attach_cookie(ctx));
+	return on_entry(bpf_get_attach_cookie(ctx), ctx->sp);
 }
 
 SEC("kretprobe")
 int kexit_cookie(struct pt_regs *ctx)
 {
-	return on_exit(ctx, bpf_get_attach_cookie(ctx), ctx->ax);
+	return on_exit(ctx, bpf_get_attach_cookie(ctx), ctx->ax, ctx->sp);
 }
 
 SEC("kprobe.multi")
 int kmentry(struct pt_regs *ctx)
 {
-	return on_entry(bpf_get_attach_cookie(ctx));
+	return on_entry(bpf_get_attach_cookie(ctx), ctx->sp);
 }
 
 SEC("kretprobe.multi")
 int kmexit(struct pt_regs *ctx)
 {
-	return on_exit(ctx, bpf_get_attach_cookie(ctx), ctx->ax);
+	return on_exit(ctx, bpf_get_attach_cookie(ctx), ctx->ax, ctx->sp);
 }
 
 SEC("fentry")
 int fentry_fn(__u64 *ctx)
 {
-	return on_entry(fentry_id);
+	return on_entry(fentry_id, 0);
 }
 
 /* The result is read with a helper: read directly it would be typed by BTF (a pointer the
@@ -397,7 +459,7 @@ int fentry_fn(__u64 *ctx)
 	{								\
 		__u64 ret = 0;						\
 		bpf_probe_read_kernel(&ret, sizeof(ret), &ctx[n]);	\
-		return on_exit(ctx, fentry_id, ret);			\
+		return on_exit(ctx, fentry_id, ret, 0);			\
 	}
 FEXIT(0)
 FEXIT(1)

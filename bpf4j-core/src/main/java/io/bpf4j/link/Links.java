@@ -118,6 +118,25 @@ public final class Links {
         }
     }
 
+    /**
+     * A kretprobe with room for {@code maxActive} tasks inside {@code func} at once (at most
+     * {@link KprobeEvents#MAX_ACTIVE}), made as a tracefs kprobe event ({@code r<N>:}) because
+     * the perf kprobe PMU cannot set it: there the kernel reserves num_possible_cpus() instances
+     * (max(10, 2 x CPUs) on preemptible kernels) and a return beyond them is not seen. The link
+     * removes the event when closed. {@code cookie} as in
+     * {@link #kprobe(BpfProgram, String, long, boolean, long)}. Needs tracefs mounted.
+     */
+    public static BpfLink kretprobe(BpfProgram prog, String func, int maxActive, long cookie) {
+        KprobeEvents.Event ev = KprobeEvents.create(func, 0, true, maxActive);
+        try {
+            return PerfEvents.attach(prog, ev.perf(), "kretprobe " + func, cookie).removingEvent(ev.name());
+        } catch (RuntimeException e) {
+            ev.perf().close();
+            KprobeEvents.remove(ev.name());
+            throw e;
+        }
+    }
+
     /** BPF_F_KPROBE_MULTI_RETURN. */
     static final int KPROBE_MULTI_RETURN = 1;
 

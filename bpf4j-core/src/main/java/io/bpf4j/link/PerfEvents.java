@@ -73,6 +73,11 @@ final class PerfEvents {
     static Fd tracepoint(String category, String name) {
         String base = Files.isDirectory(Path.of("/sys/kernel/tracing/events")) ? "/sys/kernel/tracing" : "/sys/kernel/debug/tracing";
         int id = sysfsInt(base + "/events/" + category + "/" + name + "/id", "tracepoint " + category + ":" + name);
+        return tracepointById(id, "open tracepoint " + category + ":" + name);
+    }
+
+    /** A perf event on the trace event with this id (a tracepoint, or a kprobe event made in tracefs). */
+    static Fd tracepointById(int id, String op) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(Layouts.PerfEventAttr.LAYOUT.byteSize(), 8);
             attr.set(JAVA_INT, Layouts.PerfEventAttr.TYPE, PERF_TYPE_TRACEPOINT);
@@ -81,17 +86,24 @@ final class PerfEvents {
             attr.set(JAVA_LONG, Layouts.PerfEventAttr.SAMPLE_PERIOD, 1);
             attr.set(JAVA_INT, Layouts.PerfEventAttr.WAKEUP_EVENTS, 1);
             int fd = Syscalls.perfEventOpen(attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-            return Fd.adopt(fd, "open tracepoint " + category + ":" + name);
+            return Fd.adopt(fd, op);
         }
     }
 
     /** A link that owns the perf event fd (and the bpf link fd, where one was made). */
     static final class PerfLink extends BpfLink {
         private final Fd perf;
+        /** The tracefs kprobe event the perf event reads, removed after it; null for none. */
+        private String tracefsEvent;
 
         PerfLink(Fd linkOrPerf, Fd perf) {
             super(linkOrPerf);
             this.perf = perf;
+        }
+
+        PerfLink removingEvent(String name) {
+            this.tracefsEvent = name;
+            return this;
         }
 
         @Override
@@ -101,11 +113,16 @@ final class PerfEvents {
                 else Syscalls.ioctl(perf.raw(), PERF_EVENT_IOC_DISABLE, 0);
             } finally {
                 perf.close();
+                if (tracefsEvent != null) {
+                    BpfException e = KprobeEvents.remove(tracefsEvent);
+                    tracefsEvent = null;
+                    if (e != null) throw e;
+                }
             }
         }
     }
 
-    static BpfLink attach(BpfProgram prog, Fd perf, String what) {
+    static PerfLink attach(BpfProgram prog, Fd perf, String what) {
         return attach(prog, perf, what, 0);
     }
 
@@ -114,7 +131,7 @@ final class PerfEvents {
      * 82e6b1eee6a8). Kernels without perf-event links get the ioctl attach and no cookie:
      * callers that need one must check {@code LINK_CREATE} support themselves.
      */
-    static BpfLink attach(BpfProgram prog, Fd perf, String what, long cookie) {
+    static PerfLink attach(BpfProgram prog, Fd perf, String what, long cookie) {
         MemorySegment a = Bpf.attr(Layouts.LinkCreate.LAYOUT.byteSize());
         a.set(JAVA_INT, Layouts.LinkCreate.PROG_FD, prog.fd().raw());
         a.set(JAVA_INT, Layouts.LinkCreate.TARGET_FD, perf.raw());

@@ -6,6 +6,7 @@ import io.bpf4j.BpfMap;
 import io.bpf4j.BpfProgram;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfType;
+import io.bpf4j.link.KprobeEvents;
 import io.bpf4j.link.Links;
 import io.bpf4j.loader.BpfObject;
 import io.bpf4j.loader.LoadOptions;
@@ -47,9 +48,14 @@ public final class Tracer implements AutoCloseable {
     static final int MAX_FEXIT_ARGS = 6;
     static final java.util.regex.Pattern SLEEPING_SYSCALL = java.util.regex.Pattern.compile("(__x64_|__ia32_|__se_|__do_|__x32_|__arm64_)?sys_.*|.*_sys_bpf");
 
-    /** Loss counters beyond ring buffer drops. */
+    /**
+     * Loss counters beyond ring buffer drops. {@code missedExits}: calls whose return was never
+     * seen (found when the thread's stack moved past them; their sessions end there, flagged);
+     * {@code kernelMissedReturns}: what the kernel itself counted as missed on our tracefs
+     * kretprobes (kprobe_profile), 0 where the kretprobes came from the perf PMU.
+     */
     public record Stats(long droppedRecords, long sessionsNoSlot, long tooDeep, long unmatchedExits,
-                        long sessions, long lostSessions, long badRecords) {
+                        long sessions, long lostSessions, long badRecords, long missedExits, long kernelMissedReturns) {
         public long totalLost() {
             return droppedRecords + sessionsNoSlot + lostSessions;
         }
@@ -65,6 +71,7 @@ public final class Tracer implements AutoCloseable {
     private final RingBufReader reader;
     private final RingBufDrops drops;
     private final long attachNanos;
+    private final boolean tracefsKretprobes;
     private SessionAssembler assembler;
     private Consumer<Session> sink = s -> {};
     private boolean detached, closed;
@@ -80,6 +87,7 @@ public final class Tracer implements AutoCloseable {
         this.drops = RingBufDrops.of(object.map("drops"));
         this.reader = RingBufReader.open(object.map("rb"), drops);
         this.attachNanos = attachNanos;
+        this.tracefsKretprobes = a.tracefsKretprobes;
         this.assembler = new SessionAssembler(functions, s -> sink.accept(s));
     }
 
@@ -118,7 +126,14 @@ public final class Tracer implements AutoCloseable {
     }
 
     private record Attached(AttachMode mode, String reason, List<String> skipped, BpfObject object,
-                            List<BpfObject> clones, List<BpfLink> links) {}
+                            List<BpfObject> clones, List<BpfLink> links, boolean tracefsKretprobes) {}
+
+    /**
+     * Room in a -K kretprobe for tasks inside the function at once. Entry functions are syscall
+     * entry points in practice: every task may sleep in one. 64 instances of a kretprobe cost
+     * about 4 KiB of kernel memory.
+     */
+    static final int MAX_ACTIVE_ENTRY = 1024, MAX_ACTIVE_OTHER = 64;
 
     /**
      * Loads and attaches. With no mode in {@code opts}, tries kprobe.multi, then single kprobes,
@@ -127,21 +142,26 @@ public final class Tracer implements AutoCloseable {
      * with what was refused.
      */
     public static Tracer attach(FunctionSelector.Selection sel, TraceOptions opts) {
+        return attach(sel, opts, 0);
+    }
+
+    /** As {@link #attach(FunctionSelector.Selection, TraceOptions)}; maxActive > 0 sets every -K kretprobe's room (tests). */
+    static Tracer attach(FunctionSelector.Selection sel, TraceOptions opts, int maxActive) {
         TracedFunction[] fns = functions(sel);
         ObjectSpec base = configure(ObjectSpec.resource(OBJECT), fns.length, opts);
         long t0 = System.nanoTime();
         KernelRelease k = KernelRelease.running();
         Attached a;
         if (opts.mode() != null) {
-            a = attach(base, fns, opts, opts.mode(), "requested");
+            a = attach(base, fns, opts, maxActive, opts.mode(), "requested");
         } else if (!k.atLeast(5, 18)) {
-            a = attach(base, fns, opts, AttachMode.KPROBE, "kprobe.multi needs Linux 5.18, this is " + k.release());
+            a = attach(base, fns, opts, maxActive, AttachMode.KPROBE, "kprobe.multi needs Linux 5.18, this is " + k.release());
         } else {
             try {
-                a = attach(base, fns, opts, AttachMode.MULTI, "default on Linux 5.18+");
+                a = attach(base, fns, opts, maxActive, AttachMode.MULTI, "default on Linux 5.18+");
             } catch (BpfException e) {
                 try {
-                    a = attach(base, fns, opts, AttachMode.KPROBE, "kprobe.multi refused (" + e.getMessage() + ")");
+                    a = attach(base, fns, opts, maxActive, AttachMode.KPROBE, "kprobe.multi refused (" + e.getMessage() + ")");
                 } catch (BpfException ke) {
                     throw new BpfException(e.getMessage() + "; " + ke.getMessage(), ke);
                 }
@@ -166,7 +186,7 @@ public final class Tracer implements AutoCloseable {
         return spec;
     }
 
-    private static Attached attach(ObjectSpec base, TracedFunction[] fns, TraceOptions opts, AttachMode mode, String why) {
+    private static Attached attach(ObjectSpec base, TracedFunction[] fns, TraceOptions opts, int maxActive, AttachMode mode, String why) {
         ObjectSpec spec = base.copy();
         boolean cookies = KernelRelease.running().atLeast(5, 15);
         switch (mode) {
@@ -189,6 +209,7 @@ public final class Tracer implements AutoCloseable {
         List<BpfObject> clones = new ArrayList<>();
         List<BpfLink> links = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        boolean[] tracefs = {false};
         try {
             fill(obj, fns, opts);
             String reason = switch (mode) {
@@ -207,16 +228,18 @@ public final class Tracer implements AutoCloseable {
                     yield "kprobe.multi (" + why + ")";
                 }
                 case KPROBE -> {
-                    attachKprobes(obj, fns, cookies, links, skipped);
+                    String rets = attachKprobes(obj, fns, cookies, maxActive, links, skipped);
+                    tracefs[0] = rets == null;
                     yield "kprobe/kretprobe (" + why + "); " + (cookies ? "functions known by BPF cookie"
-                            : "no BPF cookies before 5.15: entries found by address, exits matched by call order");
+                            : "no BPF cookies before 5.15: entries found by address, exits matched by call order")
+                            + (rets == null ? "" : "; " + rets);
                 }
                 case FENTRY -> {
                     attachFentry(spec, obj, fns, clones, links, skipped);
                     yield "fentry/fexit (" + why + ")";
                 }
             };
-            return new Attached(mode, reason, skipped, obj, clones, links);
+            return new Attached(mode, reason, skipped, obj, clones, links, tracefs[0]);
         } catch (RuntimeException e) {
             closeAll(links, clones, obj);
             throw e;
@@ -247,12 +270,20 @@ public final class Tracer implements AutoCloseable {
         return b;
     }
 
-    private static void attachKprobes(BpfObject obj, TracedFunction[] fns, boolean cookies, List<BpfLink> links, List<String> skipped) {
+    /**
+     * Attaches an entry kprobe and a kretprobe per function. The kretprobes are tracefs kprobe
+     * events with room for many tasks at once (the perf PMU's default on a non-preemptible
+     * kernel is one per CPU, and a busy syscall entry misses returns: sessions that never end);
+     * where tracefs cannot make them, the PMU's. Returns null, or why the PMU was used.
+     */
+    private static String attachKprobes(BpfObject obj, TracedFunction[] fns, boolean cookies, int maxActive,
+                                        List<BpfLink> links, List<String> skipped) {
         BpfProgram entry = obj.program(cookies ? "kentry_cookie" : "kentry_ip");
         BpfProgram exit = obj.program(cookies ? "kexit_cookie" : "kexit_lifo");
         Map<String, Integer> names = new HashMap<>();
         for (TracedFunction f : fns) names.merge(f.name(), 1, Integer::sum);
         BpfException first = null;
+        String pmuReturns = null;
         int ok = 0, entries = 0;
         for (TracedFunction f : fns) {
             if (names.get(f.name()) > 1 || !f.uniqueName()) {
@@ -261,13 +292,34 @@ public final class Tracer implements AutoCloseable {
             }
             BpfLink in = null;
             try {
-                in = Links.kprobe(entry, f.name(), 0, false, f.id());
-                links.add(Links.kprobe(exit, f.name(), 0, true, f.id()));
+                BpfLink out = null;
+                BpfException viaTracefs = null;
+                if (pmuReturns == null) {
+                    int room = maxActive > 0 ? maxActive : f.entry() ? MAX_ACTIVE_ENTRY : MAX_ACTIVE_OTHER;
+                    try {
+                        out = Links.kretprobe(exit, f.name(), room, f.id());
+                    } catch (BpfException e) {
+                        viaTracefs = e;
+                    }
+                }
+                if (out == null) out = Links.kprobe(exit, f.name(), 0, true, f.id());
+                if (viaTracefs != null) {
+                    // The PMU could: tracefs is what failed, not the function.
+                    pmuReturns = "kretprobes from the perf PMU with the kernel's default room (tracefs: "
+                            + viaTracefs.getMessage() + "); returns they miss are counted";
+                }
+                links.add(out);
+                // The return probe first: an entry seen before it would wait for a return never seen.
+                try {
+                    in = Links.kprobe(entry, f.name(), 0, false, f.id());
+                } catch (BpfException e) {
+                    links.removeLast().close();
+                    throw e;
+                }
                 links.add(in);
                 ok++;
                 if (f.entry()) entries++;
             } catch (BpfException e) {
-                if (in != null) in.close();
                 if (first == null) first = e;
                 // No kprobe PMU at all: nothing else will attach either.
                 if (ok == 0 && e.getMessage().contains("kprobe PMU")) throw refused(AttachMode.KPROBE, "attach", e);
@@ -276,6 +328,7 @@ public final class Tracer implements AutoCloseable {
         }
         if (ok == 0) throw refused(AttachMode.KPROBE, "attach", first != null ? first : new BpfException("no function could be attached"));
         if (entries == 0) throw noEntry(AttachMode.KPROBE, skipped);
+        return pmuReturns;
     }
 
     private static void attachFentry(ObjectSpec spec, BpfObject obj, TracedFunction[] fns, List<BpfObject> clones,
@@ -387,10 +440,11 @@ public final class Tracer implements AutoCloseable {
 
     public Stats stats() {
         BpfMap st = object.map("stats");
-        long[] v = new long[3];
-        for (int i = 0; i < 3; i++)
+        long[] v = new long[4];
+        for (int i = 0; i < v.length; i++)
             v[i] = st.lookup(u32(i)).map(b -> ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong()).orElse(0L);
-        return new Stats(drops.count(), v[0], v[1], v[2], assembler.sessions(), assembler.lostSessions(), assembler.badRecords());
+        return new Stats(drops.count(), v[0], v[1], v[2], assembler.sessions(), assembler.lostSessions(), assembler.badRecords(),
+                v[3], tracefsKretprobes ? KprobeEvents.missed() : 0);
     }
 
     /** Detaches every probe (records already in the ring buffer stay readable); returns the time it took in ns. */

@@ -228,6 +228,9 @@ public final class TraceCommand implements Callable<Integer> {
             if (st.droppedRecords() > 0) out.println("DROPPED RECORDS: " + st.droppedRecords());
             if (st.sessionsNoSlot() > 0) out.println("SESSIONS NOT TRACED (no free session slot, raise --sessions): " + st.sessionsNoSlot());
             if (st.lostSessions() > 0) out.println("SESSIONS LOST: " + st.lostSessions());
+            if (st.missedExits() > 0 || st.kernelMissedReturns() > 0)
+                out.println("MISSED RETURNS (sessions ended at the next call, flagged): " + st.missedExits()
+                        + (st.kernelMissedReturns() > 0 ? ", kernel kretprobe misses: " + st.kernelMissedReturns() : ""));
             if (verbose) err.printf("%d sessions received; %d calls deeper than the depth limit; %d exits without their entry.%n",
                     st.sessions(), st.tooDeep(), st.unmatchedExits());
             return 0;

@@ -62,6 +62,7 @@ class TraceCommandKernelTest {
         assertTrue(session.matches("(?s).*\\n        (↔|←) bpf_prog_array_compatible +\\[false\\] +[0-9.]+us *\\n.*"), session);
         assertTrue(r.out().contains("Detaching... DONE in"), r.out());
         assertFalse(r.out().contains("DROPPED"), r.out());
+        assertFalse(r.out().contains("MISSED RETURNS"), r.out());
         assertTrue(r.err().contains("Attached 6 functions"), r.err());
     }
 }
