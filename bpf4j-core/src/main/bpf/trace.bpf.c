@@ -24,7 +24,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define MAX_EVENTS 64     /* events buffered per session before a partial record is shipped */
 #define MAX_FRAMES 64     /* kernel stack frames taken at the first failure */
 
-/* Per-function flags (user space fills func_flags from kernel BTF). */
+/* Per-function flags, from kernel BTF: user space passes them with the function's id, in the
+ * upper half of the BPF cookie (or of the ip_to_id value, or in fentry_flags), so no event needs a
+ * map lookup to know them. */
 #define FN_ENTRY     1    /* starts a session */
 #define FN_CANT_FAIL 2    /* void, bool, unsigned, small ints */
 #define FN_PTR       4    /* fails on NULL or an error pointer */
@@ -78,6 +80,7 @@ struct session {
 	__u64 ts[MAX_DEPTH];
 	__u64 sp[MAX_DEPTH];     /* stack pointer at entry (the return address' slot), 0 if unknown */
 	__u32 ids[MAX_DEPTH];
+	__u32 fflags[MAX_DEPTH]; /* FN_* of each frame's function */
 	__u32 depth;      /* may exceed MAX_DEPTH: deeper calls are counted, not logged */
 	__u32 err_depth;
 	__u32 total;      /* events so far, all chunks */
@@ -91,6 +94,8 @@ const volatile __u64 min_duration_ns = 0;    /* -L */
 const volatile __u32 deny_tgid = 0;          /* the tracer itself */
 const volatile __u8 pid_allow_on = 0, pid_deny_on = 0, comm_allow_on = 0, comm_deny_on = 0;
 const volatile __u32 fentry_id = 0;          /* which function an fentry/fexit clone is for */
+const volatile __u32 fentry_flags = 0;       /* and its FN_* flags */
+const volatile __u64 wakeup_bytes = 0;       /* wake the reader only with this much unread; 0: every record */
 
 static const struct session empty_session = {};
 
@@ -117,19 +122,12 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);          /* resized by user space to the number of functions */
-	__type(key, __u32);
-	__type(value, __u32);
-} func_flags SEC(".maps");
-
-/* Function address -> id, for kprobes without cookies. */
+/* Function address -> id | FN_* flags << 32, for kprobes without cookies. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);          /* resized by user space */
 	__type(key, __u64);
-	__type(value, __u32);
+	__type(value, __u64);
 } ip_to_id SEC(".maps");
 
 struct {
@@ -185,6 +183,16 @@ static __always_inline bool task_allowed(__u64 pid_tgid, struct rec_hdr *h)
 	return true;
 }
 
+/* Waking the reader is an interrupt to another CPU and a context switch, per record: costlier
+ * than the record. The reader polls on a timeout anyway (TraceCommand: 100 ms), so it is woken
+ * only when unread data piles up toward a full buffer. */
+static __always_inline __u64 rb_flags(void)
+{
+	if (!wakeup_bytes)
+		return 0;
+	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 /* Ships the buffered events; a ring buffer that is full counts one drop per record lost. */
 static __always_inline void flush(struct session *s)
 {
@@ -192,7 +200,7 @@ static __always_inline void flush(struct session *s)
 
 	if (n > MAX_EVENTS)
 		n = MAX_EVENTS;
-	if (bpf_ringbuf_output(&rb, &s->hdr, sizeof(struct rec_hdr) + n * sizeof(struct event), 0))
+	if (bpf_ringbuf_output(&rb, &s->hdr, sizeof(struct rec_hdr) + n * sizeof(struct event), rb_flags()))
 		count_drop();
 	s->hdr.nevents = 0;
 	s->hdr.chunk++;
@@ -221,16 +229,19 @@ static __always_inline void log_event(struct session *s, __u32 id, __u32 depth, 
  * pointers in one block are on the same stack, and the lower one is the deeper frame. A pointer of
  * 0 (fentry has none) is on no stack: such frames are never judged by their position. */
 #define STACK_SHIFT 14
+#define NO_ID ((__u32)~0)
 
 static __always_inline bool same_stack(__u64 a, __u64 b)
 {
 	return a && b && (a >> STACK_SHIFT) == (b >> STACK_SHIFT);
 }
 
-/* Pops the frames below stack pointer `limit`: those calls have returned without their exit
- * firing (a kretprobe has a fixed number of instances, and a call that finds them all taken is
- * not seen returning). Counted and flagged, never silent. Returns the new depth. */
-static __always_inline __u32 unwind(struct session *s, __u64 limit)
+/* Pops the frames below stack pointer `limit`, and one at `limit` if it is function `id`: those
+ * calls have returned without their exit firing (a kretprobe has a fixed number of instances, and
+ * a call that finds them all taken is not seen returning). Counted and flagged, never silent.
+ * A frame at `limit` of another function is live: a tail call (f jumps to f.part.0) enters the
+ * callee with the caller's stack pointer. Returns the new depth. */
+static __always_inline __u32 unwind(struct session *s, __u64 limit, __u32 id)
 {
 	__u32 d = s->depth;
 
@@ -238,7 +249,8 @@ static __always_inline __u32 unwind(struct session *s, __u64 limit)
 		if (d == 0 || d > MAX_DEPTH)
 			break;
 		__u64 fsp = s->sp[(d - 1) & (MAX_DEPTH - 1)];
-		if (!same_stack(fsp, limit) || fsp >= limit)
+		if (!same_stack(fsp, limit) || fsp > limit ||
+		    (fsp == limit && s->ids[(d - 1) & (MAX_DEPTH - 1)] != id))
 			break;
 		d--;
 		count(3);
@@ -266,7 +278,7 @@ static __always_inline void end_session(struct session *s, __u32 tid, __u64 now)
 				sz = 0;
 			if (sz > (__s32)sizeof(s->stack.ips))
 				sz = sizeof(s->stack.ips);
-			if (bpf_ringbuf_output(&rb, &s->stack, offsetof(struct stack_rec, ips) + sz, 0))
+			if (bpf_ringbuf_output(&rb, &s->stack, offsetof(struct stack_rec, ips) + sz, BPF_RB_NO_WAKEUP))
 				count_drop();
 		}
 		s->hdr.flags |= S_FINAL | (s->is_err ? S_FAILED : 0);
@@ -275,26 +287,27 @@ static __always_inline void end_session(struct session *s, __u32 tid, __u64 now)
 	bpf_map_delete_elem(&sessions, &tid);
 }
 
-/* sp: the stack pointer at entry (it points at the return address), 0 where unknown. */
-static __always_inline int on_entry(__u32 id, __u64 sp)
+/* fn: the function's id | FN_* flags << 32. sp: the stack pointer at entry (it points at the
+ * return address), 0 where unknown. */
+static __always_inline int on_entry(__u64 fn, __u64 sp)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
-	__u32 *flags = bpf_map_lookup_elem(&func_flags, &id);
+	__u32 id = (__u32)fn, flags = fn >> 32;
 	struct session *s;
 	__u64 now;
 
-	if (!flags)
-		return 0;
 	s = bpf_map_lookup_elem(&sessions, &tid);
-	/* A live frame is a caller of this function, so it sits above sp: frames at or below sp are
-	 * calls that returned unseen. If that was all of them, the session is over. */
-	if (s && s->depth && unwind(s, sp + 1) == 0) {
-		end_session(s, tid, bpf_ktime_get_ns());
+	/* A live frame is a caller of this function, so it sits above sp (or at sp, for a tail
+	 * call): frames below sp, or this same function at sp, are calls that returned unseen. If
+	 * that was all of them, the session is over. */
+	now = bpf_ktime_get_ns();
+	if (s && s->depth && unwind(s, sp, id) == 0) {
+		end_session(s, tid, now);
 		s = NULL;
 	}
 	if (!s) {
-		if (!(*flags & FN_ENTRY))
+		if (!(flags & FN_ENTRY))
 			return 0;
 		if (bpf_map_update_elem(&sessions, &tid, &empty_session, BPF_NOEXIST)) {
 			count(0);
@@ -311,9 +324,8 @@ static __always_inline int on_entry(__u32 id, __u64 sp)
 		s->hdr.type = REC_SESSION;
 		s->hdr.tid = tid;
 		s->hdr.pid = pid_tgid >> 32;
-		s->hdr.start_ts = bpf_ktime_get_ns();
+		s->hdr.start_ts = now;
 	}
-	now = bpf_ktime_get_ns();
 	__u32 d = s->depth;
 	s->depth = d + 1;
 	if (d >= MAX_DEPTH) {
@@ -322,6 +334,7 @@ static __always_inline int on_entry(__u32 id, __u64 sp)
 		return 0;
 	}
 	s->ids[d] = id;
+	s->fflags[d] = flags;
 	s->ts[d] = now;
 	s->sp[d] = sp;
 	log_event(s, id, d, 0, now, 0);
@@ -341,7 +354,8 @@ static __always_inline bool failed(__u32 flags, __u64 ret)
 	return ret >= (__u64)-4095;
 }
 
-/* id ~0 means "the function on top of the thread's stack" (kretprobes without cookies).
+/* id: the low half of the BPF cookie; ~0 means "the function on top of the thread's stack"
+ * (kretprobes without cookies).
  * sp: the stack pointer after the return (the entry's + 8), 0 where unknown. */
 static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret, __u64 sp)
 {
@@ -353,7 +367,7 @@ static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret, __u64 sp)
 		return 0;
 	/* Frames deeper than the returning one are calls whose exits were missed. */
 	__u64 entry_sp = sp ? sp - 8 : 0;
-	__u32 d = unwind(s, entry_sp);
+	__u32 d = unwind(s, entry_sp, NO_ID);
 	if (d == 0) {
 		/* Unreachable for a real stack (the root is above any returning call); be safe. */
 		end_session(s, tid, now);
@@ -368,6 +382,7 @@ static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret, __u64 sp)
 		return 0;
 	}
 	__u32 top = s->ids[d];
+	__u32 fl = s->fflags[d];
 	__u64 top_sp = s->sp[d];
 	if ((id != (__u32)~0 && id != top) || (same_stack(top_sp, entry_sp) && top_sp != entry_sp)) {
 		/* This function's entry was not seen inside the session (its kprobe was skipped, or it
@@ -376,8 +391,6 @@ static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret, __u64 sp)
 		return 0;
 	}
 	s->depth = d;
-	__u32 *fp = bpf_map_lookup_elem(&func_flags, &top);
-	__u32 fl = fp ? *fp : 0;
 	bool fail = failed(fl, ret);
 	__u16 kind = EV_EXIT | (fail ? EV_FAILED : 0);
 
@@ -405,7 +418,7 @@ int kentry_ip(struct pt_regs *ctx)
 {
 	/* The kprobe reports the address after its int3 (also when it runs on ftrace). */
 	__u64 ip = ctx->ip - 1;
-	__u32 *id = bpf_map_lookup_elem(&ip_to_id, &ip);
+	__u64 *id = bpf_map_lookup_elem(&ip_to_id, &ip);
 
 	if (!id) {
 		ip -= 4; /* past an endbr64 (IBT kernels place the probe after it) */
@@ -449,7 +462,7 @@ int kmexit(struct pt_regs *ctx)
 SEC("fentry")
 int fentry_fn(__u64 *ctx)
 {
-	return on_entry(fentry_id, 0);
+	return on_entry(fentry_id | (__u64)fentry_flags << 32, 0);
 }
 
 /* The result is read with a helper: read directly it would be typed by BTF (a pointer the

@@ -43,7 +43,7 @@ import java.util.function.Consumer;
 public final class Tracer implements AutoCloseable {
     static final String OBJECT = "/io/bpf4j/bpf/trace.bpf.o";
     /** Maps every fentry clone shares with the main object. */
-    static final List<String> SHARED_MAPS = List.of("rb", "drops", "stats", "func_flags", "ip_to_id", "sessions",
+    static final List<String> SHARED_MAPS = List.of("rb", "drops", "stats", "ip_to_id", "sessions",
             "pid_allow", "pid_deny", "comm_allow", "comm_deny");
     static final int MAX_FEXIT_ARGS = 6;
     static final java.util.regex.Pattern SLEEPING_SYSCALL = java.util.regex.Pattern.compile("(__x64_|__ia32_|__se_|__do_|__x32_|__arm64_)?sys_.*|.*_sys_bpf");
@@ -129,11 +129,10 @@ public final class Tracer implements AutoCloseable {
                             List<BpfObject> clones, List<BpfLink> links, boolean tracefsKretprobes) {}
 
     /**
-     * Room in a -K kretprobe for tasks inside the function at once. Entry functions are syscall
-     * entry points in practice: every task may sleep in one. 64 instances of a kretprobe cost
-     * about 4 KiB of kernel memory.
+     * Room in an entry function's -K kretprobe for tasks inside it at once. Entry functions are
+     * syscall entry points in practice: any task may sleep in one. (1024 instances: about 64 KiB.)
      */
-    static final int MAX_ACTIVE_ENTRY = 1024, MAX_ACTIVE_OTHER = 64;
+    static final int MAX_ACTIVE_ENTRY = 1024;
 
     /**
      * Loads and attaches. With no mode in {@code opts}, tries kprobe.multi, then single kprobes,
@@ -173,9 +172,9 @@ public final class Tracer implements AutoCloseable {
     static ObjectSpec configure(ObjectSpec spec, int n, TraceOptions o) {
         spec.map("rb").maxEntries(o.ringBufBytes());
         spec.map("sessions").maxEntries(Math.max(1, o.maxSessions()));
-        spec.map("func_flags").maxEntries(Math.max(1, n));
         spec.map("ip_to_id").maxEntries(Math.max(1, 2 * n));
         spec.setVariable("emit_all", o.emitAll() ? 1 : 0);
+        spec.setVariable("wakeup_bytes", (long) o.ringBufBytes() / 4);
         spec.setVariable("min_duration_ns", o.minDurationNs());
         spec.setVariable("deny_tgid", o.denyTgid());
         spec.setVariable("pid_allow_on", o.pids().isEmpty() ? 0 : 1);
@@ -217,11 +216,12 @@ public final class Tracer implements AutoCloseable {
                     long[] addrs = new long[fns.length], ids = new long[fns.length];
                     for (int i = 0; i < fns.length; i++) {
                         addrs[i] = fns[i].function().address();
-                        ids[i] = i;
+                        ids[i] = cookie(fns[i]);
                     }
                     try {
-                        links.add(Links.kprobeMulti(obj.program("kmentry"), addrs, ids, false));
+                        // Exits first, entries last, and detach in reverse: no entry without its exit.
                         links.add(Links.kprobeMulti(obj.program("kmexit"), addrs, ids, true));
+                        links.add(Links.kprobeMulti(obj.program("kmentry"), addrs, ids, false));
                     } catch (BpfException e) {
                         throw refused(mode, "attach", e);
                     }
@@ -251,16 +251,18 @@ public final class Tracer implements AutoCloseable {
     }
 
     private static void fill(BpfObject obj, TracedFunction[] fns, TraceOptions opts) {
-        BpfMap flags = obj.map("func_flags"), ips = obj.map("ip_to_id");
-        for (TracedFunction f : fns) {
-            flags.update(u32(f.id()), u32(f.bpfFlags()), BpfMap.ANY);
-            ips.update(u64(f.function().address()), u32(f.id()), BpfMap.ANY);
-        }
+        BpfMap ips = obj.map("ip_to_id");
+        for (TracedFunction f : fns) ips.update(u64(f.function().address()), u64(cookie(f)), BpfMap.ANY);
         byte[] one = {1};
         for (int p : opts.pids()) obj.map("pid_allow").update(u32(p), one, BpfMap.ANY);
         for (int p : opts.noPids()) obj.map("pid_deny").update(u32(p), one, BpfMap.ANY);
         for (String c : opts.comms()) obj.map("comm_allow").update(comm(c), one, BpfMap.ANY);
         for (String c : opts.noComms()) obj.map("comm_deny").update(comm(c), one, BpfMap.ANY);
+    }
+
+    /** What trace.bpf.c gets for a function: its id, and its FN_* flags in the upper half. */
+    static long cookie(TracedFunction f) {
+        return Integer.toUnsignedLong(f.id()) | (long) f.bpfFlags() << 32;
     }
 
     static byte[] comm(String c) {
@@ -271,10 +273,12 @@ public final class Tracer implements AutoCloseable {
     }
 
     /**
-     * Attaches an entry kprobe and a kretprobe per function. The kretprobes are tracefs kprobe
-     * events with room for many tasks at once (the perf PMU's default on a non-preemptible
-     * kernel is one per CPU, and a busy syscall entry misses returns: sessions that never end);
-     * where tracefs cannot make them, the PMU's. Returns null, or why the PMU was used.
+     * Attaches an entry kprobe and a kretprobe per function. An entry function's kretprobe is a
+     * tracefs kprobe event with room for many tasks at once: the perf PMU's default on a
+     * non-preemptible kernel is one per CPU, and a busy syscall entry misses returns. Other
+     * functions keep the PMU's (tracefs events detach one at a time under a global lock; a miss
+     * there costs one call's exit, found and counted by trace.bpf.c). Where tracefs cannot make
+     * them, the PMU's for all. Returns null, or why the PMU was used.
      */
     private static String attachKprobes(BpfObject obj, TracedFunction[] fns, boolean cookies, int maxActive,
                                         List<BpfLink> links, List<String> skipped) {
@@ -294,15 +298,15 @@ public final class Tracer implements AutoCloseable {
             try {
                 BpfLink out = null;
                 BpfException viaTracefs = null;
-                if (pmuReturns == null) {
-                    int room = maxActive > 0 ? maxActive : f.entry() ? MAX_ACTIVE_ENTRY : MAX_ACTIVE_OTHER;
+                if (pmuReturns == null && (f.entry() || maxActive > 0)) {
+                    int room = maxActive > 0 ? maxActive : MAX_ACTIVE_ENTRY;
                     try {
-                        out = Links.kretprobe(exit, f.name(), room, f.id());
+                        out = Links.kretprobe(exit, f.name(), room, cookie(f));
                     } catch (BpfException e) {
                         viaTracefs = e;
                     }
                 }
-                if (out == null) out = Links.kprobe(exit, f.name(), 0, true, f.id());
+                if (out == null) out = Links.kprobe(exit, f.name(), 0, true, cookie(f));
                 if (viaTracefs != null) {
                     // The PMU could: tracefs is what failed, not the function.
                     pmuReturns = "kretprobes from the perf PMU with the kernel's default room (tracefs: "
@@ -311,7 +315,7 @@ public final class Tracer implements AutoCloseable {
                 links.add(out);
                 // The return probe first: an entry seen before it would wait for a return never seen.
                 try {
-                    in = Links.kprobe(entry, f.name(), 0, false, f.id());
+                    in = Links.kprobe(entry, f.name(), 0, false, cookie(f));
                 } catch (BpfException e) {
                     links.removeLast().close();
                     throw e;
@@ -361,13 +365,20 @@ public final class Tracer implements AutoCloseable {
             }
             ObjectSpec c = spec.copy();
             c.setVariable("fentry_id", f.id());
+            c.setVariable("fentry_flags", f.bpfFlags());
             c.program("fentry_fn").autoload(true).attachTarget(f.name());
             c.program("fexit" + f.args()).autoload(true).attachTarget(f.name());
             BpfObject o = null;
             try {
                 o = BpfObject.load(c, lo);
-                links.add(Links.tracing(o.program("fexit" + f.args())));
-                links.add(Links.tracing(o.program("fentry_fn")));
+                BpfLink exit = Links.tracing(o.program("fexit" + f.args()));
+                try {
+                    links.add(Links.tracing(o.program("fentry_fn")));
+                } catch (BpfException e) {
+                    exit.close();
+                    throw e;
+                }
+                links.add(links.size() - 1, exit); // pairs stay (exit, entry): see closeAll
                 clones.add(o);
                 ok++;
                 if (f.entry()) entries++;
@@ -457,15 +468,19 @@ public final class Tracer implements AutoCloseable {
         return System.nanoTime() - t0;
     }
 
+    /**
+     * Closes links two by two in the order they were made: (exit, entry) pairs. Every entry goes
+     * first, so no call is seen entering without its exit still attached. Each close of a single
+     * kprobe waits for RCU grace periods (and 5.10 patches ftrace per function): done one after
+     * the other, 500 functions took 40-70 s in the lab, so they are closed from several threads,
+     * whose waits overlap.
+     */
     private static void closeAll(List<BpfLink> links, List<BpfObject> clones, BpfObject obj) {
-        RuntimeException first = null;
-        for (int i = links.size() - 1; i >= 0; i--) {
-            try {
-                links.get(i).close();
-            } catch (RuntimeException e) {
-                if (first == null) first = e;
-            }
-        }
+        List<BpfLink> entries = new ArrayList<>(), exits = new ArrayList<>();
+        for (int i = 0; i < links.size(); i++) (i % 2 == 1 ? entries : exits).add(links.get(i));
+        RuntimeException first = closeParallel(entries);
+        RuntimeException e2 = closeParallel(exits);
+        if (first == null) first = e2;
         for (BpfObject o : clones) {
             try {
                 o.close();
@@ -475,6 +490,42 @@ public final class Tracer implements AutoCloseable {
         }
         if (obj != null) obj.close();
         if (first != null) throw first;
+    }
+
+    static final int DETACH_THREADS = 16;
+
+    private static RuntimeException closeParallel(List<BpfLink> links) {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> first = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable worker = () -> {
+            for (int i; (i = next.getAndIncrement()) < links.size(); ) {
+                try {
+                    links.get(i).close();
+                } catch (RuntimeException e) {
+                    first.compareAndSet(null, e);
+                }
+            }
+        };
+        int n = Math.min(DETACH_THREADS, links.size());
+        if (n <= 1) {
+            worker.run();
+            return first.get();
+        }
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < n; i++) threads.add(Thread.ofPlatform().daemon().name("bpf4j-detach-" + i).start(worker));
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the links must be closed whatever happens
+                }
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        return first.get();
     }
 
     @Override
