@@ -41,7 +41,7 @@ final class Vmlinux {
      * readable; a found one that is not the running kernel's is skipped with a note.
      */
     static Optional<Path> find(Path given, PrintStream err) {
-        Optional<String> running = BuildId.running();
+        Optional<String> running = VmlinuxElf.runningBuildId();
         if (given != null) {
             if (!Files.isReadable(given) || Files.isDirectory(given)) throw new BpfException("-k " + given + ": not a readable file");
             String why = mismatch(given, running);
@@ -69,7 +69,7 @@ final class Vmlinux {
     static String mismatch(Path f, Optional<String> running) {
         Optional<String> id;
         try {
-            id = BuildId.ofElf(f);
+            id = VmlinuxElf.buildId(f);
         } catch (IOException | RuntimeException e) {
             return "is not a vmlinux (" + e.getMessage() + ")";
         }
