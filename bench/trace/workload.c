@@ -2,6 +2,10 @@
 // repetition, N BPF_MAP_LOOKUP_ELEM calls on fd -1 (each fails with EBADF) then N lookups on a
 // 1-entry array map (each succeeds). Prints the median ns per failing and per successful call.
 // An optional third argument pauses that many microseconds after each call (to pace the rate).
+// `workload rate R T` instead makes failing lookups only, paced to R calls per second for T
+// seconds on an absolute schedule (a late start is caught up, never lost), and prints
+// "CALLS SECONDS ACHIEVED_RATE": the rate benchmark (bench/trace/ceiling) counts sessions
+// against CALLS and offers only rates the workload really achieved.
 // The calls are checked, so a traced run that changed the results would show.
 #include <errno.h>
 #include <linux/bpf.h>
@@ -31,8 +35,59 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int failing_lookup(void)
+{
+	union bpf_attr a;
+	__u32 key = 0;
+	__u64 val;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = -1;
+	a.key = (__u64)(unsigned long)&key;
+	a.value = (__u64)(unsigned long)&val;
+	if (sys_bpf(BPF_MAP_LOOKUP_ELEM, &a) != -1 || errno != EBADF) {
+		fprintf(stderr, "lookup on fd -1 did not fail with EBADF\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* R failing calls per second for T seconds. Call i is due at t0 + i/R: every call already due
+ * is made at once, then the thread sleeps (absolute time) until the next one is due, so the
+ * average rate holds even where a sleep lasts longer than the interval (QEMU TCG). */
+static int paced(double rate, double seconds)
+{
+	long total = (long)(rate * seconds), i = 0;
+	double t0 = now_ns(), t;
+
+	if (rate <= 0 || seconds <= 0) {
+		fprintf(stderr, "rate and seconds must be positive\n");
+		return 2;
+	}
+	while (i < total) {
+		t = now_ns();
+		long due = (long)((t - t0) * rate / 1e9) + 1;
+		if (due > total)
+			due = total;
+		for (; i < due; i++)
+			if (failing_lookup())
+				return 1;
+		if (i < total) {
+			double next = t0 + i * 1e9 / rate;
+			struct timespec ts = {(time_t)(next / 1e9), (long)((long long)next % 1000000000LL)};
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		}
+	}
+	t = (now_ns() - t0) / 1e9;
+	printf("%ld %.3f %.0f\n", total, t, total / t);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 3 && !strcmp(argv[1], "rate"))
+		return paced(atof(argv[2]), atof(argv[3]));
+
 	int n = argc > 1 ? atoi(argv[1]) : 20000, reps = argc > 2 ? atoi(argv[2]) : 5;
 	long pause_us = argc > 3 ? atol(argv[3]) : 0; /* between calls: paces the event rate */
 	struct timespec pause = {pause_us / 1000000, (pause_us % 1000000) * 1000};

@@ -5,11 +5,13 @@ import io.bpf4j.kernel.Kallsyms;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
+import java.time.zone.ZoneRules;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongFunction;
 
@@ -20,32 +22,92 @@ import java.util.function.LongFunction;
  * show), and a JSON-ready map per session. Column widths are computed per session.
  */
 public final class SessionFormat {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS", Locale.ROOT);
-
     private final Kallsyms kallsyms;
     private final LongFunction<String> fileLine;
     private final long monoToEpochNs;
+    private final ZoneRules zone;
+
+    // Caches and scratch of the allocation-free path (write): one formatter per output thread.
+    /** Kernel stack address -> its frame, symbolized once (stacks repeat the same return addresses). */
+    private final LongMap<Frame> frameCache = new LongMap<>(1 << 12);
+    /** Result text "[-EINVAL]" per return kind and raw value. */
+    private final List<LongMap<Text>> resultCache = new ArrayList<>();
+    /** UTF-8 forms of function and task names, by identity (the same String objects come back). */
+    private final IdentityHashMap<String, byte[]> utf8 = new IdentityHashMap<>();
+    private static final byte[] ARROW = TextBuffer.utf8(" -> "), TID_PID = TextBuffer.utf8(" TID/PID "), US = TextBuffer.utf8("us ");
+    private final Map<Integer, String> processComms = new HashMap<>();
+    private long cachedSecond = Long.MIN_VALUE;
+    private final byte[] cachedHms = new byte[8];
+    private Frame[] frames = new Frame[64];
+    private Call[] path = new Call[32];
+    private Call[] lineCall = new Call[64];
+    private Frame[] lineFrame = new Frame[64];
+    private Text[] lineResult = new Text[64];
+
+    /** One symbolized stack address, its text pre-encoded. */
+    private record Frame(long address, String name, byte[] symbol, int symbolWidth, boolean hidden, byte[] fileLine) {}
+
+    /** A string and its UTF-8 bytes. */
+    private record Text(String string, byte[] utf8) {}
+
+    private byte[] utf8(String s) {
+        byte[] b = utf8.get(s);
+        if (b == null) {
+            if (utf8.size() >= 4096) utf8.clear();
+            utf8.put(s, b = TextBuffer.utf8(s));
+        }
+        return b;
+    }
 
     /**
      * @param fileLine {@code (file:line)} for an address, or null per address / for the whole
      *                 formatter when no DWARF is available
      */
     public SessionFormat(Kallsyms kallsyms, LongFunction<String> fileLine) {
+        this(kallsyms, fileLine, epochMinusMono(), ZoneId.systemDefault());
+    }
+
+    private static long epochMinusMono() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
+    }
+
+    /** With a fixed clock offset and zone (tests). */
+    SessionFormat(Kallsyms kallsyms, LongFunction<String> fileLine, long monoToEpochNs, ZoneId zone) {
         this.kallsyms = kallsyms;
         this.fileLine = fileLine;
-        Instant now = Instant.now();
-        this.monoToEpochNs = now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
+        this.monoToEpochNs = monoToEpochNs;
+        this.zone = zone.getRules();
+        for (int i = 0; i < ReturnKind.values().length; i++) resultCache.add(new LongMap<>(64));
     }
 
     /** {@code HH:MM:SS.us -> HH:MM:SS.us TID/PID t/p (comm/comm):} */
     public String header(Session s) {
-        String pcomm = s.comm();
-        if (s.pid() != s.tid()) pcomm = processComm(s.pid(), s.comm());
-        return time(s.startNs()) + " -> " + time(s.endNs()) + " TID/PID " + s.tid() + "/" + s.pid()
-                + " (" + s.comm() + "/" + pcomm + "):";
+        TextBuffer b = new TextBuffer(96);
+        writeHeader(s, b);
+        return b.toString();
     }
 
-    private static String processComm(int pid, String fallback) {
+    private void writeHeader(Session s, TextBuffer out) {
+        writeTime(s.startNs(), out);
+        out.append(ARROW);
+        writeTime(s.endNs(), out);
+        out.append(TID_PID).append(s.tid()).append('/').append(s.pid()).append(' ').append('(').append(utf8(s.comm())).append('/')
+                .append(utf8(s.pid() == s.tid() ? s.comm() : processComm(s.pid(), s.comm()))).append(')').append(':');
+    }
+
+    /** The process's name, read once per pid (a trace runs for minutes; pids are not reused that fast). */
+    private String processComm(int pid, String fallback) {
+        String c = processComms.get(pid);
+        if (c != null) return c;
+        if (processComms.size() >= 4096) processComms.clear();
+        c = readProcessComm(pid, fallback);
+        // A process that is gone reads as its thread's name: do not remember that guess.
+        if (c != fallback) processComms.put(pid, c);
+        return c;
+    }
+
+    private static String readProcessComm(int pid, String fallback) {
         try {
             return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/comm")).strip();
         } catch (Exception e) {
@@ -54,28 +116,78 @@ public final class SessionFormat {
     }
 
     String time(long monoNs) {
+        TextBuffer b = new TextBuffer(16);
+        writeTime(monoNs, b);
+        return b.toString();
+    }
+
+    /** Local wall-clock time {@code HH:mm:ss.SSSSSS} (truncated to microseconds); the zone offset is looked up once per second. */
+    private void writeTime(long monoNs, TextBuffer out) {
         long epoch = monoNs + monoToEpochNs;
-        Instant i = Instant.ofEpochSecond(Math.floorDiv(epoch, 1_000_000_000L), Math.floorMod(epoch, 1_000_000_000L));
-        return LocalDateTime.ofInstant(i, ZoneId.systemDefault()).format(TIME);
+        long sec = Math.floorDiv(epoch, 1_000_000_000L);
+        if (sec != cachedSecond) {
+            LocalDateTime t = LocalDateTime.ofEpochSecond(sec, 0, zone.getOffset(Instant.ofEpochSecond(sec)));
+            int[] v = {t.getHour(), t.getMinute(), t.getSecond()};
+            for (int i = 0; i < 3; i++) {
+                cachedHms[3 * i] = (byte) ('0' + v[i] / 10);
+                cachedHms[3 * i + 1] = (byte) ('0' + v[i] % 10);
+                if (i < 2) cachedHms[3 * i + 2] = ':';
+            }
+            cachedSecond = sec;
+        }
+        out.append(cachedHms);
+        out.append('.').appendZeroPadded(Math.floorMod(epoch, 1_000_000_000L) / 1000, 6);
     }
 
     /** The whole session: header, then the table if {@code table}, then the stack if {@code stack}; ends with a blank line pair. */
     public String format(Session s, boolean table, boolean stack) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(header(s)).append("\n\n");
-        if (table) sb.append(traceTable(s)).append('\n');
-        if (stack) sb.append(errorStack(s));
-        if (s.truncated()) sb.append("(calls deeper than the tracer's depth limit were not recorded)\n");
-        if (s.lostRecords() > 0) sb.append("‼ ... missing ").append(s.lostRecords()).append(" records ...\n");
-        return sb.append("\n\n").toString();
+        TextBuffer b = new TextBuffer(1024);
+        write(s, table, stack, b);
+        return b.toString();
+    }
+
+    /**
+     * Appends what {@link #format} returns to {@code out}, as UTF-8. In the default mode (the
+     * error stack, no table) this allocates nothing per session once its caches are warm: the
+     * tracer's hot path. Not thread-safe (the caches): one formatter per output thread.
+     */
+    public void write(Session s, boolean table, boolean stack, TextBuffer out) {
+        writeHeader(s, out);
+        out.append('\n').append('\n');
+        if (table) out.append(traceTable(s)).append('\n');
+        if (stack) writeErrorStack(s, out);
+        if (s.truncated()) out.append("(calls deeper than the tracer's depth limit were not recorded)\n");
+        if (s.lostRecords() > 0) out.append("‼ ... missing ").append(s.lostRecords()).append(" records ...\n");
+        out.append('\n').append('\n');
     }
 
     static String result(Call c) {
         return "[" + c.resultText() + "]";
     }
 
+    /** {@code [result]}, from a per-kind cache of the values seen (error codes and small results repeat). */
+    private Text cachedResult(Call c) {
+        if (!c.returned()) return UNFINISHED;
+        LongMap<Text> m = resultCache.get(c.function().returns().ordinal());
+        Text r = m.get(c.result);
+        if (r == null) {
+            String t = result(c);
+            r = new Text(t, TextBuffer.utf8(t));
+            if (m.size() >= 1024) m.clear(); // pointers: every value differs
+            m.put(c.result, r);
+        }
+        return r;
+    }
+
+    private static final Text UNFINISHED = new Text("[...]", TextBuffer.utf8("[...]"));
+
+    /** {@code ns} in microseconds with three decimals, {@code "%.3fus"} without the Formatter. */
     static String micros3(long ns) {
-        return String.format(Locale.ROOT, "%.3fus", ns / 1000.0);
+        TextBuffer b = new TextBuffer(24);
+        if (ns < 0) b.append('-');
+        long a = Math.abs(ns);
+        b.append(a / 1000).append('.').appendZeroPadded(a % 1000, 3).append("us");
+        return b.toString();
     }
 
     /** The FUNCTION CALL TRACE table. */
@@ -185,6 +297,116 @@ public final class SessionFormat {
                 || n.startsWith("bpf_get_stack") || n.startsWith("perf_trace_") || n.equals("aggr_pre_handler") || n.equals("opt_pre_handler")
                 || n.equals("optimized_callback") || n.equals("pre_handler_kretprobe") || n.startsWith("ftrace_") || n.startsWith("arch_ftrace_")
                 || n.equals("kprobe_ftrace_handler") || n.equals("exc_int3") || n.equals("asm_exc_int3") || n.startsWith("do_int3");
+    }
+
+    /** The frame of a stack address, symbolized and classified once. */
+    private Frame frame(long a) {
+        Frame f = frameCache.get(a);
+        if (f != null) return f;
+        Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(a).orElse(null);
+        boolean hide = sym != null && hidden(sym);
+        String text = sym == null ? "0x" + Long.toHexString(a) : sym.name() + "+0x" + Long.toHexString(a - sym.address());
+        String fl = hide ? null : line(a);
+        f = new Frame(a, sym == null ? null : sym.name(), TextBuffer.utf8(text), text.length(), hide, fl == null ? null : TextBuffer.utf8(fl));
+        if (frameCache.size() >= 1 << 16) frameCache.clear();
+        frameCache.put(a, f);
+        return f;
+    }
+
+    /**
+     * {@link #errorStack} into {@code out} without building {@link StackLine}s: the same merge of
+     * kernel frames and recorded calls, over reused arrays and cached frames.
+     */
+    private void writeErrorStack(Session s, TextBuffer out) {
+        // The error's call chain, outermost first (the root alone for a successful session).
+        int np = 0;
+        for (Call c = s.failed() ? s.errorCall() : s.root(); c != null; c = s.failed() ? c.parent() : null) {
+            if (np == path.length) path = Arrays.copyOf(path, np * 2);
+            path[np++] = c;
+        }
+        for (int i = 0, j = np - 1; i < j; i++, j--) {
+            Call t = path[i];
+            path[i] = path[j];
+            path[j] = t;
+        }
+        long[] st = s.stack();
+        int nf = 0;
+        for (int i = st.length - 1; i >= 0; i--) {
+            Frame f = frame(st[i]);
+            if (f.hidden) continue;
+            if (nf == frames.length) frames = Arrays.copyOf(frames, nf * 2);
+            frames[nf++] = f;
+        }
+        int need = nf + np;
+        if (lineCall.length < need) {
+            lineCall = new Call[need];
+            lineFrame = new Frame[need];
+            lineResult = new Text[need];
+        }
+        int nl = 0, k = 0;
+        for (int p = 0; p < np; p++) {
+            Call c = path[p];
+            String name = c.function().name();
+            int found = -1;
+            for (int j = k; j < nf; j++) {
+                if (name.equals(frames[j].name)) {
+                    found = j;
+                    break;
+                }
+            }
+            if (found < 0) { // recorded, but not on the kernel stack: the line is marked '!'
+                lineCall[nl] = c;
+                lineFrame[nl++] = null;
+                continue;
+            }
+            for (; k < found; k++) {
+                lineCall[nl] = null;
+                lineFrame[nl++] = frames[k];
+            }
+            lineCall[nl] = c;
+            lineFrame[nl++] = frames[found];
+            k = found + 1;
+        }
+        for (; k < nf; k++) {
+            lineCall[nl] = null;
+            lineFrame[nl++] = frames[k];
+        }
+        int durW = 3, resW = 0, symW = 0;
+        for (int i = 0; i < nl; i++) {
+            Call c = lineCall[i];
+            symW = Math.max(symW, lineFrame[i] == null ? c.function().name().length() : lineFrame[i].symbolWidth);
+            if (c != null) {
+                durW = Math.max(durW, TextBuffer.digits(Math.max(0, c.durationNs()) / 1000));
+                lineResult[i] = cachedResult(c);
+                resW = Math.max(resW, lineResult[i].string.length());
+            }
+        }
+        for (int i = 0; i < nl; i++) {
+            Call c = lineCall[i];
+            Frame f = lineFrame[i];
+            out.append(f == null ? '!' : ' ').append(' ').append(' ');
+            if (c != null) {
+                if (c.returned()) {
+                    long us = c.durationNs() / 1000;
+                    out.spaces(durW - (us < 0 ? 1 + TextBuffer.digits(-us) : TextBuffer.digits(us))).append(us);
+                } else {
+                    out.spaces(durW - 3).append("...");
+                }
+                out.append(US).append(lineResult[i].utf8).spaces(resW - lineResult[i].string.length());
+            } else {
+                out.spaces(durW + 3 + resW);
+            }
+            out.append(' ').append(' ');
+            if (f == null) out.append(utf8(c.function().name())).spaces(symW - c.function().name().length());
+            else out.append(f.symbol).spaces(symW - f.symbolWidth);
+            out.append(' ').append(' ');
+            if (f != null && f.fileLine != null) out.append('(').append(f.fileLine).append(')');
+            out.append('\n');
+        }
+        Arrays.fill(lineResult, 0, nl, null);
+        Arrays.fill(lineCall, 0, nl, null);
+        Arrays.fill(lineFrame, 0, nl, null);
+        Arrays.fill(path, 0, np, null);
     }
 
     /** The error stack block. */

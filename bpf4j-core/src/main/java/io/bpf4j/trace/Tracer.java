@@ -449,6 +449,11 @@ public final class Tracer implements AutoCloseable {
         return reader.consume(assembler::accept);
     }
 
+    /** Ring buffer records the BPF side could not write so far (its {@code drops} map): one map lookup. */
+    public long droppedRecords() {
+        return drops.count();
+    }
+
     public Stats stats() {
         BpfMap st = object.map("stats");
         long[] v = new long[4];

@@ -8,6 +8,11 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongFunction;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
@@ -211,6 +216,121 @@ class SessionFormatTest {
             java.util.Map<String, Object> j = new SessionFormat(null, null).json(s);
             assertEquals("-EINVAL", j.get("error"));
             assertEquals(true, j.get("failed"));
+        }
+    }
+
+    /** What {@link SessionFormat#format} must print, composed from the String renderers (StackLine based). */
+    static String reference(SessionFormat f, Session s, boolean table, boolean stack) {
+        return f.header(s) + "\n\n" + (table ? f.traceTable(s) + "\n" : "") + (stack ? f.errorStack(s) : "")
+                + (s.truncated() ? "(calls deeper than the tracer's depth limit were not recorded)\n" : "")
+                + (s.lostRecords() > 0 ? "‼ ... missing " + s.lostRecords() + " records ...\n" : "") + "\n\n";
+    }
+
+    @Test
+    void theBufferedWriterPrintsWhatTheReferenceRendererPrints() {
+        try (Arena a = Arena.ofConfined()) {
+            long[] fexitIps = {0xffffffffa0001040L, 0xffffffffa0000020L, 0xffffffff81210005L, 0xffffffff812027a8L,
+                    0xffffffff81200005L, 0xffffffff81100033L, 0xffffffff81000067L, 0xffffffff99999999L};
+            int FIN = SessionAssembler.S_FINAL, FAILED = SessionAssembler.S_FINAL | SessionAssembler.S_FAILED;
+            List<Session> sessions = assemble(
+                    stackRecord(a, 151, T0, 4, 0xffffffffa0000010L), sessionRecord(a, 151, T0, FAILED, 0, blogEvents()),
+                    stackRecord(a, 312, T0, 4, fexitIps), sessionRecord(a, 312, T0, FAILED, 0, blogEvents()),
+                    // no stack record at all, and an unknown address
+                    sessionRecord(a, 313, T0, FAILED, 0, blogEvents()),
+                    // a successful session (-S)
+                    sessionRecord(a, 314, T0, FIN, 0, List.of(ev(0, 0, 0, T0, 0), ev(2, 1, 0, T0 + 10, 0), ev(2, 1, EXIT, T0 + 20, 1),
+                            ev(0, 0, EXIT, T0 + 1_234_567_890L, 3))),
+                    // the root's exit lost, a lost chunk, a call deeper than the limit
+                    sessionRecord(a, 315, T0, 0, 0, List.of(ev(0, 0, 0, T0, 0), ev(1, 1, 0, T0 + 5, 0))),
+                    sessionRecord(a, 315, T0, FAILED | SessionAssembler.S_OVERFLOW, 2, List.of(ev(1, 1, FAIL, T0 + 50, -22L))));
+            assertEquals(5, sessions.size());
+            for (LongFunction<String> lines : List.<LongFunction<String>>of(addr -> null, addr -> "kernel/x.c:" + (addr & 0xff))) {
+                SessionFormat f = new SessionFormat(Kallsyms.parse(KALLSYMS), lines);
+                for (int round = 0; round < 2; round++) { // the second round runs on warm caches
+                    for (Session s : sessions) {
+                        for (boolean table : new boolean[] {false, true}) {
+                            for (boolean stack : new boolean[] {false, true}) {
+                                String want = reference(f, s, table, stack);
+                                assertEquals(want, f.format(s, table, stack));
+                                TextBuffer b = new TextBuffer(8);
+                                b.append("before|");
+                                f.write(s, table, stack, b);
+                                assertEquals("before|" + want, b.toString(), "write appends");
+                            }
+                        }
+                    }
+                }
+            }
+            String noKallsyms = new SessionFormat(null, null).format(sessions.get(1), false, true);
+            assertTrue(noKallsyms.contains("0xffffffff81200005"), noKallsyms);
+        }
+    }
+
+    @Test
+    void timesAreLocalWallClockTruncatedToMicrosecondsAcrossAnOffsetChange() {
+        ZoneId berlin = ZoneId.of("Europe/Berlin");
+        // Mono 0 is one minute before Berlin moves its clocks forward (2026-03-29 01:00 UTC).
+        long epochAtMono0 = Instant.parse("2026-03-29T00:59:00Z").getEpochSecond() * 1_000_000_000L;
+        SessionFormat f = new SessionFormat(null, null, epochAtMono0, berlin);
+        DateTimeFormatter ref = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
+        java.util.Random r = new java.util.Random(1);
+        long mono = 0;
+        for (int i = 0; i < 5000; i++) {
+            mono += r.nextInt(100) == 0 ? r.nextLong(5_000_000_000L) : r.nextInt(2_000_000);
+            Instant at = Instant.ofEpochSecond(0, epochAtMono0 + mono);
+            assertEquals(LocalDateTime.ofInstant(at, berlin).format(ref), f.time(mono), "at " + at);
+        }
+        assertTrue(Instant.ofEpochSecond(0, epochAtMono0 + mono).isAfter(Instant.parse("2026-03-29T01:00:00Z")), "crossed the change");
+    }
+
+    @Test
+    void sessionsHandedOnStayIntactWhileTheAssemblerReusesItsState() {
+        try (Arena a = Arena.ofConfined()) {
+            List<Session> out = new ArrayList<>();
+            SessionAssembler asm = new SessionAssembler(FNS, out::add);
+            int FAILED = SessionAssembler.S_FINAL | SessionAssembler.S_FAILED;
+            asm.accept(stackRecord(a, 151, T0, 4, 0xffffffff81210005L, 0xffffffff81200005L));
+            asm.accept(sessionRecord(a, 151, T0, FAILED, 0, blogEvents()));
+            SessionFormat f = new SessionFormat(Kallsyms.parse(KALLSYMS), null);
+            Session first = out.getFirst();
+            String firstText = f.format(first, true, true);
+            // 300 more sessions of 3 threads, two of them split over chunks and interleaved.
+            for (int i = 1; i <= 100; i++) {
+                long t = T0 + i * 1_000_000L;
+                asm.accept(sessionRecord(a, 7, t, 0, 0, List.of(ev(0, 0, 0, t, 0))));
+                asm.accept(sessionRecord(a, 8, t, 0, 0, List.of(ev(0, 0, 0, t, 0), ev(1, 1, 0, t + 1, 0))));
+                asm.accept(stackRecord(a, 7, t, SessionAssembler.MAX_EVENTS, 0xffffffff81200005L)); // event 0 of chunk 1
+                asm.accept(sessionRecord(a, 7, t, FAILED, 1, List.of(ev(0, 0, FAIL, t + 9, -9))));
+                asm.accept(sessionRecord(a, 8, t, SessionAssembler.S_FINAL, 1, List.of(ev(1, 1, EXIT, t + 2, 0), ev(0, 0, EXIT, t + 3, 0))));
+                asm.accept(sessionRecord(a, 9, t, FAILED, 0, blogEvents()));
+            }
+            assertEquals(301, out.size());
+            assertEquals(0, asm.pending());
+            assertEquals(firstText, f.format(first, true, true), "a session handed on is never changed by later ones");
+            Session t7 = out.get(1);
+            assertEquals(7, t7.tid());
+            assertEquals("-EBADF", t7.errorCall().resultText());
+            assertArrayEquals(new long[] {0xffffffff81200005L}, t7.stack());
+            assertEquals(2, out.get(2).calls().size(), "thread 8's call tree spans its two chunks");
+        }
+    }
+
+    @Test
+    void aThreadWhoseSessionEndWasLostStillAssemblesItsNextSession() {
+        try (Arena a = Arena.ofConfined()) {
+            List<Session> out = new ArrayList<>();
+            SessionAssembler asm = new SessionAssembler(FNS, out::add);
+            asm.accept(sessionRecord(a, 5, T0, 0, 0, List.of(ev(0, 0, 0, T0, 0)))); // its final record was dropped
+            asm.accept(stackRecord(a, 5, T0 + 100, 4, 0xffffffff81200005L));
+            asm.accept(sessionRecord(a, 5, T0 + 100, SessionAssembler.S_FINAL | SessionAssembler.S_FAILED, 0, blogEvents()));
+            assertEquals(1, out.size());
+            assertEquals(T0 + 100, out.getFirst().startNs());
+            assertArrayEquals(new long[] {0xffffffff81200005L}, out.getFirst().stack());
+            assertEquals(1, asm.pending(), "the session without its end stays open");
+            asm.accept(sessionRecord(a, 5, T0, SessionAssembler.S_FINAL, 3, List.of(ev(0, 0, EXIT, T0 + 50, 0))));
+            assertEquals(2, out.size());
+            assertEquals(2, out.get(1).lostRecords());
+            assertEquals(0, asm.pending());
         }
     }
 }
