@@ -99,9 +99,7 @@ public final class BpfMap implements AutoCloseable {
     }
 
     static MapInfo info(Fd fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            return MapInfo.parse(ObjectIds.info(fd, Layouts.MapInfo.LAYOUT.byteSize(), arena, null));
-        }
+        return MapInfo.parse(InfoBuffer.get().plain(fd, (int) Layouts.MapInfo.LAYOUT.byteSize()));
     }
 
     /** The kernel's bpf_map_info, read once (it does not change while the map exists). */

@@ -169,17 +169,37 @@ public final class BpfProgram implements AutoCloseable {
      * counts, so a program with more maps or functions than this costs one more call, and every
      * other program one call instead of two.
      */
-    static final int INFO_ARRAY_ROOM = 16;
+    static final int INFO_ARRAY_ROOM = InfoBuffer.ROOM;
 
     static ProgInfo info(Fd fd, boolean arrays) {
+        InfoBuffer ib = InfoBuffer.get();
+        if (!arrays) {
+            return ProgInfo.parse(ib.plain(fd, InfoBuffer.PROG_STRUCT), new int[0], new long[0], new int[0], List.of(), List.of());
+        }
+        byte[] b = ib.program(fd);
+        int m = InfoBuffer.u32(b, Layouts.ProgInfo.NR_MAP_IDS), k = InfoBuffer.u32(b, Layouts.ProgInfo.NR_JITED_KSYMS),
+                l = InfoBuffer.u32(b, Layouts.ProgInfo.NR_JITED_FUNC_LENS), f = InfoBuffer.u32(b, Layouts.ProgInfo.NR_FUNC_INFO),
+                t = InfoBuffer.u32(b, Layouts.ProgInfo.NR_PROG_TAGS);
+        int room = INFO_ARRAY_ROOM;
+        if (m > room || k > room || l > room || f > room || t > room) return infoWithRoom(fd, m, k, l, f, t);
+        int[] maps = new int[m];
+        for (int i = 0; i < m; i++) maps[i] = InfoBuffer.u32(b, InfoBuffer.MAP_IDS + 4L * i);
+        long[] ksyms = new long[k];
+        for (int i = 0; i < k; i++) ksyms[i] = InfoBuffer.u64(b, InfoBuffer.KSYMS + 8L * i);
+        int[] lens = new int[l];
+        for (int i = 0; i < l; i++) lens[i] = InfoBuffer.u32(b, InfoBuffer.FUNC_LENS + 4L * i);
+        List<ProgInfo.FuncInfo> fi = new ArrayList<>(f);
+        for (int i = 0; i < f; i++)
+            fi.add(new ProgInfo.FuncInfo(InfoBuffer.u32(b, InfoBuffer.FUNC_INFO + 8L * i), InfoBuffer.u32(b, InfoBuffer.FUNC_INFO + 8L * i + 4)));
+        List<String> tags = new ArrayList<>(t);
+        for (int i = 0; i < t; i++) tags.add(InfoBuffer.hex(b, InfoBuffer.TAGS + 8L * i, 8));
+        return ProgInfo.parse(b, maps, ksyms, lens, fi, tags);
+    }
+
+    /** Info of a program whose arrays did not fit the per-thread room: buffers of the reported sizes. */
+    private static ProgInfo infoWithRoom(Fd fd, int nMaps, int nKsyms, int nLens, int nFuncs, int nTags) {
         long size = Layouts.ProgInfo.LAYOUT.byteSize();
         try (Arena arena = Arena.ofConfined()) {
-            if (!arrays) {
-                MemorySegment first = ObjectIds.info(fd, size, arena, null);
-                return ProgInfo.parse(first, new int[0], new long[0], new int[0], List.of(), List.of());
-            }
-            int nMaps = INFO_ARRAY_ROOM, nKsyms = INFO_ARRAY_ROOM, nLens = INFO_ARRAY_ROOM, nFuncs = INFO_ARRAY_ROOM,
-                    nTags = INFO_ARRAY_ROOM;
             for (int attempt = 0; ; attempt++) {
                 final int cm = nMaps, ck = nKsyms, cl = nLens, cf = nFuncs, ct = nTags;
                 MemorySegment maps = arena.allocate(4L * Math.max(1, cm), 8);

@@ -4,8 +4,8 @@ import io.bpf4j.sys.Layouts;
 
 import java.lang.foreign.MemorySegment;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static io.bpf4j.InfoBuffer.u32;
+import static io.bpf4j.InfoBuffer.u64;
 
 /** What {@code BPF_OBJ_GET_INFO_BY_FD} says about a map (struct bpf_map_info). */
 public record MapInfo(
@@ -23,12 +23,17 @@ public record MapInfo(
     }
 
     static MapInfo parse(MemorySegment s) {
+        return parse(s.asSlice(0, Layouts.MapInfo.LAYOUT.byteSize()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+    }
+
+    /** From a heap copy of struct bpf_map_info (see InfoBuffer for why a copy). */
+    static MapInfo parse(byte[] s) {
         return new MapInfo(
-                s.get(JAVA_INT, Layouts.MapInfo.TYPE), s.get(JAVA_INT, Layouts.MapInfo.ID),
-                s.get(JAVA_INT, Layouts.MapInfo.KEY_SIZE), s.get(JAVA_INT, Layouts.MapInfo.VALUE_SIZE),
-                s.get(JAVA_INT, Layouts.MapInfo.MAX_ENTRIES), s.get(JAVA_INT, Layouts.MapInfo.MAP_FLAGS),
-                Names.read(s, Layouts.MapInfo.NAME, 16), s.get(JAVA_INT, Layouts.MapInfo.IFINDEX),
-                s.get(JAVA_INT, Layouts.MapInfo.BTF_ID), s.get(JAVA_INT, Layouts.MapInfo.BTF_KEY_TYPE_ID),
-                s.get(JAVA_INT, Layouts.MapInfo.BTF_VALUE_TYPE_ID), s.get(JAVA_LONG, Layouts.MapInfo.MAP_EXTRA));
+                u32(s, Layouts.MapInfo.TYPE), u32(s, Layouts.MapInfo.ID),
+                u32(s, Layouts.MapInfo.KEY_SIZE), u32(s, Layouts.MapInfo.VALUE_SIZE),
+                u32(s, Layouts.MapInfo.MAX_ENTRIES), u32(s, Layouts.MapInfo.MAP_FLAGS),
+                Names.read(s, Layouts.MapInfo.NAME, 16), u32(s, Layouts.MapInfo.IFINDEX),
+                u32(s, Layouts.MapInfo.BTF_ID), u32(s, Layouts.MapInfo.BTF_KEY_TYPE_ID),
+                u32(s, Layouts.MapInfo.BTF_VALUE_TYPE_ID), u64(s, Layouts.MapInfo.MAP_EXTRA));
     }
 }

@@ -21,6 +21,13 @@ final class Names {
         }
     }
 
+    /** Reads a NUL-terminated string of at most max bytes from a heap copy. */
+    static String read(byte[] src, long offset, int max) {
+        int o = (int) offset, len = 0;
+        while (len < max && src[o + len] != 0) len++;
+        return new String(src, o, len, StandardCharsets.UTF_8);
+    }
+
     /** Reads a NUL-terminated string of at most max bytes. */
     static String read(MemorySegment src, long offset, int max) {
         int len = 0;

@@ -42,8 +42,9 @@ public final class ObjectIds {
     public static List<Integer> all(Kind kind) {
         List<Integer> ids = new ArrayList<>();
         int id = 0;
+        // One attr for the walk: the kernel only writes next_id, which the next round overwrites.
+        MemorySegment attr = Bpf.attr(Layouts.GetId.LAYOUT.byteSize());
         while (true) {
-            MemorySegment attr = Bpf.attr(Layouts.GetId.LAYOUT.byteSize());
             attr.set(JAVA_INT, Layouts.GetId.ID, id);
             long r = Bpf.call(kind.next, attr);
             if (r < 0) {
@@ -67,7 +68,8 @@ public final class ObjectIds {
             if (errno == Errno.ENOENT) throw new BpfException("no " + kind.noun + " with id " + id, errno, null);
             throw Bpf.error("open " + kind.noun + " id " + id, kind.byId, errno);
         }
-        return Fd.adopt((int) r, "open " + kind.noun + " id " + id);
+        // The operation's name is only needed if moving an fd 0 fails; not built per object.
+        return Fd.adopt((int) r, r == 0 ? "open " + kind.noun + " id " + id : "open");
     }
 
     /**

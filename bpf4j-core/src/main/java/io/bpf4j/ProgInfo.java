@@ -6,8 +6,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.HexFormat;
 import java.util.List;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static io.bpf4j.InfoBuffer.u32;
+import static io.bpf4j.InfoBuffer.u64;
 
 /**
  * What {@code BPF_OBJ_GET_INFO_BY_FD} says about a program (struct bpf_prog_info), with its
@@ -47,15 +47,21 @@ public record ProgInfo(
 
     static ProgInfo parse(MemorySegment s, int[] mapIds, long[] ksyms, int[] funcLens, List<FuncInfo> funcs,
                           List<String> tags) {
+        return parse(s.asSlice(0, Layouts.ProgInfo.LAYOUT.byteSize()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                mapIds, ksyms, funcLens, funcs, tags);
+    }
+
+    /** From a heap copy of struct bpf_prog_info (see InfoBuffer for why a copy). */
+    static ProgInfo parse(byte[] s, int[] mapIds, long[] ksyms, int[] funcLens, List<FuncInfo> funcs, List<String> tags) {
         return new ProgInfo(
-                s.get(JAVA_INT, Layouts.ProgInfo.TYPE), s.get(JAVA_INT, Layouts.ProgInfo.ID),
-                hex(s, Layouts.ProgInfo.TAG, 8), s.get(JAVA_INT, Layouts.ProgInfo.JITED_PROG_LEN),
-                s.get(JAVA_INT, Layouts.ProgInfo.XLATED_PROG_LEN), s.get(JAVA_LONG, Layouts.ProgInfo.LOAD_TIME),
-                s.get(JAVA_INT, Layouts.ProgInfo.CREATED_BY_UID), mapIds, Names.read(s, Layouts.ProgInfo.NAME, 16),
-                (s.get(JAVA_INT, Layouts.ProgInfo.GPL_COMPATIBLE) & 1) != 0, ksyms, funcLens,
-                s.get(JAVA_INT, Layouts.ProgInfo.BTF_ID), funcs, tags,
-                s.get(JAVA_LONG, Layouts.ProgInfo.RUN_TIME_NS), s.get(JAVA_LONG, Layouts.ProgInfo.RUN_CNT),
-                s.get(JAVA_LONG, Layouts.ProgInfo.RECURSION_MISSES), s.get(JAVA_INT, Layouts.ProgInfo.VERIFIED_INSNS),
-                s.get(JAVA_INT, Layouts.ProgInfo.ATTACH_BTF_OBJ_ID), s.get(JAVA_INT, Layouts.ProgInfo.ATTACH_BTF_ID));
+                u32(s, Layouts.ProgInfo.TYPE), u32(s, Layouts.ProgInfo.ID),
+                InfoBuffer.hex(s, Layouts.ProgInfo.TAG, 8), u32(s, Layouts.ProgInfo.JITED_PROG_LEN),
+                u32(s, Layouts.ProgInfo.XLATED_PROG_LEN), u64(s, Layouts.ProgInfo.LOAD_TIME),
+                u32(s, Layouts.ProgInfo.CREATED_BY_UID), mapIds, Names.read(s, Layouts.ProgInfo.NAME, 16),
+                (u32(s, Layouts.ProgInfo.GPL_COMPATIBLE) & 1) != 0, ksyms, funcLens,
+                u32(s, Layouts.ProgInfo.BTF_ID), funcs, tags,
+                u64(s, Layouts.ProgInfo.RUN_TIME_NS), u64(s, Layouts.ProgInfo.RUN_CNT),
+                u64(s, Layouts.ProgInfo.RECURSION_MISSES), u32(s, Layouts.ProgInfo.VERIFIED_INSNS),
+                u32(s, Layouts.ProgInfo.ATTACH_BTF_OBJ_ID), u32(s, Layouts.ProgInfo.ATTACH_BTF_ID));
     }
 }

@@ -13,38 +13,49 @@ public final class Json {
         return sb.toString();
     }
 
+    // An instanceof chain, not a pattern switch: a type switch is bootstrapped at run time
+    // (the JVM's AOT cache cannot keep it), several ms of a cold `bpf4j inspect --json`.
     static void write(StringBuilder sb, Object o) {
-        switch (o) {
-            case null -> sb.append("null");
-            case String s -> string(sb, s);
-            case Character c -> string(sb, c.toString());
-            case Boolean b -> sb.append(b);
-            case Number n -> sb.append(n);
-            case Map<?, ?> m -> {
-                sb.append('{');
-                boolean first = true;
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    if (!first) sb.append(',');
-                    first = false;
-                    string(sb, String.valueOf(e.getKey()));
-                    sb.append(':');
-                    write(sb, e.getValue());
-                }
-                sb.append('}');
+        if (o == null) {
+            sb.append("null");
+        } else if (o instanceof String s) {
+            string(sb, s);
+        } else if (o instanceof Character c) {
+            string(sb, c.toString());
+        } else if (o instanceof Boolean b) {
+            sb.append(b.booleanValue());
+        } else if (o instanceof Number n) {
+            sb.append(n);
+        } else if (o instanceof Map<?, ?> m) {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (!first) sb.append(',');
+                first = false;
+                string(sb, String.valueOf(e.getKey()));
+                sb.append(':');
+                write(sb, e.getValue());
             }
-            case Collection<?> c -> {
-                sb.append('[');
-                boolean first = true;
-                for (Object x : c) {
-                    if (!first) sb.append(',');
-                    first = false;
-                    write(sb, x);
-                }
-                sb.append(']');
+            sb.append('}');
+        } else if (o instanceof Collection<?> c) {
+            sb.append('[');
+            boolean first = true;
+            for (Object x : c) {
+                if (!first) sb.append(',');
+                first = false;
+                write(sb, x);
             }
-            case int[] a -> write(sb, java.util.Arrays.stream(a).boxed().toList());
-            case long[] a -> write(sb, java.util.Arrays.stream(a).boxed().toList());
-            default -> string(sb, o.toString());
+            sb.append(']');
+        } else if (o instanceof int[] a) {
+            sb.append('[');
+            for (int i = 0; i < a.length; i++) (i > 0 ? sb.append(',') : sb).append(a[i]);
+            sb.append(']');
+        } else if (o instanceof long[] a) {
+            sb.append('[');
+            for (int i = 0; i < a.length; i++) (i > 0 ? sb.append(',') : sb).append(a[i]);
+            sb.append(']');
+        } else {
+            string(sb, o.toString());
         }
     }
 

@@ -114,11 +114,21 @@ public final class Syscalls {
     /** Per-thread errno capture buffer: allocated once, so hot calls do not allocate. */
     private static final class StructLayoutHolder {
         final MemoryLayout layout = Linker.Option.captureStateLayout();
-        // An offset read with JAVA_INT rather than a layout-path VarHandle: building that
-        // VarHandle is a cost a cold JVM pays on its first bpf(2) call.
-        final long errnoOffset = layout.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+        // An offset read with JAVA_INT rather than a layout-path VarHandle (or byteOffset of a
+        // path): building those is a cost a cold JVM pays before its first bpf(2) call.
+        final long errnoOffset = errnoOffset(layout);
         final ThreadLocal<MemorySegment> perThread =
                 ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(layout));
+
+        /** The member named errno, by its offset in the struct (its members in order, padding included). */
+        static long errnoOffset(MemoryLayout layout) {
+            long off = 0;
+            for (MemoryLayout m : ((java.lang.foreign.StructLayout) layout).memberLayouts()) {
+                if (m.name().isPresent() && m.name().get().equals("errno")) return off;
+                off += m.byteSize();
+            }
+            throw new ExceptionInInitializerError("no errno in the capture state layout " + layout);
+        }
 
         int errno(MemorySegment state) {
             return state.get(JAVA_INT, errnoOffset);

@@ -1,8 +1,6 @@
 package io.bpf4j.cli.inspect;
 
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -73,25 +71,23 @@ public final class FastInspect {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Request r = parse(args);
         if (r == null) return -1;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(1 << 16);
+        StringBuilder text = new StringBuilder(1 << 16);
         try {
             mark("parsed");
-            render(r, new Inspector(), new PrintStream(buf, false, StandardCharsets.UTF_8));
+            render(r, new Inspector(), text);
             mark("rendered");
         } catch (Exception e) {
             err.println("bpf4j inspect " + r.what() + ": " + io.bpf4j.cli.Main.message(e));
             if ("1".equals(System.getenv("BPF4J_DEBUG"))) e.printStackTrace(err);
             return 1;
         }
-        byte[] bytes = buf.toByteArray();
-        out.write(bytes, 0, bytes.length);
-        out.flush();
+        InspectCommand.write(out, text);
         mark("written");
         return 0;
     }
 
     /** The same lists and text as InspectCommand's prog, map and link subcommands. */
-    static void render(Request r, Inspector in, PrintStream o) {
+    static void render(Request r, Inspector in, StringBuilder o) {
         mark("inspector");
         List<Map<String, Object>> l;
         switch (r.what()) {
@@ -101,7 +97,7 @@ public final class FastInspect {
         }
         mark("walked");
         if (r.json()) {
-            o.println(io.bpf4j.cli.Json.write(l));
+            o.append(io.bpf4j.cli.Json.write(l)).append('\n');
         } else {
             for (Map<String, Object> m : l) {
                 switch (r.what()) {
@@ -111,6 +107,5 @@ public final class FastInspect {
                 }
             }
         }
-        o.flush();
     }
 }

@@ -62,13 +62,15 @@ public final class InspectCommand implements Callable<Integer> {
             opts.printNote();
             return 0;
         }
-        out.printf("%d programs, %d maps, %d links%n", progs.size(), maps.size(), links.size());
-        if (!progs.isEmpty()) out.println("\nprograms:");
-        progs.forEach(p -> Text.prog(out, p));
-        if (!maps.isEmpty()) out.println("\nmaps:");
-        maps.forEach(m -> Text.map(out, m));
-        if (!links.isEmpty()) out.println("\nlinks:");
-        links.forEach(l -> Text.link(out, l));
+        StringBuilder sb = new StringBuilder();
+        sb.append(progs.size()).append(" programs, ").append(maps.size()).append(" maps, ").append(links.size()).append(" links\n");
+        if (!progs.isEmpty()) sb.append("\nprograms:\n");
+        progs.forEach(p -> Text.prog(sb, p));
+        if (!maps.isEmpty()) sb.append("\nmaps:\n");
+        maps.forEach(m -> Text.map(sb, m));
+        if (!links.isEmpty()) sb.append("\nlinks:\n");
+        links.forEach(l -> Text.link(sb, l));
+        write(out, sb);
         opts.printNote();
         return 0;
     }
@@ -131,19 +133,26 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     interface Renderer {
-        void render(PrintStream out, Map<String, Object> m);
+        void render(StringBuilder out, Map<String, Object> m);
     }
 
     static void print(List<Map<String, Object>> l, boolean json, Renderer r) {
-        // Buffered over whatever System.out is now (tests capture it), flushed once: per-line
-        // flushing costs a write(2) per line.
-        PrintStream out = new PrintStream(new java.io.BufferedOutputStream(System.out, 1 << 16), false,
-                java.nio.charset.StandardCharsets.UTF_8);
+        StringBuilder sb = new StringBuilder();
         if (json) {
-            out.println(Json.write(l));
+            sb.append(Json.write(l)).append('\n');
         } else {
-            for (Map<String, Object> m : l) r.render(out, m);
+            for (Map<String, Object> m : l) r.render(sb, m);
         }
+        write(System.out, sb);
+    }
+
+    /**
+     * The whole output in one write to whatever System.out is now (tests capture it): per-line
+     * printing costs a write(2) per line, and encoding line by line is slow on a cold JVM.
+     */
+    static void write(PrintStream out, CharSequence text) {
+        byte[] b = text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
         out.flush();
     }
 }

@@ -1,79 +1,101 @@
 package io.bpf4j.cli.inspect;
 
-import java.io.PrintStream;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /** bpftool-style text for inspected objects, with the kernel's enum names (drgn style). */
 final class Text {
     private Text() {}
 
-    static void prog(PrintStream o, Map<String, Object> p) {
-        // String concatenation, not printf: Formatter parsing dominates a cold JVM's time
-        // when thousands of objects are printed.
-        o.println(p.get("id") + ": " + p.get("type") + "  name " + p.get("name") + "  tag " + p.get("tag")
-                + (Boolean.TRUE.equals(p.get("gpl_compatible")) ? "  gpl" : ""));
-        if (p.containsKey("full_name")) o.println("\tfull_name " + p.get("full_name"));
-        o.println("\tloaded_at " + p.get("loaded_at") + "  uid " + p.get("uid"));
-        StringBuilder sb = new StringBuilder("\txlated " + p.get("xlated_bytes") + "B");
-        sb.append(Boolean.TRUE.equals(p.get("jited")) ? "  jited " + p.get("jited_bytes") + "B" : "  not jited");
-        if (p.containsKey("memlock_bytes")) sb.append("  memlock ").append(p.get("memlock_bytes")).append('B');
+    // Every line is appended to one StringBuilder, no string concatenation or printf on the
+    // per-object lines: on a cold JVM each concatenation site is an invokedynamic call running
+    // interpreted method handles, and inspect prints thousands of lines before the JIT has
+    // compiled anything (issue 2, bench/inspect).
+
+    static void prog(StringBuilder o, Map<String, Object> p) {
+        o.append(p.get("id")).append(": ").append(p.get("type")).append("  name ").append(p.get("name"))
+                .append("  tag ").append(p.get("tag"));
+        if (Boolean.TRUE.equals(p.get("gpl_compatible"))) o.append("  gpl");
+        o.append('\n');
+        Object full = p.get("full_name");
+        if (full != null) o.append("\tfull_name ").append(full).append('\n');
+        o.append("\tloaded_at ").append(p.get("loaded_at")).append("  uid ").append(p.get("uid")).append('\n');
+        o.append("\txlated ").append(p.get("xlated_bytes")).append('B');
+        if (Boolean.TRUE.equals(p.get("jited"))) o.append("  jited ").append(p.get("jited_bytes")).append('B');
+        else o.append("  not jited");
+        Object memlock = p.get("memlock_bytes");
+        if (memlock != null) o.append("  memlock ").append(memlock).append('B');
         int[] maps = (int[]) p.get("map_ids");
-        if (maps != null && maps.length > 0)
-            sb.append("  map_ids ").append(Arrays.stream(maps).mapToObj(String::valueOf).collect(Collectors.joining(",")));
-        o.println(sb);
-        if (p.containsKey("btf_id")) o.println("\tbtf_id " + p.get("btf_id"));
-        if (p.containsKey("run_cnt")) o.println("\trun_cnt " + p.get("run_cnt") + "  run_time_ns " + p.get("run_time_ns"));
-        if (p.containsKey("ksym")) o.printf("\tksym %s  address %s%n", p.get("ksym"), p.getOrDefault("address", "-"));
+        if (maps != null && maps.length > 0) {
+            o.append("  map_ids ");
+            for (int i = 0; i < maps.length; i++) {
+                if (i > 0) o.append(',');
+                o.append(maps[i]);
+            }
+        }
+        o.append('\n');
+        Object btf = p.get("btf_id");
+        if (btf != null) o.append("\tbtf_id ").append(btf).append('\n');
+        if (p.containsKey("run_cnt"))
+            o.append("\trun_cnt ").append(p.get("run_cnt")).append("  run_time_ns ").append(p.get("run_time_ns")).append('\n');
+        if (p.containsKey("ksym"))
+            o.append("\tksym ").append(p.get("ksym")).append("  address ").append(p.getOrDefault("address", "-")).append('\n');
         for (Map<String, Object> u : list(p.get("used_maps")))
-            o.printf("\tused map %s: %s %s%n", u.get("id"), u.getOrDefault("type", "?"), u.getOrDefault("name", ""));
+            o.append("\tused map ").append(u.get("id")).append(": ").append(u.getOrDefault("type", "?")).append(' ')
+                    .append(u.getOrDefault("name", "")).append('\n');
         for (Map<String, Object> s : list(p.get("subprograms")))
-            o.printf("\tfunc[%s]: %s  %s%n", s.get("index"), s.getOrDefault("ksym", s.getOrDefault("name", "")),
-                    s.getOrDefault("address", "-"));
+            o.append("\tfunc[").append(s.get("index")).append("]: ").append(s.getOrDefault("ksym", s.getOrDefault("name", "")))
+                    .append("  ").append(s.getOrDefault("address", "-")).append('\n');
         if (p.get("kcore") instanceof Map<?, ?> k) kcoreProg(o, k);
         if (p.get("attach_target") instanceof Map<?, ?> t)
-            o.printf("\tattach_target btf_obj_id %s  btf_id %s%s%n", t.get("btf_obj_id"), t.get("btf_id"),
-                    t.containsKey("func") ? "  func " + t.get("func") : "");
+            o.append("\tattach_target btf_obj_id ").append(t.get("btf_obj_id")).append("  btf_id ").append(t.get("btf_id"))
+                    .append(t.containsKey("func") ? "  func " + t.get("func") : "").append('\n');
     }
 
-    static void map(PrintStream o, Map<String, Object> m) {
-        o.println(m.get("id") + ": " + m.get("type") + "  name " + m.get("name") + "  flags " + m.get("flags"));
-        StringBuilder sb = new StringBuilder("\tkey " + m.get("key_size") + "B  value " + m.get("value_size")
-                + "B  max_entries " + m.get("max_entries"));
-        if (m.containsKey("memlock_bytes")) sb.append("  memlock ").append(m.get("memlock_bytes")).append('B');
-        if (m.containsKey("btf_id")) sb.append("  btf_id ").append(m.get("btf_id"));
-        if (Boolean.TRUE.equals(m.get("frozen"))) sb.append("  frozen");
-        o.println(sb);
+    static void map(StringBuilder o, Map<String, Object> m) {
+        o.append(m.get("id")).append(": ").append(m.get("type")).append("  name ").append(m.get("name"))
+                .append("  flags ").append(m.get("flags")).append('\n');
+        o.append("\tkey ").append(m.get("key_size")).append("B  value ").append(m.get("value_size"))
+                .append("B  max_entries ").append(m.get("max_entries"));
+        Object memlock = m.get("memlock_bytes");
+        if (memlock != null) o.append("  memlock ").append(memlock).append('B');
+        Object btf = m.get("btf_id");
+        if (btf != null) o.append("  btf_id ").append(btf);
+        if (Boolean.TRUE.equals(m.get("frozen"))) o.append("  frozen");
+        o.append('\n');
         if (m.get("owner") instanceof Map<?, ?> ow)
-            o.printf("\towner bpf prog: %s jited:%s%n", ow.get("prog_type"), Boolean.TRUE.equals(ow.get("jited")) ? "True" : "False");
+            o.append("\towner bpf prog: ").append(ow.get("prog_type")).append(" jited:")
+                    .append(Boolean.TRUE.equals(ow.get("jited")) ? "True" : "False").append('\n');
         else if ("BPF_MAP_TYPE_PROG_ARRAY".equals(m.get("type")))
-            o.println("\towner bpf prog: none (no program has used this map yet)");
+            o.append("\towner bpf prog: none (no program has used this map yet)\n");
         for (Map<String, Object> s : list(m.get("slots")))
-            o.printf("\tprogs[%s]: id %s  %s  %s  %s  %s%n", s.get("index"), s.get("prog_id"), s.get("type"),
-                    s.getOrDefault("name", ""), s.getOrDefault("ksym", ""), s.getOrDefault("address", "-"));
+            o.append("\tprogs[").append(s.get("index")).append("]: id ").append(s.get("prog_id")).append("  ").append(s.get("type"))
+                    .append("  ").append(s.getOrDefault("name", "")).append("  ").append(s.getOrDefault("ksym", ""))
+                    .append("  ").append(s.getOrDefault("address", "-")).append('\n');
         if (m.get("kcore") instanceof Map<?, ?> k) {
             if (k.containsKey("error")) {
-                o.println("\tkcore: " + k.get("error"));
+                o.append("\tkcore: ").append(k.get("error")).append('\n');
             } else {
                 if (k.get("owner") instanceof Map<?, ?> ow)
-                    o.println("\tkcore owner (" + ow.get("source") + "): " + ow.get("prog_type") + " jited:"
-                            + (Boolean.TRUE.equals(ow.get("jited")) ? "True" : "False") + "  (" + fields(ow.get("fields")) + ")");
+                    o.append("\tkcore owner (").append(ow.get("source")).append("): ").append(ow.get("prog_type")).append(" jited:")
+                            .append(Boolean.TRUE.equals(ow.get("jited")) ? "True" : "False").append("  (")
+                            .append(fields(ow.get("fields"))).append(")\n");
                 else
-                    o.println("\tkcore owner: none");
+                    o.append("\tkcore owner: none\n");
                 for (Map<String, Object> s : list(k.get("slots")))
-                    o.println("\tkcore ptrs[" + s.get("index") + "]: id " + s.get("id") + "  " + s.get("type") + "  " + s.get("name"));
+                    o.append("\tkcore ptrs[").append(s.get("index")).append("]: id ").append(s.get("id")).append("  ")
+                            .append(s.get("type")).append("  ").append(s.get("name")).append('\n');
                 for (Map<String, Object> p : list(k.get("poke_progs")))
-                    o.println("\tkcore poke: id " + p.get("id") + "  " + p.get("type") + "  " + p.get("name"));
+                    o.append("\tkcore poke: id ").append(p.get("id")).append("  ").append(p.get("type")).append("  ")
+                            .append(p.get("name")).append('\n');
             }
         }
     }
 
     /** Kernel-memory facts of a program, each line tagged with where it came from. */
-    static void kcoreProg(PrintStream o, Map<?, ?> k) {
+    static void kcoreProg(StringBuilder o, Map<?, ?> k) {
         if (k.containsKey("error")) {
-            o.println("\tkcore: " + k.get("error"));
+            o.append("\tkcore: ").append(k.get("error")).append('\n');
             return;
         }
         StringBuilder sb = new StringBuilder("\tkcore:");
@@ -84,9 +106,9 @@ final class Text {
         if (k.containsKey("sleepable")) sb.append("  sleepable ").append(k.get("sleepable"));
         if (k.get("aux") instanceof Map<?, ?> aux && aux.get("is_extended") != null)
             sb.append("  is_extended ").append(aux.get("is_extended"));
-        o.println(sb);
+        o.append(sb).append('\n');
         for (Map<String, Object> s : list(k.get("subprogs")))
-            o.println("\tkcore func[" + s.get("index") + "]: " + s.get("ksym") + "  " + s.getOrDefault("address", "-"));
+            o.append("\tkcore func[").append(s.get("index")).append("]: ").append(s.get("ksym")).append("  ").append(s.getOrDefault("address", "-")).append('\n');
         if (k.get("target") instanceof Map<?, ?> t) {
             StringBuilder tb = new StringBuilder("\tkcore target:");
             if (t.get("dst_prog") instanceof Map<?, ?> d)
@@ -94,8 +116,8 @@ final class Text {
             if (t.containsKey("attach_func_name")) tb.append("  func ").append(t.get("attach_func_name"));
             tb.append("  btf_id ").append(t.get("attach_btf_id"));
             if (t.containsKey("saved_dst_prog_type")) tb.append("  saved_dst_prog_type ").append(t.get("saved_dst_prog_type"));
-            o.println(tb);
-            if (t.get("dst_trampoline") instanceof Map<?, ?> tr) o.println("\tkcore trampoline: " + trampoline(tr));
+            o.append(tb).append('\n');
+            if (t.get("dst_trampoline") instanceof Map<?, ?> tr) o.append("\tkcore trampoline: ").append(trampoline(tr)).append('\n');
         }
     }
 
@@ -114,24 +136,27 @@ final class Text {
         return sb.toString();
     }
 
-    static void link(PrintStream o, Map<String, Object> l) {
-        o.printf("%s: %s  prog %s (%s %s)%n", l.get("id"), l.get("type"), l.get("prog_id"), l.get("prog_type"), l.get("prog_name"));
+    static void link(StringBuilder o, Map<String, Object> l) {
+        o.append(l.get("id")).append(": ").append(l.get("type")).append("  prog ").append(l.get("prog_id")).append(" (")
+                .append(l.get("prog_type")).append(' ').append(l.get("prog_name")).append(")\n");
         if (l.get("target") instanceof Map<?, ?> t && !t.isEmpty()) {
             StringBuilder sb = new StringBuilder("\t");
             t.forEach((k, v) -> sb.append(k).append(' ').append(v).append("  "));
-            o.println(sb.toString().stripTrailing());
+            o.append(sb.toString().stripTrailing()).append('\n');
         }
         if (l.get("kcore") instanceof Map<?, ?> k) {
-            if (k.containsKey("error")) o.println("\tkcore: " + k.get("error"));
+            if (k.containsKey("error")) o.append("\tkcore: ").append(k.get("error")).append('\n');
             if (k.get("target_prog") instanceof Map<?, ?> t)
-                o.println("\tkcore target_prog: " + t.get("id") + " " + t.get("type") + " " + t.get("name"));
-            if (k.get("trampoline") instanceof Map<?, ?> tr) o.println("\tkcore trampoline: " + trampoline(tr));
+                o.append("\tkcore target_prog: ").append(t.get("id")).append(' ').append(t.get("type")).append(' ')
+                        .append(t.get("name")).append('\n');
+            if (k.get("trampoline") instanceof Map<?, ?> tr) o.append("\tkcore trampoline: ").append(trampoline(tr)).append('\n');
         }
     }
 
-    static void btf(PrintStream o, Map<String, Object> b) {
-        o.printf("%s: name %s  size %sB%s%n", b.get("id"), b.get("name").toString().isEmpty() ? "<anon>" : b.get("name"),
-                b.get("size"), Boolean.TRUE.equals(b.get("kernel")) ? "  kernel" : "");
+    static void btf(StringBuilder o, Map<String, Object> b) {
+        o.append(b.get("id")).append(": name ").append(b.get("name").toString().isEmpty() ? "<anon>" : b.get("name"))
+                .append("  size ").append(b.get("size")).append('B').append(Boolean.TRUE.equals(b.get("kernel")) ? "  kernel" : "")
+                .append('\n');
     }
 
     @SuppressWarnings("unchecked")

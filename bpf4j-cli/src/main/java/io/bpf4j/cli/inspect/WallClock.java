@@ -97,8 +97,13 @@ final class WallClock {
     }
 
     private static void pad(StringBuilder sb, long v, int width) {
-        String s = Long.toString(v);
-        for (int i = s.length(); i < width; i++) sb.append('0');
-        sb.append(s);
+        if (width == 2 && v >= 0 && v < 100) {
+            sb.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
+            return;
+        }
+        int digits = 1;
+        for (long x = v; x >= 10; x /= 10) digits++;
+        for (int i = digits; i < width; i++) sb.append('0');
+        sb.append(v);
     }
 }
