@@ -45,7 +45,9 @@ public final class SessionFormat {
     private Text[] lineResult = new Text[64];
 
     /** One symbolized stack address, its text pre-encoded. */
-    private record Frame(long address, String name, byte[] symbol, int symbolWidth, boolean hidden, byte[] fileLine) {}
+    private record Frame(long address, String name, byte[] symbol, int symbolWidth, boolean hidden, byte[] fileLine, Frame[] inlined) {}
+
+    private static final Frame[] NO_FRAMES = {};
 
     /** A string and its UTF-8 bytes. */
     private record Text(String string, byte[] utf8) {}
@@ -307,7 +309,18 @@ public final class SessionFormat {
         boolean hide = sym != null && hidden(sym);
         String text = sym == null ? "0x" + Long.toHexString(a) : sym.name() + "+0x" + Long.toHexString(a - sym.address());
         String fl = hide ? null : line(a);
-        f = new Frame(a, sym == null ? null : sym.name(), TextBuffer.utf8(text), text.length(), hide, fl == null ? null : TextBuffer.utf8(fl));
+        Frame[] inl = NO_FRAMES;
+        if (!hide && fileLine instanceof InlineSource src) {
+            // The rows under the frame: ". name (file:line)" per inlined function, as stackLines makes them.
+            List<Inlined> l = src.inlined(a);
+            inl = new Frame[l.size()];
+            for (int i = 0; i < inl.length; i++) {
+                String t = ". " + l.get(i).function();
+                String ifl = l.get(i).fileLine();
+                inl[i] = new Frame(a, null, TextBuffer.utf8(t), t.length(), false, ifl == null ? null : TextBuffer.utf8(ifl), NO_FRAMES);
+            }
+        }
+        f = new Frame(a, sym == null ? null : sym.name(), TextBuffer.utf8(text), text.length(), hide, fl == null ? null : TextBuffer.utf8(fl), inl);
         if (frameCache.size() >= 1 << 16) frameCache.clear();
         frameCache.put(a, f);
         return f;
@@ -337,7 +350,8 @@ public final class SessionFormat {
             if (nf == frames.length) frames = Arrays.copyOf(frames, nf * 2);
             frames[nf++] = f;
         }
-        int need = nf + np;
+        int need = np;
+        for (int i = 0; i < nf; i++) need += 1 + frames[i].inlined.length;
         if (lineCall.length < need) {
             lineCall = new Call[need];
             lineFrame = new Frame[need];
@@ -359,18 +373,11 @@ public final class SessionFormat {
                 lineFrame[nl++] = null;
                 continue;
             }
-            for (; k < found; k++) {
-                lineCall[nl] = null;
-                lineFrame[nl++] = frames[k];
-            }
-            lineCall[nl] = c;
-            lineFrame[nl++] = frames[found];
+            for (; k < found; k++) nl = frameLines(nl, null, frames[k]);
+            nl = frameLines(nl, c, frames[found]);
             k = found + 1;
         }
-        for (; k < nf; k++) {
-            lineCall[nl] = null;
-            lineFrame[nl++] = frames[k];
-        }
+        for (; k < nf; k++) nl = frameLines(nl, null, frames[k]);
         int durW = 3, resW = 0, symW = 0;
         for (int i = 0; i < nl; i++) {
             Call c = lineCall[i];
@@ -407,6 +414,17 @@ public final class SessionFormat {
         Arrays.fill(lineCall, 0, nl, null);
         Arrays.fill(lineFrame, 0, nl, null);
         Arrays.fill(path, 0, np, null);
+    }
+
+    /** A frame's line, then its inlined functions' rows; returns the next line index. */
+    private int frameLines(int nl, Call c, Frame f) {
+        lineCall[nl] = c;
+        lineFrame[nl++] = f;
+        for (Frame i : f.inlined) {
+            lineCall[nl] = null;
+            lineFrame[nl++] = i;
+        }
+        return nl;
     }
 
     /** The error stack block. */

@@ -244,7 +244,19 @@ class SessionFormatTest {
                     sessionRecord(a, 315, T0, 0, 0, List.of(ev(0, 0, 0, T0, 0), ev(1, 1, 0, T0 + 5, 0))),
                     sessionRecord(a, 315, T0, FAILED | SessionAssembler.S_OVERFLOW, 2, List.of(ev(1, 1, FAIL, T0 + 50, -22L))));
             assertEquals(5, sessions.size());
-            for (LongFunction<String> lines : List.<LongFunction<String>>of(addr -> null, addr -> "kernel/x.c:" + (addr & 0xff))) {
+            SessionFormat.InlineSource inline = new SessionFormat.InlineSource() {
+                @Override
+                public String apply(long addr) {
+                    return "kernel/bpf/syscall.c:" + (addr & 0xfff);
+                }
+
+                @Override
+                public List<SessionFormat.Inlined> inlined(long addr) {
+                    return (addr & 1) == 0 ? List.of() : List.of(new SessionFormat.Inlined("map_update_elem", "kernel/bpf/syscall.c:1234"),
+                            new SessionFormat.Inlined("bpf_map_update_value", null));
+                }
+            };
+            for (LongFunction<String> lines : List.<LongFunction<String>>of(addr -> null, addr -> "kernel/x.c:" + (addr & 0xff), inline)) {
                 SessionFormat f = new SessionFormat(Kallsyms.parse(KALLSYMS), lines);
                 for (int round = 0; round < 2; round++) { // the second round runs on warm caches
                     for (Session s : sessions) {
@@ -261,6 +273,9 @@ class SessionFormatTest {
                     }
                 }
             }
+            String withInline = new SessionFormat(Kallsyms.parse(KALLSYMS), inline).format(sessions.get(1), false, true);
+            assertTrue(withInline.lines().anyMatch(l -> l.strip().startsWith(". map_update_elem ") && l.endsWith("  (kernel/bpf/syscall.c:1234)")),
+                    withInline);
             String noKallsyms = new SessionFormat(null, null).format(sessions.get(1), false, true);
             assertTrue(noKallsyms.contains("0xffffffff81200005"), noKallsyms);
         }
