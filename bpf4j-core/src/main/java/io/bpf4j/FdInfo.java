@@ -17,8 +17,19 @@ import java.util.OptionalLong;
  * {@code /proc/<pid>/fdinfo/<fd>} of a BPF object: the only interface that shows a prog
  * array's owner ({@code owner_prog_type}, {@code owner_jited}, printed by
  * bpf_map_show_fdinfo() once a program claimed the map), plus memlock and frozen.
+ *
+ * <p>The text is kept as read and a field is looked up where it is asked for; the map of all
+ * fields is built only if {@link #fields()} or {@link #get} is called. `bpf4j inspect` reads
+ * one of these per object and wants one to four numbers from each: on a cold JVM, splitting
+ * every line into a map was a quarter of its run (issue 2, bench/inspect).
  */
-public record FdInfo(Map<String, String> fields) {
+public final class FdInfo {
+    private final String text;
+    private Map<String, String> fields;
+
+    private FdInfo(String text) {
+        this.text = text;
+    }
 
     /** Reads this process's fdinfo for an fd. */
     public static FdInfo of(Fd fd) {
@@ -30,8 +41,7 @@ public record FdInfo(Map<String, String> fields) {
         return read("/proc/" + pid + "/fdinfo/" + fd);
     }
 
-    // A plain stream, not java.nio.file, and parsed from the bytes: inspect reads one of these
-    // per object, and on a cold JVM the lighter path is measurably cheaper (bench/inspect).
+    // A plain stream, not java.nio.file: lighter on a cold JVM.
     static FdInfo read(String path) {
         try (FileInputStream in = new FileInputStream(path)) {
             byte[] buf = new byte[1024];
@@ -40,7 +50,7 @@ public record FdInfo(Map<String, String> fields) {
                 n += r;
                 if (n == buf.length) buf = Arrays.copyOf(buf, n * 2);
             }
-            return parse(buf, n);
+            return new FdInfo(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
         } catch (FileNotFoundException e) {
             throw new BpfException("read " + path + ": no such fd");
         } catch (IOException e) {
@@ -48,37 +58,52 @@ public record FdInfo(Map<String, String> fields) {
         }
     }
 
-    /** Parses {@code key:\tvalue} lines; later duplicates win, lines without ':' are ignored. */
+    /** Fdinfo text of {@code key:\tvalue} lines; later duplicates win, lines without ':' are ignored. */
     public static FdInfo parse(String text) {
-        byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
-        return parse(b, b.length);
+        return new FdInfo(text);
     }
 
-    static FdInfo parse(byte[] b, int n) {
-        Map<String, String> m = new LinkedHashMap<>();
-        int start = 0;
-        while (start < n) {
-            int end = start, colon = -1;
-            for (; end < n && b[end] != '\n'; end++) if (colon < 0 && b[end] == ':') colon = end;
-            if (colon > start) m.put(trimmed(b, start, colon), trimmed(b, colon + 1, end));
-            start = end + 1;
+    /** Every field, in the kernel's order. */
+    public Map<String, String> fields() {
+        Map<String, String> m = fields;
+        if (m == null) {
+            m = new LinkedHashMap<>();
+            for (String line : text.split("\n")) {
+                int c = line.indexOf(':');
+                if (c <= 0) continue;
+                m.put(line.substring(0, c).trim(), line.substring(c + 1).trim());
+            }
+            fields = m = Collections.unmodifiableMap(m);
         }
-        return new FdInfo(Collections.unmodifiableMap(m));
-    }
-
-    /** The bytes from..to as text, without leading and trailing blanks (as String.trim). */
-    private static String trimmed(byte[] b, int from, int to) {
-        while (from < to && (b[from] & 0xff) <= ' ') from++;
-        while (to > from && (b[to - 1] & 0xff) <= ' ') to--;
-        return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+        return m;
     }
 
     public String get(String key) {
-        return fields.get(key);
+        return fields().get(key);
+    }
+
+    /** The value of the last line whose key is {@code key}, trimmed, or null; no map built. */
+    private String value(String key) {
+        int from = text.length();
+        while (from >= 0) {
+            int i = text.lastIndexOf(key, from);
+            if (i < 0) return null;
+            // As the map trims them: blanks may stand before the key and between it and the ':'.
+            int before = i - 1, colon = i + key.length();
+            while (before >= 0 && text.charAt(before) != '\n' && text.charAt(before) <= ' ') before--;
+            while (colon < text.length() && text.charAt(colon) != '\n' && text.charAt(colon) <= ' ') colon++;
+            if ((before < 0 || text.charAt(before) == '\n') && colon < text.length() && text.charAt(colon) == ':') {
+                int end = text.indexOf('\n', colon);
+                return text.substring(colon + 1, end < 0 ? text.length() : end).trim();
+            }
+            // A longer key ending in this one, or this text inside a value: look further back.
+            from = i - 1;
+        }
+        return null;
     }
 
     public OptionalLong number(String key) {
-        String v = fields.get(key);
+        String v = value(key);
         if (v == null) return OptionalLong.empty();
         try {
             return OptionalLong.of(v.startsWith("0x") ? Long.parseUnsignedLong(v.substring(2), 16) : Long.parseLong(v));
@@ -127,5 +152,20 @@ public record FdInfo(Map<String, String> fields) {
 
     public OptionalInt linkId() {
         return integer("link_id");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FdInfo f && f.fields().equals(fields());
+    }
+
+    @Override
+    public int hashCode() {
+        return fields().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "FdInfo" + fields();
     }
 }

@@ -18,7 +18,13 @@ public enum MapType {
 
     /** The kernel's name, e.g. {@code BPF_MAP_TYPE_PROG_ARRAY}. */
     public String kernelName() {
-        return "BPF_MAP_TYPE_" + name();
+        return KERNEL_NAMES[ordinal()];
+    }
+
+    /** Built once: inspect names thousands of objects, and each concatenation costs a cold JVM. */
+    private static final String[] KERNEL_NAMES = new String[VALUES.length];
+    static {
+        for (int i = 0; i < VALUES.length; i++) KERNEL_NAMES[i] = "BPF_MAP_TYPE_" + VALUES[i].name();
     }
 
     /** The constant for a kernel number, or {@code null} if this bpf4j does not know it. */

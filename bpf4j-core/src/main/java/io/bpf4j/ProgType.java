@@ -18,7 +18,13 @@ public enum ProgType {
 
     /** The kernel's name, e.g. {@code BPF_PROG_TYPE_SCHED_CLS}. */
     public String kernelName() {
-        return "BPF_PROG_TYPE_" + name();
+        return KERNEL_NAMES[ordinal()];
+    }
+
+    /** Built once: inspect names thousands of objects, and each concatenation costs a cold JVM. */
+    private static final String[] KERNEL_NAMES = new String[VALUES.length];
+    static {
+        for (int i = 0; i < VALUES.length; i++) KERNEL_NAMES[i] = "BPF_PROG_TYPE_" + VALUES[i].name();
     }
 
     /** The constant for a kernel number, or {@code null} if this bpf4j does not know it. */
