@@ -143,6 +143,15 @@ public final class Syscalls {
         return r >= 0 ? r : -CAPTURE.errno(st);
     }
 
+    /**
+     * Links the downcall every bpf(2) user needs, if not done yet. It is the largest fixed cost
+     * of a short command on a cold JVM (~10 ms: method handle species and a stub class are
+     * spun), so one can start it on another thread and prepare something else meanwhile.
+     */
+    public static void link() {
+        // Class initialisation did it; a thread calling bpf() meanwhile waits for it.
+    }
+
     /** bpf(2). Returns the result or {@code -errno}. */
     public static long bpf(int cmd, MemorySegment attr, int size) {
         MemorySegment st = state();

@@ -71,10 +71,18 @@ public final class FastInspect {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Request r = parse(args);
         if (r == null) return -1;
+        // Link bpf(2) on another thread (the largest fixed cost) while this one loads and
+        // initialises what the walk needs next.
+        Thread link = new Thread(io.bpf4j.sys.Syscalls::link, "bpf4j-link");
+        link.setDaemon(true);
+        link.start();
         StringBuilder text = new StringBuilder(1 << 16);
         try {
             mark("parsed");
-            render(r, new Inspector(), text);
+            Inspector in = new Inspector();
+            in.prepare();
+            mark("prepared");
+            render(r, in, text);
             mark("rendered");
         } catch (Exception e) {
             err.println("bpf4j inspect " + r.what() + ": " + io.bpf4j.cli.Main.message(e));

@@ -356,6 +356,17 @@ public final class Inspector {
 
     private WallClock wallClock;
 
+    /**
+     * Does now what the first object would do: the system zone and the info layouts. The fast
+     * path calls it while bpf(2) is being linked on another thread.
+     */
+    void prepare() {
+        if (wallClock == null) wallClock = WallClock.system();
+        if (io.bpf4j.sys.Layouts.ProgInfo.LAYOUT.byteSize() == 0 || io.bpf4j.sys.Layouts.MapInfo.LAYOUT.byteSize() == 0
+                || io.bpf4j.sys.Layouts.GetId.LAYOUT.byteSize() == 0 || io.bpf4j.sys.Layouts.Info.LAYOUT.byteSize() == 0)
+            throw new IllegalStateException("empty layout");
+    }
+
     String loadedAt(long bootNs) {
         if (bootEpochNanos == 0) return bootNs + "ns";
         if (wallClock == null) wallClock = WallClock.system();
