@@ -43,7 +43,9 @@ public final class MatrixCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             try {
                 CachedKernel k = lab.kernel(KernelSpec.parse(spec), opts.refresh);
-                GuestRequest req = opts.request(command, Map.of("BPF4J_LAB_KERNEL", spec));
+                Map<String, String> env = new java.util.HashMap<>(opts.vmlinuxEnv(lab, k, false));
+                env.put("BPF4J_LAB_KERNEL", spec);
+                GuestRequest req = opts.request(command, env);
                 Qemu.Accel accel = lab.accel(opts.accel, k);
                 log.println("bpf4j matrix: " + spec + " → " + k.release() + " (" + k.version() + ")");
                 GuestResult r = lab.run(k, req, accel, line -> log.println("[" + spec + "] " + line));

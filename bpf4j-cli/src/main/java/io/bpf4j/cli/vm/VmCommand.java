@@ -64,6 +64,17 @@ public final class VmCommand implements Runnable {
                     mem, cpus, Duration.ofSeconds(timeout));
         }
 
+        /**
+         * {@code $BPF4J_VMLINUX} for the guest when the kernel's DWARF vmlinux is cached (fetched
+         * first when {@code fetch}), unless the user set the variable. The guest sees the host's
+         * files read-only, so the cached file itself is what it opens.
+         */
+        Map<String, String> vmlinuxEnv(Lab lab, CachedKernel k, boolean fetch) {
+            java.util.Optional<Path> p = lab.debugVmlinux(k, fetch);
+            boolean userSet = env.stream().anyMatch(e -> e.equals(VMLINUX_ENV) || e.startsWith(VMLINUX_ENV + "="));
+            return p.isEmpty() || userSet ? Map.of() : Map.of(VMLINUX_ENV, p.get().toAbsolutePath().toString());
+        }
+
         Lab lab(PrintStream log) {
             Lab lab = Lab.open(log);
             if (console) lab.showBootConsole(l -> System.err.println("console: " + l));
@@ -101,11 +112,7 @@ public final class VmCommand implements Runnable {
             PrintStream log = opts.log();
             Lab lab = opts.lab(log);
             CachedKernel k = lab.kernel(KernelSpec.parse(kernel, modules), opts.refresh);
-            // The guest sees the host's files read-only, so the cached file itself is what it opens.
-            Map<String, String> extra = lab.debugVmlinux(k, debugVmlinux)
-                    .filter(p -> opts.env.stream().noneMatch(e -> e.equals(VMLINUX_ENV) || e.startsWith(VMLINUX_ENV + "=")))
-                    .map(p -> Map.of(VMLINUX_ENV, p.toAbsolutePath().toString())).orElse(Map.of());
-            GuestRequest req = opts.request(command, extra);
+            GuestRequest req = opts.request(command, opts.vmlinuxEnv(lab, k, debugVmlinux));
             Qemu.Accel accel = lab.accel(opts.accel, k);
             log.println("bpf4j vm: booting " + k.release() + " (" + k.version() + (k.suite().isEmpty() ? "" : ", " + k.suite())
                     + ") with " + accel.name().toLowerCase() + ", " + req.memory() + ", " + req.cpus() + " CPUs");

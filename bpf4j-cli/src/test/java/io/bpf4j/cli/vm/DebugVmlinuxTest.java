@@ -154,4 +154,24 @@ class DebugVmlinuxTest {
         io.bpf4j.BpfException x = assertThrows(io.bpf4j.BpfException.class, () -> r.debugPackage(REL, "5.10.222-1"));
         assertTrue(x.getMessage().contains("no suite has version 5.10.222-1 (only 5.10.223-1, 5.10.224-1"), x.getMessage());
     }
+
+    @Test
+    void theGuestGetsTheCachedVmlinuxUnlessTheUserSetTheVariable(@TempDir Path dir) throws Exception {
+        Path kd = Files.createDirectories(dir.resolve("kernels/" + REL));
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("release", REL);
+        p.setProperty("version", "5.10.223-1");
+        CachedKernel k = new CachedKernel(kd, p);
+        Lab lab = new Lab(dir, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        VmCommand.GuestOptions o = new VmCommand.GuestOptions();
+        assertEquals(java.util.Map.of(), o.vmlinuxEnv(lab, k, false), "nothing cached, nothing fetched");
+        Files.write(kd.resolve(KernelStore.DEBUG_VMLINUX), new byte[] {0x7f, 'E', 'L', 'F'});
+        assertEquals(java.util.Map.of("BPF4J_VMLINUX", kd.resolve("vmlinux-dbg").toString()), o.vmlinuxEnv(lab, k, false));
+        o.env.add("BPF4J_VMLINUX=/elsewhere/vmlinux");
+        assertEquals(java.util.Map.of(), o.vmlinuxEnv(lab, k, false), "the user's --env wins");
+        p.setProperty("source", "local");
+        Files.delete(kd.resolve(KernelStore.DEBUG_VMLINUX));
+        io.bpf4j.BpfException e = assertThrows(io.bpf4j.BpfException.class, () -> lab.debugVmlinux(k, true));
+        assertTrue(e.getMessage().contains("there is no Debian debug package for it"), e.getMessage());
+    }
 }
