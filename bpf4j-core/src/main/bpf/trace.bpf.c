@@ -185,12 +185,14 @@ static __always_inline bool task_allowed(__u64 pid_tgid, struct rec_hdr *h)
 
 /* Waking the reader is an interrupt to another CPU and a context switch, per record: costlier
  * than the record. The reader polls on a timeout anyway (TraceCommand: 100 ms), so it is woken
- * only when unread data piles up toward a full buffer. */
-static __always_inline __u64 rb_flags(void)
+ * only when this record makes the unread data cross wakeup_bytes: once per pile-up, not once per
+ * record while the reader is behind (it is awake then, or will be at its timeout). */
+static __always_inline __u64 rb_flags(__u64 size)
 {
 	if (!wakeup_bytes)
 		return 0;
-	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	__u64 avail = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA);
+	return avail < wakeup_bytes && avail + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 /* Ships the buffered events; a ring buffer that is full counts one drop per record lost. */
@@ -200,7 +202,9 @@ static __always_inline void flush(struct session *s)
 
 	if (n > MAX_EVENTS)
 		n = MAX_EVENTS;
-	if (bpf_ringbuf_output(&rb, &s->hdr, sizeof(struct rec_hdr) + n * sizeof(struct event), rb_flags()))
+	__u64 size = sizeof(struct rec_hdr) + n * sizeof(struct event);
+
+	if (bpf_ringbuf_output(&rb, &s->hdr, size, rb_flags(size)))
 		count_drop();
 	s->hdr.nevents = 0;
 	s->hdr.chunk++;

@@ -12,7 +12,7 @@ public record TracedFunction(int id, KernelFunction function, boolean entry, Ret
         return function.name();
     }
 
-    /** Flags for the BPF side's func_flags map. */
+    /** FN_* flags for trace.bpf.c, passed in the upper half of the function's BPF cookie (Tracer.cookie). */
     int bpfFlags() {
         return (entry ? 1 : 0) | returns.bpfFlags();
     }
