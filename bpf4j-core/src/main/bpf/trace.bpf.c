@@ -31,6 +31,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define FN_CANT_FAIL 2    /* void, bool, unsigned, small ints */
 #define FN_PTR       4    /* fails on NULL or an error pointer */
 #define FN_INT32     8    /* 32-bit signed: sign-extend before the range check */
+#define FN_SYSCALL   16   /* a syscall entry wrapper (__x64_sys_*): never nests on one thread */
 
 /* Record types (io.bpf4j.trace.Records). */
 #define REC_SESSION 1
@@ -97,6 +98,7 @@ const volatile __u32 fentry_id = 0;          /* which function an fentry/fexit c
 const volatile __u32 fentry_flags = 0;       /* and its FN_* flags */
 const volatile __u64 wakeup_bytes = 0;       /* wake the reader only with this much unread; 0: every record */
 
+/* Copied only when a thread is first seen: a thread's slot is reused by its next session. */
 static const struct session empty_session = {};
 
 struct {
@@ -122,16 +124,28 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-/* Function address -> id | FN_* flags << 32, for kprobes without cookies. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);          /* resized by user space */
-	__type(key, __u64);
-	__type(value, __u64);
-} ip_to_id SEC(".maps");
+/* For kprobes without cookies: the traced functions sorted by address, each with its id | FN_*
+ * flags << 32. A binary search over an array costs no helper call (the verifier inlines array
+ * lookups) and no hashing: cheaper per event than a hash map for any function count a trace uses. */
+struct ip_ent {
+	__u64 ip;
+	__u64 fn;
+};
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);          /* resized by user space */
+	__type(key, __u32);
+	__type(value, struct ip_ent);
+} ip_table SEC(".maps");
+
+const volatile __u32 n_ips = 0;             /* entries of ip_table in use */
+
+/* One slot per thread, kept between its sessions (depth 0: idle), so a session costs no 2.9 KB
+ * copy and no hash insert and delete. LRU: the slots of threads that are gone are taken back when
+ * the map is full (a thread in a session is recently used, and is not). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, struct session);
@@ -265,7 +279,7 @@ static __always_inline __u32 unwind(struct session *s, __u64 limit, __u32 id)
 }
 
 /* The entry function returned (or was found to have returned unseen): ship the session if it is
- * one user space will print, and free the thread's slot. */
+ * one user space will print. The thread's slot stays, idle (depth 0), for its next session. */
 static __always_inline void end_session(struct session *s, __u32 tid, __u64 now)
 {
 	bool ship = s->flushed || emit_all || s->is_err;
@@ -288,7 +302,7 @@ static __always_inline void end_session(struct session *s, __u32 tid, __u64 now)
 		s->hdr.flags |= S_FINAL | (s->is_err ? S_FAILED : 0);
 		flush(s);
 	}
-	bpf_map_delete_elem(&sessions, &tid);
+	s->depth = 0;
 }
 
 /* fn: the function's id | FN_* flags << 32. sp: the stack pointer at entry (it points at the
@@ -302,33 +316,57 @@ static __always_inline int on_entry(__u64 fn, __u64 sp)
 	__u64 now;
 
 	s = bpf_map_lookup_elem(&sessions, &tid);
-	/* A live frame is a caller of this function, so it sits above sp (or at sp, for a tail
-	 * call): frames below sp, or this same function at sp, are calls that returned unseen. If
-	 * that was all of them, the session is over. */
 	now = bpf_ktime_get_ns();
-	if (s && s->depth && unwind(s, sp, id) == 0) {
-		end_session(s, tid, now);
-		s = NULL;
+	if (s && s->depth) {
+		if (flags & FN_SYSCALL) {
+			/* A syscall cannot be entered inside a syscall on one thread: every open frame
+			 * returned unseen. (From 5.13 each syscall runs at a random stack offset, so the
+			 * stack pointer rule below cannot tell this re-entry from a nested call.) */
+			__u32 d = s->depth;
+
+			if (d > MAX_DEPTH)
+				d = MAX_DEPTH;
+			__u32 k = 3;
+			__u64 *c = bpf_map_lookup_elem(&stats, &k);
+			if (c)
+				__sync_fetch_and_add(c, d);
+			s->hdr.flags |= S_MISSED;
+			s->depth = 0;
+			end_session(s, tid, now);
+		} else if (unwind(s, sp, id) == 0) {
+			/* A live frame is a caller of this function, so it sits above sp (or at sp, for
+			 * a tail call): frames below sp, or this same function at sp, are calls that
+			 * returned unseen. If that was all of them, the session is over. */
+			end_session(s, tid, now);
+		}
 	}
-	if (!s) {
+	if (!s || s->depth == 0) {
 		if (!(flags & FN_ENTRY))
 			return 0;
-		if (bpf_map_update_elem(&sessions, &tid, &empty_session, BPF_NOEXIST)) {
-			count(0);
-			return 0;
+		if (!s) {
+			if (bpf_map_update_elem(&sessions, &tid, &empty_session, BPF_NOEXIST)) {
+				count(0);
+				return 0;
+			}
+			s = bpf_map_lookup_elem(&sessions, &tid);
+			if (!s)
+				return 0;
 		}
-		s = bpf_map_lookup_elem(&sessions, &tid);
-		if (!s)
-			return 0;
 		bpf_get_current_comm(s->hdr.comm, sizeof(s->hdr.comm));
-		if (!task_allowed(pid_tgid, &s->hdr)) {
-			bpf_map_delete_elem(&sessions, &tid);
+		if (!task_allowed(pid_tgid, &s->hdr))
 			return 0;
-		}
+		/* The slot's previous session left its fields behind: reset the ones a session reads. */
 		s->hdr.type = REC_SESSION;
 		s->hdr.tid = tid;
 		s->hdr.pid = pid_tgid >> 32;
+		s->hdr.nevents = 0;
 		s->hdr.start_ts = now;
+		s->hdr.flags = 0;
+		s->hdr.chunk = 0;
+		s->err_depth = 0;
+		s->total = 0;
+		s->is_err = 0;
+		s->flushed = 0;
 	}
 	__u32 d = s->depth;
 	s->depth = d + 1;
@@ -420,17 +458,29 @@ static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret, __u64 sp)
 SEC("kprobe")
 int kentry_ip(struct pt_regs *ctx)
 {
-	/* The kprobe reports the address after its int3 (also when it runs on ftrace). */
+	/* The kprobe reports the address after its int3 (also when it runs on ftrace), and IBT
+	 * kernels place it after the function's endbr64: the function is the last one at or below
+	 * ip - 1, at ip - 1 or ip - 5. 2^20 functions at most. */
 	__u64 ip = ctx->ip - 1;
-	__u64 *id = bpf_map_lookup_elem(&ip_to_id, &ip);
+	__u32 lo = 0, hi = n_ips;
+	struct ip_ent *found = NULL;
 
-	if (!id) {
-		ip -= 4; /* past an endbr64 (IBT kernels place the probe after it) */
-		id = bpf_map_lookup_elem(&ip_to_id, &ip);
-		if (!id)
+	for (int i = 0; i < 20 && lo < hi; i++) {
+		__u32 mid = lo + (hi - lo) / 2;
+		struct ip_ent *e = bpf_map_lookup_elem(&ip_table, &mid);
+
+		if (!e)
 			return 0;
+		if (e->ip <= ip) {
+			found = e;
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
 	}
-	return on_entry(*id, ctx->sp);
+	if (!found || (found->ip != ip && found->ip != ip - 4))
+		return 0;
+	return on_entry(found->fn, ctx->sp);
 }
 
 SEC("kretprobe")

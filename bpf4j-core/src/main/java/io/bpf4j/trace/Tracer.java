@@ -43,7 +43,7 @@ import java.util.function.Consumer;
 public final class Tracer implements AutoCloseable {
     static final String OBJECT = "/io/bpf4j/bpf/trace.bpf.o";
     /** Maps every fentry clone shares with the main object. */
-    static final List<String> SHARED_MAPS = List.of("rb", "drops", "stats", "ip_to_id", "sessions",
+    static final List<String> SHARED_MAPS = List.of("rb", "drops", "stats", "ip_table", "sessions",
             "pid_allow", "pid_deny", "comm_allow", "comm_deny");
     static final int MAX_FEXIT_ARGS = 6;
     static final java.util.regex.Pattern SLEEPING_SYSCALL = java.util.regex.Pattern.compile("(__x64_|__ia32_|__se_|__do_|__x32_|__arm64_)?sys_.*|.*_sys_bpf");
@@ -172,7 +172,8 @@ public final class Tracer implements AutoCloseable {
     static ObjectSpec configure(ObjectSpec spec, int n, TraceOptions o) {
         spec.map("rb").maxEntries(o.ringBufBytes());
         spec.map("sessions").maxEntries(Math.max(1, o.maxSessions()));
-        spec.map("ip_to_id").maxEntries(Math.max(1, 2 * n));
+        spec.map("ip_table").maxEntries(Math.max(1, n));
+        spec.setVariable("n_ips", n);
         spec.setVariable("emit_all", o.emitAll() ? 1 : 0);
         spec.setVariable("wakeup_bytes", (long) o.ringBufBytes() / 4);
         spec.setVariable("min_duration_ns", o.minDurationNs());
@@ -251,8 +252,11 @@ public final class Tracer implements AutoCloseable {
     }
 
     private static void fill(BpfObject obj, TracedFunction[] fns, TraceOptions opts) {
-        BpfMap ips = obj.map("ip_to_id");
-        for (TracedFunction f : fns) ips.update(u64(f.function().address()), u64(cookie(f)), BpfMap.ANY);
+        BpfMap ips = obj.map("ip_table");
+        TracedFunction[] byAddress = fns.clone();
+        // Unsigned: kernel addresses are "negative" longs.
+        java.util.Arrays.sort(byAddress, (a, b) -> Long.compareUnsigned(a.function().address(), b.function().address()));
+        for (int i = 0; i < byAddress.length; i++) ips.update(u32(i), ipEntry(byAddress[i]), BpfMap.ANY);
         byte[] one = {1};
         for (int p : opts.pids()) obj.map("pid_allow").update(u32(p), one, BpfMap.ANY);
         for (int p : opts.noPids()) obj.map("pid_deny").update(u32(p), one, BpfMap.ANY);
@@ -260,9 +264,30 @@ public final class Tracer implements AutoCloseable {
         for (String c : opts.noComms()) obj.map("comm_deny").update(comm(c), one, BpfMap.ANY);
     }
 
+    /** An ip_table value of trace.bpf.c: the function's address and its cookie. */
+    static byte[] ipEntry(TracedFunction f) {
+        return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(f.function().address()).putLong(cookie(f)).array();
+    }
+
     /** What trace.bpf.c gets for a function: its id, and its FN_* flags in the upper half. */
     static long cookie(TracedFunction f) {
-        return Integer.toUnsignedLong(f.id()) | (long) f.bpfFlags() << 32;
+        return Integer.toUnsignedLong(f.id()) | (long) flags(f) << 32;
+    }
+
+    /** trace.bpf.c's FN_SYSCALL. */
+    static final int FN_SYSCALL = 16;
+    /**
+     * Syscall entry wrappers: the arch's entry code calls them, nothing else does, so one cannot
+     * be entered while the same thread is inside another. Not {@code __se_sys_*}/{@code __do_sys_*}
+     * (called by the wrapper, so nested in it) nor {@code __sys_*} (BPF syscall programs call
+     * {@code __sys_bpf} from inside other syscalls).
+     */
+    static final java.util.regex.Pattern SYSCALL_WRAPPER =
+            java.util.regex.Pattern.compile("__(x64|ia32|x32|arm64)_(compat_)?sys_\\w+");
+
+    /** FN_* flags of a function, as trace.bpf.c reads them. */
+    static int flags(TracedFunction f) {
+        return f.bpfFlags() | (SYSCALL_WRAPPER.matcher(f.name()).matches() ? FN_SYSCALL : 0);
     }
 
     static byte[] comm(String c) {
@@ -365,7 +390,7 @@ public final class Tracer implements AutoCloseable {
             }
             ObjectSpec c = spec.copy();
             c.setVariable("fentry_id", f.id());
-            c.setVariable("fentry_flags", f.bpfFlags());
+            c.setVariable("fentry_flags", flags(f));
             c.program("fentry_fn").autoload(true).attachTarget(f.name());
             c.program("fexit" + f.args()).autoload(true).attachTarget(f.name());
             BpfObject o = null;
