@@ -116,10 +116,11 @@ struct {
 
 /* Other losses: 0 = no free session slot, 1 = calls deeper than MAX_DEPTH, 2 = exits without
  * their entry (a kprobe skipped under recursion protection), 3 = calls whose exit never came (a
- * kretprobe the kernel missed: all its instances were in use), found when the stack moved past them. */
+ * kretprobe the kernel missed: all its instances were in use), found when the stack moved past them.
+ * Not a loss: 4 = session slots in use (SLOTS_KEEP). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 4);
+	__uint(max_entries, 5);
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
@@ -143,8 +144,10 @@ const volatile __u32 n_ips = 0;             /* entries of ip_table in use */
 
 /* One slot per thread, kept between its sessions (depth 0: idle), so a session costs no 2.9 KB
  * copy and no hash insert and delete. Not an LRU hash: on 5.10 one lost the session of the blog
- * test's failing update (TraceCommandKernelTest), cause not found. So the slots of threads that
- * are gone stay until the trace ends; a full map is counted (stats[0], sessions without a slot). */
+ * test's failing update (TraceCommandKernelTest), cause not found. So that threads which exit do
+ * not fill the map, a session that ends while more than SLOTS_KEEP slots are in use gives its
+ * slot back; a full map is still counted (stats[0], sessions without a slot). */
+#define SLOTS_KEEP 512
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
@@ -280,8 +283,9 @@ static __always_inline __u32 unwind(struct session *s, __u64 limit, __u32 id)
 }
 
 /* The entry function returned (or was found to have returned unseen): ship the session if it is
- * one user space will print. The thread's slot stays, idle (depth 0), for its next session. */
-static __always_inline void end_session(struct session *s, __u32 tid, __u64 now)
+ * one user space will print. The thread's slot stays, idle (depth 0), for its next session,
+ * unless more than SLOTS_KEEP are in use: then it is deleted (returns true; s is gone). */
+static __always_inline bool end_session(struct session *s, __u32 tid, __u64 now)
 {
 	bool ship = s->flushed || emit_all || s->is_err;
 
@@ -304,6 +308,13 @@ static __always_inline void end_session(struct session *s, __u32 tid, __u64 now)
 		flush(s);
 	}
 	s->depth = 0;
+	__u32 k = 4;
+	__u64 *used = bpf_map_lookup_elem(&stats, &k);
+	if (used && *used > SLOTS_KEEP && !bpf_map_delete_elem(&sessions, &tid)) {
+		__sync_fetch_and_add(used, -1);
+		return true;
+	}
+	return false;
 }
 
 /* fn: the function's id | FN_* flags << 32. sp: the stack pointer at entry (it points at the
@@ -333,12 +344,14 @@ static __always_inline int on_entry(__u64 fn, __u64 sp)
 				__sync_fetch_and_add(c, d);
 			s->hdr.flags |= S_MISSED;
 			s->depth = 0;
-			end_session(s, tid, now);
+			if (end_session(s, tid, now))
+				s = NULL;
 		} else if (unwind(s, sp, id) == 0) {
 			/* A live frame is a caller of this function, so it sits above sp (or at sp, for
 			 * a tail call): frames below sp, or this same function at sp, are calls that
 			 * returned unseen. If that was all of them, the session is over. */
-			end_session(s, tid, now);
+			if (end_session(s, tid, now))
+				s = NULL;
 		}
 	}
 	if (!s || s->depth == 0) {
@@ -349,6 +362,7 @@ static __always_inline int on_entry(__u64 fn, __u64 sp)
 				count(0);
 				return 0;
 			}
+			count(4);
 			s = bpf_map_lookup_elem(&sessions, &tid);
 			if (!s)
 				return 0;

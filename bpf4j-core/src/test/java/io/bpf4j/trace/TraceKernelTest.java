@@ -294,6 +294,37 @@ class TraceKernelTest {
     }
 
     /**
+     * The sessions map holds 1,024 thread slots and a slot outlives its session: without giving
+     * back the slots of threads that exited, the 1,025th thread to start a session found no slot.
+     * 1,300 threads, one after another, each with one failing call: every one is a session.
+     */
+    @org.junit.jupiter.api.Test
+    void threadsThatExitedGiveTheirSlotsBackSoSessionsNeverRunOut() throws Exception {
+        int threads = 1300;
+        FunctionSelector.Selection sel = new FunctionSelector().entry("__x64_sys_bpf").select(universe);
+        java.util.Set<Integer> tids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<Session> got = new ArrayList<>();
+        Consumer<Session> mine = x -> { if (tids.contains(x.tid())) got.add(x); };
+        try (Tracer t = Tracer.attach(sel, mode(AttachMode.KPROBE))) {
+            for (int i = 0; i < threads; i++) {
+                AtomicInteger errno = new AtomicInteger();
+                Thread th = new Thread(() -> { tids.add(tid()); errno.set((int) lookupBadFd()); });
+                th.start();
+                th.join();
+                assertEquals(-Errno.EBADF, errno.get());
+                if (i % 100 == 99) t.drain(mine);
+            }
+            t.drain(mine);
+            t.poll(mine, 50);
+            Tracer.Stats st = t.stats();
+            assertEquals(0, st.sessionsNoSlot(), "sessions without a slot");
+            assertEquals(0, st.droppedRecords(), "ring buffer drops");
+        }
+        assertEquals(threads, got.size(), "one failing session per thread");
+        assertEquals(threads, got.stream().filter(Session::failed).count());
+    }
+
+    /**
      * Where returns are missed anyway (here a kretprobe with room for one task), the session ends
      * at the thread's next entry instead of staying open forever, and the loss is counted.
      */
