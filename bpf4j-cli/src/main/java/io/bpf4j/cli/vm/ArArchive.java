@@ -1,7 +1,6 @@
 package io.bpf4j.cli.vm;
 
 import io.bpf4j.BpfFormatException;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +19,7 @@ final class ArArchive implements AutoCloseable {
 
     private final InputStream in;
     private final String what;
-    private Bounded current;
+    private BoundedStream current;
 
     ArArchive(InputStream in, String what) throws IOException {
         this.in = in;
@@ -35,7 +34,7 @@ final class ArArchive implements AutoCloseable {
     Member next() throws IOException {
         if (current != null) {
             current.skipRest();
-            if ((current.size & 1) == 1) in.skipNBytes(1); // members are 2-byte aligned
+            if ((current.size() & 1) == 1) in.skipNBytes(1); // members are 2-byte aligned
             current = null;
         }
         byte[] h = in.readNBytes(60);
@@ -52,56 +51,12 @@ final class ArArchive implements AutoCloseable {
             throw new BpfFormatException(what + ": ar member " + name + ": size '" + sizeText + "' is not a number");
         }
         if (size < 0) throw new BpfFormatException(what + ": ar member " + name + ": negative size");
-        current = new Bounded(in, size, what + ": ar member " + name);
+        current = new BoundedStream(in, size, what + ": ar member " + name);
         return new Member(name, size, current);
     }
 
     @Override
     public void close() throws IOException {
         in.close();
-    }
-
-    /** At most {@code size} bytes of the underlying stream; EOF before that is a truncated archive. */
-    private static final class Bounded extends InputStream {
-        private final InputStream in;
-        private final long size;
-        private final String what;
-        private long left;
-
-        Bounded(InputStream in, long size, String what) {
-            this.in = in;
-            this.size = size;
-            this.left = size;
-            this.what = what;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] b = new byte[1];
-            return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left == 0) return -1;
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n < 0) throw new BpfFormatException(what + ": truncated (" + left + " of " + size + " bytes missing)");
-            left -= n;
-            return n;
-        }
-
-        void skipRest() throws IOException {
-            try {
-                in.skipNBytes(left);
-            } catch (EOFException e) {
-                throw new BpfFormatException(what + ": truncated (" + left + " of " + size + " bytes missing)");
-            }
-            left = 0;
-        }
-
-        @Override
-        public void close() {
-            // The archive owns the stream.
-        }
     }
 }

@@ -22,8 +22,8 @@ final class TarStream {
 
     private final InputStream in;
     private final String what;
-    private long pending; // bytes (data plus padding) of the current entry not yet consumed
-    private long dataLeft;
+    private BoundedStream current; // the current entry's data
+    private long padding;          // after it, to the next 512-byte block
 
     TarStream(InputStream in, String what) {
         this.in = in;
@@ -32,9 +32,11 @@ final class TarStream {
 
     /** The next entry, or null at the end of the archive. */
     Entry next() throws IOException {
-        skip(pending);
-        pending = 0;
-        dataLeft = 0;
+        if (current != null) {
+            current.skipRest();
+            skip(padding);
+            current = null;
+        }
         String longName = null;
         while (true) {
             byte[] h = in.readNBytes(512);
@@ -58,31 +60,15 @@ final class TarStream {
             }
             String name = longName != null ? longName : ustarName(h);
             if (name.startsWith("./")) name = name.substring(2);
-            pending = padded;
-            dataLeft = size;
+            current = new BoundedStream(in, size, what + ": tar entry " + name);
+            padding = padded - size;
             return new Entry(name, type, size);
         }
     }
 
     /** The current entry's bytes (call once, right after {@link #next()}). */
     InputStream data() {
-        return new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] b = new byte[1];
-                return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (dataLeft == 0) return -1;
-                int n = in.read(b, off, (int) Math.min(len, dataLeft));
-                if (n < 0) throw new BpfFormatException(what + ": truncated tar entry (" + dataLeft + " bytes missing)");
-                dataLeft -= n;
-                pending -= n;
-                return n;
-            }
-        };
+        return current;
     }
 
     private void skip(long n) throws IOException {
