@@ -112,14 +112,8 @@ int main(int argc, char **argv)
 	for (r = 0; r < reps; r++) {
 		double t0 = now_ns(), t1, t2;
 		for (i = 0; i < n; i++) {
-			memset(&a, 0, sizeof(a));
-			a.map_fd = -1;
-			a.key = (__u64)(unsigned long)&key;
-			a.value = (__u64)(unsigned long)&val;
-			if (sys_bpf(BPF_MAP_LOOKUP_ELEM, &a) != -1 || errno != EBADF) {
-				fprintf(stderr, "lookup on fd -1 did not fail with EBADF\n");
+			if (failing_lookup())
 				return 1;
-			}
 			if (pause_us)
 				nanosleep(&pause, NULL);
 		}
