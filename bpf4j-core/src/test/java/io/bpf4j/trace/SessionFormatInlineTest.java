@@ -4,7 +4,6 @@ import io.bpf4j.kernel.Kallsyms;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -29,13 +28,7 @@ class SessionFormatInlineTest {
     @Test
     void inlinedFunctionsFollowTheirFrameWithTheirOwnLines() {
         try (Arena a = Arena.ofConfined()) {
-            long[] ips = {0xffffffffa0001040L, 0xffffffffa0000020L, 0xffffffff81210005L, 0xffffffff812027a8L,
-                    0xffffffff81200005L, 0xffffffff81100033L, 0xffffffff81000067L};
-            List<long[]> ev = new ArrayList<>(blogEvents());
-            ev.set(4, ev(1, 1, FAIL, T0 + 50_000 + 1_029_920, 0xffffffeaL));
-            ev.set(5, ev(0, 0, FAIL, T0 + 2_230_400, -22L));
-            List<Session> s = assemble(stackRecord(a, 312, T0, 4, ips),
-                    sessionRecord(a, 312, T0, SessionAssembler.S_FINAL | SessionAssembler.S_FAILED, 0, ev));
+            List<Session> s = blogFexitSession(a);
             Dwarf d = new Dwarf(Map.of(0xffffffff81100033L, "arch/x86/entry/common.c:80", 0xffffffff812027a8L, "kernel/bpf/syscall.c:4380"),
                     Map.of(0xffffffff81100033L, List.of(new SessionFormat.Inlined("do_syscall_x64", "arch/x86/entry/common.c:50")),
                             0xffffffff812027a8L, List.of(new SessionFormat.Inlined("map_update_elem", "kernel/bpf/syscall.c:1200"),

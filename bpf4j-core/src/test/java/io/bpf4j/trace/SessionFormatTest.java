@@ -133,16 +133,21 @@ class SessionFormatTest {
         }
     }
 
+    /** The blog session as fexit records it: the stack taken at the first failure (event 4), with trampoline frames on top. */
+    static List<Session> blogFexitSession(Arena a) {
+        long[] ips = {0xffffffffa0001040L, 0xffffffffa0000020L, 0xffffffff81210005L, 0xffffffff812027a8L,
+                0xffffffff81200005L, 0xffffffff81100033L, 0xffffffff81000067L};
+        List<long[]> ev = new ArrayList<>(blogEvents());
+        ev.set(4, ev(1, 1, FAIL, T0 + 50_000 + 1_029_920, 0xffffffeaL));
+        ev.set(5, ev(0, 0, FAIL, T0 + 2_230_400, -22L));
+        return assemble(stackRecord(a, 312, T0, 4, ips),
+                sessionRecord(a, 312, T0, SessionAssembler.S_FINAL | SessionAssembler.S_FAILED, 0, ev));
+    }
+
     @Test
     void fexitStackMergesRecordedCallsIntoTheKernelStack() {
         try (Arena a = Arena.ofConfined()) {
-            long[] ips = {0xffffffffa0001040L, 0xffffffffa0000020L, 0xffffffff81210005L, 0xffffffff812027a8L,
-                    0xffffffff81200005L, 0xffffffff81100033L, 0xffffffff81000067L};
-            List<long[]> ev = new ArrayList<>(blogEvents());
-            ev.set(4, ev(1, 1, FAIL, T0 + 50_000 + 1_029_920, 0xffffffeaL));
-            ev.set(5, ev(0, 0, FAIL, T0 + 2_230_400, -22L));
-            List<Session> s = assemble(stackRecord(a, 312, T0, 4, ips),
-                    sessionRecord(a, 312, T0, SessionAssembler.S_FINAL | SessionAssembler.S_FAILED, 0, ev));
+            List<Session> s = blogFexitSession(a);
             assertEquals(String.join("\n",
                     "                     entry_SYSCALL_64_after_hwframe+0x67  ",
                     "                     do_syscall_64+0x33                   ",
