@@ -55,7 +55,8 @@ public final class Tracer implements AutoCloseable {
      * kretprobes (kprobe_profile), 0 where the kretprobes came from the perf PMU.
      */
     public record Stats(long droppedRecords, long sessionsNoSlot, long tooDeep, long unmatchedExits,
-                        long sessions, long lostSessions, long badRecords, long missedExits, long kernelMissedReturns) {
+                        long sessions, long lostSessions, long badRecords, long missedExits, long kernelMissedReturns,
+                        long openSessions) {
         public long totalLost() {
             return droppedRecords + sessionsNoSlot + lostSessions;
         }
@@ -485,7 +486,31 @@ public final class Tracer implements AutoCloseable {
         for (int i = 0; i < v.length; i++)
             v[i] = st.lookup(u32(i)).map(b -> ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong()).orElse(0L);
         return new Stats(drops.count(), v[0], v[1], v[2], assembler.sessions(), assembler.lostSessions(), assembler.badRecords(),
-                v[3], tracefsKretprobes ? KprobeEvents.missed() : 0);
+                v[3], tracefsKretprobes ? KprobeEvents.missed() : 0, openSessions());
+    }
+
+    /**
+     * Sessions whose entry function had not returned (as far as the BPF side saw) when this was
+     * called: after {@link #detach()}, sessions that were never shipped. A thread still inside
+     * its entry function at the end is one; a return the kernel never reported is another.
+     * Counted from the per-thread slots of the {@code sessions} map (the depth member, located
+     * through the object's BTF); -1 when the object has no BTF to find it with.
+     */
+    public long openSessions() {
+        if (object.btf() == null) return -1;
+        Btf btf = Btf.parse(object.btf().bytes());
+        Optional<BtfType> t = btf.findByName("session", io.bpf4j.btf.BtfKind.STRUCT);
+        if (t.isEmpty()) return -1;
+        Optional<Btf.Field> depth = btf.memberByPath(t.get(), "depth");
+        if (depth.isEmpty()) return -1;
+        int off = (int) depth.get().byteOffset();
+        BpfMap sessions = object.map("sessions");
+        long open = 0;
+        for (byte[] k : sessions.keys()) {
+            Optional<byte[]> v = sessions.lookup(k);
+            if (v.isPresent() && ByteBuffer.wrap(v.get()).order(ByteOrder.LITTLE_ENDIAN).getInt(off) != 0) open++;
+        }
+        return open;
     }
 
     /** Detaches every probe (records already in the ring buffer stay readable); returns the time it took in ns. */

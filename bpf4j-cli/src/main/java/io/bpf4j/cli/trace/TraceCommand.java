@@ -241,8 +241,9 @@ public final class TraceCommand implements Callable<Integer> {
             if (st.missedExits() > 0 || st.kernelMissedReturns() > 0)
                 out.println("MISSED RETURNS (sessions ended at the next call, flagged): " + st.missedExits()
                         + (st.kernelMissedReturns() > 0 ? ", kernel kretprobe misses: " + st.kernelMissedReturns() : ""));
-            if (verbose) err.printf("%d sessions received; %d calls deeper than the depth limit; %d exits without their entry.%n",
-                    st.sessions(), st.tooDeep(), st.unmatchedExits());
+            if (verbose) err.printf("%d sessions received; %d calls deeper than the depth limit; %d exits without their entry; "
+                            + "%d sessions still open at detach (their entry function had not returned).%n",
+                    st.sessions(), st.tooDeep(), st.unmatchedExits(), st.openSessions());
             return 0;
         } finally {
             if (child != null && child.isAlive()) child.destroy();

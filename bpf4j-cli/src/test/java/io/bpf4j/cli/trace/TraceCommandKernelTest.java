@@ -48,7 +48,7 @@ class TraceCommandKernelTest {
         // the scenario hits was fixed in 6.2 (1c123c567fb1, backported to 6.1.4).
         assumeTrue(!k.atLeast(5, 18), "bpf_prog_array_compatible exists only before Linux 5.18; this is " + k);
         List<String> args = new java.util.ArrayList<>(List.of("trace", "-e", "*sys_bpf", "-a", "bpf_fd_array_*",
-                "-a", "bpf_prog_array_compatible", "-T", "--"));
+                "-a", "bpf_prog_array_compatible", "-T", "-v", "--"));
         args.addAll(bpf4j("scenario", "tailcall-in-freplace"));
         CliRun r = CliRun.of(args.toArray(String[]::new));
         assertEquals(0, r.exit(), r.err());
@@ -57,7 +57,7 @@ class TraceCommandKernelTest {
         Matcher m = Pattern.compile("(?m)^→ __x64_sys_bpf +\\n(?:.*\\n)*?^← __x64_sys_bpf +\\[-EINVAL\\] +[0-9.]+us *$").matcher(r.out());
         String session = null;
         while (m.find()) if (m.group().contains("bpf_fd_array_map_update_elem")) session = m.group();
-        assertNotNull(session, r.out());
+        assertNotNull(session, r.out() + "\nstderr:\n" + r.err());
         assertTrue(session.matches("(?s).*\\n    ← bpf_fd_array_map_update_elem +\\[-EINVAL\\] +[0-9.]+us *\\n.*"), session);
         assertTrue(session.matches("(?s).*\\n        (↔|←) bpf_prog_array_compatible +\\[false\\] +[0-9.]+us *\\n.*"), session);
         assertTrue(r.out().contains("Detaching... DONE in"), r.out());
