@@ -102,13 +102,15 @@ public final class Lab {
         switch (requested) {
             case "tcg":
                 return Qemu.Accel.TCG;
+            case "tcg-multi":
+                return Qemu.Accel.TCG_MULTI;
             case "kvm":
                 if (!kvmOpens()) throw new BpfException("vm", 0, "--accel kvm, but /dev/kvm cannot be opened read-write");
                 return Qemu.Accel.KVM;
             case "auto":
                 break;
             default:
-                throw new BpfException("vm", 0, "--accel must be auto, kvm or tcg, not '" + requested + "'");
+                throw new BpfException("vm", 0, "--accel must be auto, kvm, tcg or tcg-multi, not '" + requested + "'");
         }
         if (!kvmOpens()) return Qemu.Accel.TCG;
         Path f = store.root().resolve("kvm-probe.properties");

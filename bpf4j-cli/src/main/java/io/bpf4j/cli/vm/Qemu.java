@@ -32,8 +32,18 @@ public final class Qemu {
     public enum Accel {
         /** Hardware virtualisation through /dev/kvm, with the host's CPU model. */
         KVM,
-        /** QEMU's software emulation: slower, but works without /dev/kvm. */
-        TCG
+        /**
+         * QEMU's software emulation, every vCPU on one host thread: slower, but works without
+         * /dev/kvm, and JVMs in the guest do not crash. With a thread per vCPU (QEMU's default,
+         * {@link #TCG_MULTI}) QEMU 7.2 can translate code another vCPU is patching: HotSpot patches
+         * compiled code as it runs (a jmp over a method's entry when it is made not entrant, call
+         * targets when they resolve), and JVMs died with SIGSEGV/SIGILL at those bytes (in the
+         * 5.10 lab, 4 of 20 starts of a JVM with default flags running `scenario
+         * tailcall-in-freplace`; 0 of 20 on one thread, which took 267 s instead of 154 s).
+         */
+        TCG,
+        /** Software emulation with a host thread per vCPU (faster; JVMs in the guest may crash, see {@link #TCG}). */
+        TCG_MULTI
     }
 
     static final String BINARY = System.getenv().getOrDefault("BPF4J_QEMU", "qemu-system-x86_64");
@@ -63,7 +73,11 @@ public final class Qemu {
     static List<String> command(CachedKernel k, Path initramfs, GuestRequest req, Accel accel, String nonce, Path ctl, boolean probe, boolean quiet) {
         List<String> c = new ArrayList<>(List.of(BINARY, "-nodefaults", "-no-user-config", "-display", "none",
                 "-serial", "stdio", "-no-reboot", "-m", req.memory(), "-smp", Integer.toString(req.cpus())));
-        if (accel == Accel.KVM) c.addAll(List.of("-enable-kvm", "-cpu", "host"));
+        switch (accel) {
+            case KVM -> c.addAll(List.of("-enable-kvm", "-cpu", "host"));
+            case TCG -> c.addAll(List.of("-accel", "tcg,thread=single"));
+            case TCG_MULTI -> c.addAll(List.of("-accel", "tcg,thread=multi"));
+        }
         c.addAll(List.of("-kernel", k.vmlinuz().toString(), "-initrd", initramfs.toString(),
                 "-append", "console=ttyS0" + (quiet ? " quiet" : "")
                         // no_timer_check: under software emulation on a loaded host the kernel's

@@ -42,7 +42,8 @@ public final class VmCommand implements Runnable {
         @Option(names = "--share", paramLabel = "DIR", description = "Host directory shared read-write at the same path. Repeatable. Default: ./target if it exists.")
         List<Path> shares = new ArrayList<>();
 
-        @Option(names = "--accel", defaultValue = "${env:BPF4J_VM_ACCEL:-auto}", description = "auto, kvm or tcg. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--accel", defaultValue = "${env:BPF4J_VM_ACCEL:-auto}", description = {"auto, kvm, tcg (software, one host thread: JVMs in the guest run safely) or tcg-multi",
+                "(a host thread per CPU: faster, but QEMU 7.2 makes JVMs in the guest crash now and then). Default: ${DEFAULT-VALUE}."})
         String accel;
 
         @Option(names = "--refresh", description = "Update Debian's package index first, so 6.1/latest move to the newest packages.")
@@ -115,7 +116,7 @@ public final class VmCommand implements Runnable {
             GuestRequest req = opts.request(command, opts.vmlinuxEnv(lab, k, debugVmlinux));
             Qemu.Accel accel = lab.accel(opts.accel, k);
             log.println("bpf4j vm: booting " + k.release() + " (" + k.version() + (k.suite().isEmpty() ? "" : ", " + k.suite())
-                    + ") with " + accel.name().toLowerCase() + ", " + req.memory() + ", " + req.cpus() + " CPUs");
+                    + ") with " + accel.name().toLowerCase().replace('_', '-') + ", " + req.memory() + ", " + req.cpus() + " CPUs");
             GuestResult r = lab.run(k, req, accel, line -> {
                 System.out.println(line);
                 System.out.flush();

@@ -53,6 +53,8 @@ class TraceCommandKernelTest {
         CliRun r = CliRun.of(args.toArray(String[]::new));
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("Receiving data..."), r.out());
+        // The traced scenario must have run to its end (a JVM that dies in the guest has no update to trace).
+        assertTrue(r.err().contains("exited with status 0."), r.err());
         // The session of the failed update: the update fails with EINVAL because the compatibility check said false.
         Matcher m = Pattern.compile("(?m)^→ __x64_sys_bpf +\\n(?:.*\\n)*?^← __x64_sys_bpf +\\[-EINVAL\\] +[0-9.]+us *$").matcher(r.out());
         String session = null;

@@ -71,6 +71,10 @@ class QemuConsoleTest {
         assertTrue(s.contains("-kernel /cache/kernels/6.1.0-56-amd64/vmlinuz -initrd /i.gz"), s);
         assertTrue(s.contains("panic=-1") && tcg.contains("-no-reboot"), "a panic must end QEMU: " + s);
         assertTrue(!tcg.contains("-enable-kvm"), s);
+        // One host thread for all vCPUs unless asked: JVMs in a multi-threaded TCG guest crash (Qemu.Accel.TCG).
+        assertTrue(s.contains("-accel tcg,thread=single"), s);
+        String multi = String.join(" ", Qemu.command(k, Path.of("/i.gz"), req, Qemu.Accel.TCG_MULTI, "ab", null, false));
+        assertTrue(multi.contains("-accel tcg,thread=multi") && !multi.contains("thread=single"), multi);
         List<String> kvm = Qemu.command(k, Path.of("/i.gz"), req, Qemu.Accel.KVM, "ab", null, true);
         assertTrue(String.join(" ", kvm).contains("-enable-kvm -cpu host"));
         assertTrue(String.join(" ", kvm).contains("bpf4j.probe=1"));
