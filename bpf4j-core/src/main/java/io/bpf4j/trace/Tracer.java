@@ -421,8 +421,15 @@ public final class Tracer implements AutoCloseable {
 
     /** Nothing could start a session: say why the entry functions were skipped. */
     static BpfException noEntry(AttachMode mode, List<String> skipped) {
-        return new BpfException(mode.label + ": no entry function could be attached, so no session could start; "
+        return new NoEntryException(mode.label + ": no entry function could be attached, so no session could start; "
                 + String.join("; ", skipped.subList(0, Math.min(3, skipped.size()))));
+    }
+
+    /** No entry function could be attached; the message says why for each (up to three). */
+    public static final class NoEntryException extends BpfException {
+        NoEntryException(String message) {
+            super(message);
+        }
     }
 
     static byte[] u32(int v) {
