@@ -54,12 +54,12 @@ class TraceCommandKernelTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("Receiving data..."), r.out());
         // The traced scenario must have run to its end (a JVM that dies in the guest has no update to trace).
-        assertTrue(r.err().contains("exited with status 0."), r.err());
+        assertTrue(r.err().contains("exited with status 0."), "the traced scenario did not exit 0:\n" + r.err());
         // The session of the failed update: the update fails with EINVAL because the compatibility check said false.
         Matcher m = Pattern.compile("(?m)^→ __x64_sys_bpf +\\n(?:.*\\n)*?^← __x64_sys_bpf +\\[-EINVAL\\] +[0-9.]+us *$").matcher(r.out());
         String session = null;
         while (m.find()) if (m.group().contains("bpf_fd_array_map_update_elem")) session = m.group();
-        assertNotNull(session, r.out() + "\nstderr:\n" + r.err());
+        assertNotNull(session, "no session of the failed update:\n" + r.out() + "\nstderr:\n" + r.err());
         assertTrue(session.matches("(?s).*\\n    ← bpf_fd_array_map_update_elem +\\[-EINVAL\\] +[0-9.]+us *\\n.*"), session);
         assertTrue(session.matches("(?s).*\\n        (↔|←) bpf_prog_array_compatible +\\[false\\] +[0-9.]+us *\\n.*"), session);
         assertTrue(r.out().contains("Detaching... DONE in"), r.out());
