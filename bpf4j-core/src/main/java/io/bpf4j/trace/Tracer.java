@@ -52,7 +52,8 @@ public final class Tracer implements AutoCloseable {
      * Loss counters beyond ring buffer drops. {@code missedExits}: calls whose return was never
      * seen (found when the thread's stack moved past them; their sessions end there, flagged);
      * {@code kernelMissedReturns}: what the kernel itself counted as missed on our tracefs
-     * kretprobes (kprobe_profile), 0 where the kretprobes came from the perf PMU.
+     * kretprobes (kprobe_profile), 0 where the kretprobes came from the perf PMU;
+     * {@code openSessions}: see {@link #openSessions()}.
      */
     public record Stats(long droppedRecords, long sessionsNoSlot, long tooDeep, long unmatchedExits,
                         long sessions, long lostSessions, long badRecords, long missedExits, long kernelMissedReturns,

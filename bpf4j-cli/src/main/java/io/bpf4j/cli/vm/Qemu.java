@@ -38,8 +38,8 @@ public final class Qemu {
          * {@link #TCG_MULTI}) QEMU 7.2 can translate code another vCPU is patching: HotSpot patches
          * compiled code as it runs (a jmp over a method's entry when it is made not entrant, call
          * targets when they resolve), and JVMs died with SIGSEGV/SIGILL at those bytes (in the
-         * 5.10 lab, 4 of 20 starts of a JVM with default flags running `scenario
-         * tailcall-in-freplace`; 0 of 20 on one thread, which took 267 s instead of 154 s).
+         * 5.10 lab, 6 of 40 starts of a JVM with default flags running `scenario
+         * tailcall-in-freplace`; 0 of 40 on one thread, which took 1.7x as long). Cf. utmapp/UTM#7070.
          */
         TCG,
         /** Software emulation with a host thread per vCPU (faster; JVMs in the guest may crash, see {@link #TCG}). */
