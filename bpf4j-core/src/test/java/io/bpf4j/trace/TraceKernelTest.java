@@ -271,6 +271,11 @@ class TraceKernelTest {
             assertEquals(0, st.sessionsNoSlot(), "sessions without a slot");
             assertEquals(0, st.badRecords(), "malformed records");
             check.accept(st);
+            if (maxActive == 0) {
+                // Every call returned and every return was seen: no session may be left open.
+                t.detach();
+                assertEquals(0, t.openSessions(), "sessions still open after every call returned");
+            }
         }
         return out;
     }
