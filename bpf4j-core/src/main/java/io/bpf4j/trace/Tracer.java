@@ -502,11 +502,11 @@ public final class Tracer implements AutoCloseable {
      * called: after {@link #detach()}, sessions that were never shipped. A thread still inside
      * its entry function at the end is one; a return the kernel never reported is another.
      * Counted from the per-thread slots of the {@code sessions} map (the depth member, located
-     * through the object's BTF); -1 when the object has no BTF to find it with.
+     * through the object's BTF as the loader parsed it from the ELF); -1 when it has none.
      */
     public long openSessions() {
-        if (object.btf() == null) return -1;
-        Btf btf = Btf.parse(object.btf().bytes());
+        Btf btf = object.spec().btf();
+        if (btf == null) return -1;
         Optional<BtfType> t = btf.findByName("session", io.bpf4j.btf.BtfKind.STRUCT);
         if (t.isEmpty()) return -1;
         Optional<Btf.Field> depth = btf.memberByPath(t.get(), "depth");
