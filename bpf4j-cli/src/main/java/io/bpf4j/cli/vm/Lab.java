@@ -99,18 +99,11 @@ public final class Lab {
      * per host kernel.
      */
     public Qemu.Accel accel(String requested, CachedKernel k) {
-        switch (requested) {
-            case "tcg":
-                return Qemu.Accel.TCG;
-            case "tcg-multi":
-                return Qemu.Accel.TCG_MULTI;
-            case "kvm":
-                if (!kvmOpens()) throw new BpfException("vm", 0, "--accel kvm, but /dev/kvm cannot be opened read-write");
-                return Qemu.Accel.KVM;
-            case "auto":
-                break;
-            default:
-                throw new BpfException("vm", 0, "--accel must be auto, kvm, tcg or tcg-multi, not '" + requested + "'");
+        if (!requested.equals("auto")) {
+            Qemu.Accel a = Qemu.Accel.ofOption(requested).orElseThrow(() ->
+                    new BpfException("vm", 0, "--accel must be auto, kvm, tcg or tcg-multi, not '" + requested + "'"));
+            if (a == Qemu.Accel.KVM && !kvmOpens()) throw new BpfException("vm", 0, "--accel kvm, but /dev/kvm cannot be opened read-write");
+            return a;
         }
         if (!kvmOpens()) return Qemu.Accel.TCG;
         Path f = store.root().resolve("kvm-probe.properties");

@@ -31,7 +31,7 @@ public final class Qemu {
     /** How QEMU runs the guest's CPU. */
     public enum Accel {
         /** Hardware virtualisation through /dev/kvm, with the host's CPU model. */
-        KVM,
+        KVM("kvm"),
         /**
          * QEMU's software emulation, every vCPU on one host thread: slower, but works without
          * /dev/kvm, and JVMs in the guest do not crash. With a thread per vCPU (QEMU's default,
@@ -41,9 +41,22 @@ public final class Qemu {
          * 5.10 lab, 6 of 40 starts of a JVM with default flags running `scenario
          * tailcall-in-freplace`; 0 of 40 on one thread, which took 1.7x as long). Cf. utmapp/UTM#7070.
          */
-        TCG,
+        TCG("tcg"),
         /** Software emulation with a host thread per vCPU (faster; JVMs in the guest may crash, see {@link #TCG}). */
-        TCG_MULTI
+        TCG_MULTI("tcg-multi");
+
+        /** Its name for {@code --accel} and in the lab's log lines. */
+        public final String option;
+
+        Accel(String option) {
+            this.option = option;
+        }
+
+        /** The accelerator {@code --accel} names, if any. */
+        static java.util.Optional<Accel> ofOption(String option) {
+            for (Accel a : values()) if (a.option.equals(option)) return java.util.Optional.of(a);
+            return java.util.Optional.empty();
+        }
     }
 
     static final String BINARY = System.getenv().getOrDefault("BPF4J_QEMU", "qemu-system-x86_64");

@@ -116,7 +116,7 @@ public final class VmCommand implements Runnable {
             GuestRequest req = opts.request(command, opts.vmlinuxEnv(lab, k, debugVmlinux));
             Qemu.Accel accel = lab.accel(opts.accel, k);
             log.println("bpf4j vm: booting " + k.release() + " (" + k.version() + (k.suite().isEmpty() ? "" : ", " + k.suite())
-                    + ") with " + accel.name().toLowerCase().replace('_', '-') + ", " + req.memory() + ", " + req.cpus() + " CPUs");
+                    + ") with " + accel.option + ", " + req.memory() + ", " + req.cpus() + " CPUs");
             GuestResult r = lab.run(k, req, accel, line -> {
                 System.out.println(line);
                 System.out.flush();
