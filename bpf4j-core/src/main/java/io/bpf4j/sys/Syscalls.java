@@ -145,8 +145,9 @@ public final class Syscalls {
 
     /**
      * Links the downcall every bpf(2) user needs, if not done yet. It is the largest fixed cost
-     * of a short command on a cold JVM (~10 ms: method handle species and a stub class are
-     * spun), so one can start it on another thread and prepare something else meanwhile.
+     * of a short command on a cold JVM (~40 ms here even with the AOT cache: 46 classes, method
+     * handle species, lambda forms and a stub, are spun), so one can start it on another thread
+     * and prepare something else meanwhile.
      */
     public static void link() {
         // Class initialisation did it; a thread calling bpf() meanwhile waits for it.
