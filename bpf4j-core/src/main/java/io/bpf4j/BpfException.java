@@ -34,7 +34,7 @@ public class BpfException extends RuntimeException {
 
     private static String format(String op, int errno, String hint) {
         StringBuilder sb = new StringBuilder(op);
-        if (errno != 0) sb.append(": ").append(io.bpf4j.sys.Errno.describe(errno));
+        if (errno != 0) sb.append(": ").append(io.bpf4j.internal.sys.Errno.describe(errno));
         if (hint != null && !hint.isEmpty()) sb.append(" (").append(hint).append(')');
         return sb.toString();
     }
@@ -51,7 +51,7 @@ public class BpfException extends RuntimeException {
 
     /** The errno's symbolic name ({@code "EINVAL"}), or {@code ""} for errno 0. */
     public String errnoName() {
-        return errno == 0 ? "" : io.bpf4j.sys.Errno.name(errno);
+        return errno == 0 ? "" : io.bpf4j.internal.sys.Errno.name(errno);
     }
 
     /** What the user can do about it, or {@code null}. */

@@ -1,10 +1,10 @@
 package io.bpf4j;
 
-import io.bpf4j.sys.Bpf;
-import io.bpf4j.sys.BpfCmd;
-import io.bpf4j.sys.Errno;
-import io.bpf4j.sys.Fd;
-import io.bpf4j.sys.Layouts;
+import io.bpf4j.internal.sys.Bpf;
+import io.bpf4j.internal.sys.BpfCmd;
+import io.bpf4j.internal.sys.Errno;
+import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.internal.sys.Layouts;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -53,7 +53,7 @@ public final class BtfHandle implements AutoCloseable {
         a.set(JAVA_INT, Layouts.BtfLoad.LOG_LEVEL, 1);
         long r = Bpf.call(BpfCmd.BTF_LOAD, a);
         if (r >= 0) {
-            io.bpf4j.sys.Syscalls.close((int) r);
+            io.bpf4j.internal.sys.Syscalls.close((int) r);
             return null;
         }
         String text = log.getString(0).strip();

@@ -48,7 +48,7 @@ public final class HashMapView<K, V> {
             map.update(keys.encode().apply(key), values.encode().apply(value), BpfMap.NOEXIST);
             return true;
         } catch (BpfException e) {
-            if (e.errno() == io.bpf4j.sys.Errno.EEXIST) return false;
+            if (e.errno() == io.bpf4j.internal.sys.Errno.EEXIST) return false;
             throw e;
         }
     }

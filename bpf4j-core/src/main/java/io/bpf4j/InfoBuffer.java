@@ -1,9 +1,9 @@
 package io.bpf4j;
 
-import io.bpf4j.sys.Bpf;
-import io.bpf4j.sys.BpfCmd;
-import io.bpf4j.sys.Fd;
-import io.bpf4j.sys.Layouts;
+import io.bpf4j.internal.sys.Bpf;
+import io.bpf4j.internal.sys.BpfCmd;
+import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.internal.sys.Layouts;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,7 +1,7 @@
 package io.bpf4j;
 
-import io.bpf4j.sys.Errno;
-import io.bpf4j.sys.Syscalls;
+import io.bpf4j.internal.sys.Errno;
+import io.bpf4j.internal.sys.Syscalls;
 
 /**
  * Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK (memcg accounting came with

@@ -1,6 +1,6 @@
 package io.bpf4j;
 
-import io.bpf4j.sys.Layouts;
+import io.bpf4j.internal.sys.Layouts;
 
 import java.lang.foreign.MemorySegment;
 import java.util.HexFormat;

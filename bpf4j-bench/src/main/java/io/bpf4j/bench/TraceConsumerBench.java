@@ -1,13 +1,13 @@
 package io.bpf4j.bench;
 
 import io.bpf4j.kernel.Kallsyms;
-import io.bpf4j.trace.KernelFunction;
-import io.bpf4j.trace.ReturnKind;
-import io.bpf4j.trace.Session;
-import io.bpf4j.trace.SessionAssembler;
-import io.bpf4j.trace.SessionFormat;
-import io.bpf4j.trace.TextBuffer;
-import io.bpf4j.trace.TracedFunction;
+import io.bpf4j.tools.trace.KernelFunction;
+import io.bpf4j.tools.trace.ReturnKind;
+import io.bpf4j.tools.trace.Session;
+import io.bpf4j.tools.trace.SessionAssembler;
+import io.bpf4j.tools.trace.SessionFormat;
+import io.bpf4j.tools.trace.TextBuffer;
+import io.bpf4j.tools.trace.TracedFunction;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -3,7 +3,7 @@ package io.bpf4j.btf;
 import io.bpf4j.BpfException;
 import io.bpf4j.BpfFormatException;
 import io.bpf4j.btf.BtfType.Array;
-import io.bpf4j.sys.Syscalls;
+import io.bpf4j.internal.sys.Syscalls;
 import io.bpf4j.btf.BtfType.Composite;
 import io.bpf4j.btf.BtfType.Datasec;
 import io.bpf4j.btf.BtfType.DeclTag;

@@ -9,7 +9,7 @@ import io.bpf4j.MapType;
 import io.bpf4j.ProgType;
 import io.bpf4j.ProgramSpec;
 import io.bpf4j.VerifierException;
-import io.bpf4j.sys.Errno;
+import io.bpf4j.internal.sys.Errno;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

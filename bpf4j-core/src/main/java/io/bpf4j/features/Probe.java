@@ -1,6 +1,6 @@
 package io.bpf4j.features;
 
-import io.bpf4j.sys.Errno;
+import io.bpf4j.internal.sys.Errno;
 
 /**
  * The answer of one feature probe, as bpftool's {@code feature probe} gives it: supported, not

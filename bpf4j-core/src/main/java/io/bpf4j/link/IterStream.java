@@ -1,11 +1,11 @@
 package io.bpf4j.link;
 
 import io.bpf4j.BpfLink;
-import io.bpf4j.sys.Bpf;
-import io.bpf4j.sys.BpfCmd;
-import io.bpf4j.sys.Fd;
-import io.bpf4j.sys.Layouts;
-import io.bpf4j.sys.Syscalls;
+import io.bpf4j.internal.sys.Bpf;
+import io.bpf4j.internal.sys.BpfCmd;
+import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.internal.sys.Layouts;
+import io.bpf4j.internal.sys.Syscalls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +40,7 @@ public final class IterStream extends InputStream {
     private boolean fill() throws IOException {
         if (eof) return false;
         long n = Syscalls.read(fd.raw(), buf, buf.byteSize());
-        if (n < 0) throw new IOException("read iterator: " + io.bpf4j.sys.Errno.describe((int) -n));
+        if (n < 0) throw new IOException("read iterator: " + io.bpf4j.internal.sys.Errno.describe((int) -n));
         if (n == 0) {
             eof = true;
             return false;

@@ -4,11 +4,11 @@ import io.bpf4j.AttachType;
 import io.bpf4j.BpfException;
 import io.bpf4j.BpfLink;
 import io.bpf4j.BpfProgram;
-import io.bpf4j.sys.Bpf;
-import io.bpf4j.sys.BpfCmd;
-import io.bpf4j.sys.Errno;
-import io.bpf4j.sys.Fd;
-import io.bpf4j.sys.Layouts;
+import io.bpf4j.internal.sys.Bpf;
+import io.bpf4j.internal.sys.BpfCmd;
+import io.bpf4j.internal.sys.Errno;
+import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.internal.sys.Layouts;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

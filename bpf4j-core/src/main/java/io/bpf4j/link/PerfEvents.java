@@ -4,12 +4,12 @@ import io.bpf4j.AttachType;
 import io.bpf4j.BpfException;
 import io.bpf4j.BpfLink;
 import io.bpf4j.BpfProgram;
-import io.bpf4j.sys.Bpf;
-import io.bpf4j.sys.BpfCmd;
-import io.bpf4j.sys.Errno;
-import io.bpf4j.sys.Fd;
-import io.bpf4j.sys.Layouts;
-import io.bpf4j.sys.Syscalls;
+import io.bpf4j.internal.sys.Bpf;
+import io.bpf4j.internal.sys.BpfCmd;
+import io.bpf4j.internal.sys.Errno;
+import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.internal.sys.Layouts;
+import io.bpf4j.internal.sys.Syscalls;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -18,7 +18,7 @@ import io.bpf4j.btf.BtfKind;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.btf.core.CoreRelocator;
 import io.bpf4j.link.Links;
-import io.bpf4j.sys.Syscalls;
+import io.bpf4j.internal.sys.Syscalls;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -142,7 +142,7 @@ public final class BpfObject implements AutoCloseable {
                     return BpfMap.create(ms.withBtf(btf, d.btfKeyTypeId(), d.btfValueTypeId()));
                 } catch (BpfException e) {
                     // As libbpf: an older kernel may refuse the BTF of a map type; the map works without it.
-                    if (e.errno() != io.bpf4j.sys.Errno.EINVAL && e.errno() != io.bpf4j.sys.Errno.ENOTSUPP) throw e;
+                    if (e.errno() != io.bpf4j.internal.sys.Errno.EINVAL && e.errno() != io.bpf4j.internal.sys.Errno.ENOTSUPP) throw e;
                 }
             }
             return BpfMap.create(ms);

@@ -89,19 +89,35 @@ public final class ObjectSpec {
         }
     }
 
-    /** Reads an object from the classpath, e.g. {@code "/io/bpf4j/bpf/trace.bpf.o"}. */
+    /**
+     * Reads an object from this module's resources or, on the class path, from anywhere on it,
+     * e.g. {@code "/io/bpf4j/loader/maps.bpf.o"}. Another module's objects are read with
+     * {@link #read(InputStream, String)} on a stream that module opened itself.
+     */
     public static ObjectSpec resource(String path) {
         String p = path.startsWith("/") ? path : "/" + path;
         try (InputStream in = ObjectSpec.class.getResourceAsStream(p)) {
-            if (in == null) throw new BpfException("read classpath resource " + p + ": not found");
-            byte[] b = in.readAllBytes();
-            try {
-                return parse(b, objectName(p.substring(p.lastIndexOf('/') + 1)));
-            } catch (BpfFormatException e) {
-                throw new BpfFormatException(p + ": " + e.getMessage(), e);
-            }
+            return read(in, p);
         } catch (IOException e) {
             throw new BpfException("read classpath resource " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads an object from a stream; {@code path} names it in errors and gives the object's name
+     * (its file name up to the first '.'). A {@code null} stream is a resource that was not found.
+     */
+    public static ObjectSpec read(InputStream in, String path) {
+        if (in == null) throw new BpfException("read classpath resource " + path + ": not found");
+        try {
+            byte[] b = in.readAllBytes();
+            try {
+                return parse(b, objectName(path.substring(path.lastIndexOf('/') + 1)));
+            } catch (BpfFormatException e) {
+                throw new BpfFormatException(path + ": " + e.getMessage(), e);
+            }
+        } catch (IOException e) {
+            throw new BpfException("read classpath resource " + path + ": " + e.getMessage(), e);
         }
     }
 

@@ -5,11 +5,11 @@ import io.bpf4j.BpfMap;
 import io.bpf4j.Cpus;
 import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
-import io.bpf4j.sys.Epoll;
-import io.bpf4j.sys.Errno;
-import io.bpf4j.sys.Fd;
-import io.bpf4j.sys.Layouts;
-import io.bpf4j.sys.Syscalls;
+import io.bpf4j.internal.sys.Epoll;
+import io.bpf4j.internal.sys.Errno;
+import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.internal.sys.Layouts;
+import io.bpf4j.internal.sys.Syscalls;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

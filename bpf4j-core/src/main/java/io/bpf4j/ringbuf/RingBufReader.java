@@ -3,10 +3,10 @@ package io.bpf4j.ringbuf;
 import io.bpf4j.BpfException;
 import io.bpf4j.BpfMap;
 import io.bpf4j.MapType;
-import io.bpf4j.sys.Epoll;
-import io.bpf4j.sys.Errno;
-import io.bpf4j.sys.Fd;
-import io.bpf4j.sys.Syscalls;
+import io.bpf4j.internal.sys.Epoll;
+import io.bpf4j.internal.sys.Errno;
+import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.internal.sys.Syscalls;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,7 +1,7 @@
 package io.bpf4j.link;
 
 import io.bpf4j.BpfException;
-import io.bpf4j.sys.Errno;
+import io.bpf4j.internal.sys.Errno;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -6,7 +6,7 @@ import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
 import io.bpf4j.fixtures.BufferPrograms;
 import io.bpf4j.fixtures.BufferPrograms.Mode;
-import io.bpf4j.sys.Fd;
+import io.bpf4j.internal.sys.Fd;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,7 +101,7 @@ class RingBufReaderTest {
     void recordsThatWrapAroundTheEndAreReadWhole() {
         // 100-byte records take 112 bytes with the header; 4096 is not a multiple, so records
         // straddle the end of the data area on most rounds.
-        int size = (int) io.bpf4j.sys.Syscalls.pageSize();
+        int size = (int) io.bpf4j.internal.sys.Syscalls.pageSize();
         try (BpfMap rb = ringbuf(size);
              BufferPrograms p = BufferPrograms.load(Mode.RINGBUF_OUTPUT, rb, 100, 0, null);
              RingBufReader r = RingBufReader.open(rb)) {
@@ -120,7 +120,7 @@ class RingBufReaderTest {
 
     @Test
     void fullBufferDropsAtTheProducerAndTheDropCounterSaysHowMany() {
-        int size = (int) io.bpf4j.sys.Syscalls.pageSize();
+        int size = (int) io.bpf4j.internal.sys.Syscalls.pageSize();
         int fits = size / 136; // 128-byte records plus the 8-byte header
         try (BpfMap rb = ringbuf(size);
              RingBufDrops drops = RingBufDrops.create("rb_drops");
@@ -142,7 +142,7 @@ class RingBufReaderTest {
 
     @Test
     void outputFailuresAreCountedLikeReserveFailures() {
-        int size = (int) io.bpf4j.sys.Syscalls.pageSize();
+        int size = (int) io.bpf4j.internal.sys.Syscalls.pageSize();
         try (BpfMap rb = ringbuf(size);
              RingBufDrops drops = RingBufDrops.create("rb_drops");
              BufferPrograms p = BufferPrograms.load(Mode.RINGBUF_OUTPUT, rb, 64, 0, drops);

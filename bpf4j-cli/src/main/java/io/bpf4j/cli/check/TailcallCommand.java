@@ -1,11 +1,11 @@
 package io.bpf4j.cli.check;
 
-import io.bpf4j.check.Finding;
-import io.bpf4j.check.KernelChange;
-import io.bpf4j.check.TailcallCheck;
-import io.bpf4j.check.TailcallIssue;
-import io.bpf4j.check.TailcallReport;
-import io.bpf4j.check.Verdict;
+import io.bpf4j.tools.check.Finding;
+import io.bpf4j.tools.check.KernelChange;
+import io.bpf4j.tools.check.TailcallCheck;
+import io.bpf4j.tools.check.TailcallIssue;
+import io.bpf4j.tools.check.TailcallReport;
+import io.bpf4j.tools.check.Verdict;
 import io.bpf4j.cli.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -73,7 +73,7 @@ public final class FastInspect {
         if (r == null) return -1;
         // Link bpf(2) on another thread (the largest fixed cost) while this one loads and
         // initialises what the walk needs next.
-        Thread link = new Thread(io.bpf4j.sys.Syscalls::link, "bpf4j-link");
+        Thread link = new Thread(io.bpf4j.internal.sys.Syscalls::link, "bpf4j-link");
         link.setDaemon(true);
         link.start();
         StringBuilder text = new StringBuilder(1 << 16);

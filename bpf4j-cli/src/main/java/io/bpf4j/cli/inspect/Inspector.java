@@ -14,8 +14,8 @@ import io.bpf4j.ProgType;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.FdInfo;
-import io.bpf4j.sys.Errno;
-import io.bpf4j.sys.Fd;
+import io.bpf4j.internal.sys.Errno;
+import io.bpf4j.internal.sys.Fd;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -47,7 +47,7 @@ public final class Inspector {
     }
 
     /** With kernel memory: {@code --details} output gains a "kcore" section per object. */
-    public Inspector(io.bpf4j.kernel.mem.KernelBpf kernelMemory) {
+    public Inspector(io.bpf4j.tools.kmem.KernelBpf kernelMemory) {
         this.kcore = kernelMemory == null ? null : new KcoreFacts(kernelMemory);
     }
 
@@ -362,8 +362,8 @@ public final class Inspector {
      */
     void prepare() {
         if (wallClock == null) wallClock = WallClock.system();
-        if (io.bpf4j.sys.Layouts.ProgInfo.LAYOUT.byteSize() == 0 || io.bpf4j.sys.Layouts.MapInfo.LAYOUT.byteSize() == 0
-                || io.bpf4j.sys.Layouts.GetId.LAYOUT.byteSize() == 0 || io.bpf4j.sys.Layouts.Info.LAYOUT.byteSize() == 0)
+        if (io.bpf4j.internal.sys.Layouts.ProgInfo.LAYOUT.byteSize() == 0 || io.bpf4j.internal.sys.Layouts.MapInfo.LAYOUT.byteSize() == 0
+                || io.bpf4j.internal.sys.Layouts.GetId.LAYOUT.byteSize() == 0 || io.bpf4j.internal.sys.Layouts.Info.LAYOUT.byteSize() == 0)
             throw new IllegalStateException("empty layout");
     }
 

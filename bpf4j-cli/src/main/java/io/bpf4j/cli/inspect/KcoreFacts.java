@@ -1,7 +1,7 @@
 package io.bpf4j.cli.inspect;
 
 import io.bpf4j.BpfException;
-import io.bpf4j.kernel.mem.KernelBpf;
+import io.bpf4j.tools.kmem.KernelBpf;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,13 +1,13 @@
 package io.bpf4j.cli.scenario;
 
-import io.bpf4j.check.KernelChange;
+import io.bpf4j.tools.check.KernelChange;
 import io.bpf4j.cli.Json;
-import io.bpf4j.scenario.Explanation;
-import io.bpf4j.scenario.Step;
-import io.bpf4j.scenario.TailcallExplainer;
-import io.bpf4j.scenario.TailcallInFreplace;
-import io.bpf4j.scenario.TailcallInFreplaceReport;
-import io.bpf4j.scenario.TcpEvent;
+import io.bpf4j.tools.scenario.Explanation;
+import io.bpf4j.tools.scenario.Step;
+import io.bpf4j.tools.scenario.TailcallExplainer;
+import io.bpf4j.tools.scenario.TailcallInFreplace;
+import io.bpf4j.tools.scenario.TailcallInFreplaceReport;
+import io.bpf4j.tools.scenario.TcpEvent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;

@@ -1,7 +1,7 @@
 package io.bpf4j.cli.shell;
 
-import io.bpf4j.kernel.mem.Kernel;
-import io.bpf4j.kernel.mem.KernelBpf;
+import io.bpf4j.tools.kmem.Kernel;
+import io.bpf4j.tools.kmem.KernelBpf;
 import jdk.jshell.tool.JavaShellToolBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,7 +53,7 @@ public final class ShellCommand implements Callable<Integer> {
 
     static String startup(boolean withKernel) {
         StringBuilder s = new StringBuilder();
-        for (String p : List.of("io.bpf4j", "io.bpf4j.btf", "io.bpf4j.kernel", "io.bpf4j.kernel.mem", "io.bpf4j.asm", "io.bpf4j.link")) {
+        for (String p : List.of("io.bpf4j", "io.bpf4j.btf", "io.bpf4j.kernel", "io.bpf4j.tools.kmem", "io.bpf4j.asm", "io.bpf4j.link")) {
             s.append("import ").append(p).append(".*;\n");
         }
         s.append("import java.util.*;\n");

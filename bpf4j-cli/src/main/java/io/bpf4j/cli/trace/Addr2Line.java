@@ -1,7 +1,7 @@
 package io.bpf4j.cli.trace;
 
 import io.bpf4j.kernel.Kallsyms;
-import io.bpf4j.trace.SessionFormat;
+import io.bpf4j.tools.trace.SessionFormat;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;

@@ -52,7 +52,7 @@ final class Vmlinux {
             return Optional.of(given);
         }
         String release = release();
-        for (Path p : candidates(release, System.getenv(), io.bpf4j.cli.vm.KernelStore.defaultCacheRoot())) {
+        for (Path p : candidates(release, System.getenv(), io.bpf4j.lab.KernelStore.defaultCacheRoot())) {
             if (!Files.isRegularFile(p) || !Files.isReadable(p)) continue;
             String why = mismatch(p, running);
             if (why != null) {

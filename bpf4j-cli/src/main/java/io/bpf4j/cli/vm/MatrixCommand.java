@@ -1,5 +1,12 @@
 package io.bpf4j.cli.vm;
 
+import io.bpf4j.lab.CachedKernel;
+import io.bpf4j.lab.GuestRequest;
+import io.bpf4j.lab.GuestResult;
+import io.bpf4j.lab.KernelSpec;
+import io.bpf4j.lab.Lab;
+import io.bpf4j.lab.Qemu;
+
 import io.bpf4j.BpfException;
 import java.io.PrintStream;
 import java.time.Duration;

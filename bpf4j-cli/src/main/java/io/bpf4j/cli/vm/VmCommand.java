@@ -1,5 +1,13 @@
 package io.bpf4j.cli.vm;
 
+import io.bpf4j.lab.CachedKernel;
+import io.bpf4j.lab.GuestRequest;
+import io.bpf4j.lab.GuestResult;
+import io.bpf4j.lab.KernelResolver;
+import io.bpf4j.lab.KernelSpec;
+import io.bpf4j.lab.Lab;
+import io.bpf4j.lab.Qemu;
+
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,15 +73,8 @@ public final class VmCommand implements Runnable {
                     mem, cpus, Duration.ofSeconds(timeout));
         }
 
-        /**
-         * {@code $BPF4J_VMLINUX} for the guest when the kernel's DWARF vmlinux is cached (fetched
-         * first when {@code fetch}), unless the user set the variable. The guest sees the host's
-         * files read-only, so the cached file itself is what it opens.
-         */
         Map<String, String> vmlinuxEnv(Lab lab, CachedKernel k, boolean fetch) {
-            java.util.Optional<Path> p = lab.debugVmlinux(k, fetch);
-            boolean userSet = env.stream().anyMatch(e -> e.equals(VMLINUX_ENV) || e.startsWith(VMLINUX_ENV + "="));
-            return p.isEmpty() || userSet ? Map.of() : Map.of(VMLINUX_ENV, p.get().toAbsolutePath().toString());
+            return lab.vmlinuxEnv(k, env, fetch);
         }
 
         Lab lab(PrintStream log) {
@@ -129,7 +130,6 @@ public final class VmCommand implements Runnable {
     }
 
     /** The variable naming the guest kernel's DWARF vmlinux for bpf4j trace (see TraceCommand's search). */
-    public static final String VMLINUX_ENV = "BPF4J_VMLINUX";
 
     @Command(name = "kernels", mixinStandardHelpOptions = true,
             description = "The kernels Debian's archive offers now, and those in the cache, with versions.")

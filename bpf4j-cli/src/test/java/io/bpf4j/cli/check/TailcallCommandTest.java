@@ -1,9 +1,9 @@
 package io.bpf4j.cli.check;
 
-import io.bpf4j.check.Finding;
-import io.bpf4j.check.TailcallIssue;
-import io.bpf4j.check.TailcallReport;
-import io.bpf4j.check.Verdict;
+import io.bpf4j.tools.check.Finding;
+import io.bpf4j.tools.check.TailcallIssue;
+import io.bpf4j.tools.check.TailcallReport;
+import io.bpf4j.tools.check.Verdict;
 import io.bpf4j.cli.CliRun;
 import io.bpf4j.cli.Json;
 import org.junit.jupiter.api.Test;

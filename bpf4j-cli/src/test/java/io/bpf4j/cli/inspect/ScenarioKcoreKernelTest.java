@@ -4,10 +4,10 @@ import io.bpf4j.BpfProgram;
 import io.bpf4j.ProgInfo;
 import io.bpf4j.asm.Disassembler;
 import io.bpf4j.FdInfo;
-import io.bpf4j.kernel.mem.KernelBpf;
-import io.bpf4j.scenario.TailcallInFreplace;
-import io.bpf4j.sys.Fd;
-import io.bpf4j.sys.KernelRelease;
+import io.bpf4j.tools.kmem.KernelBpf;
+import io.bpf4j.tools.scenario.TailcallInFreplace;
+import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.internal.sys.KernelRelease;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -61,7 +61,7 @@ class ScenarioKcoreKernelTest {
         String why = KernelRelease.running() + ": " + report.explanation();
         // Kernels with 81f6d0530ba0 (v6.13, backported to 6.12.117) refuse the extension at
         // load: no pause, nothing held. The scenario's own lab test checks that refusal.
-        if (report.outcome() == io.bpf4j.scenario.TailcallInFreplaceReport.Outcome.LOAD_REFUSED) {
+        if (report.outcome() == io.bpf4j.tools.scenario.TailcallInFreplaceReport.Outcome.LOAD_REFUSED) {
             assertFalse(checked.get(), "a refused load cannot pause at step 2: " + why);
             assertTrue(KernelRelease.running().atLeast(6, 12), "5.10 and 6.1 load the extension: " + why);
             return;

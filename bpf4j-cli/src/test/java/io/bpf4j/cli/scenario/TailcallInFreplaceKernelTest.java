@@ -1,20 +1,21 @@
 package io.bpf4j.cli.scenario;
 
-import io.bpf4j.check.KnownChanges;
+import io.bpf4j.tools.ToolObjects;
+import io.bpf4j.tools.check.KnownChanges;
 import io.bpf4j.cli.CliRun;
 import io.bpf4j.BpfException;
 import io.bpf4j.VerifierException;
 import io.bpf4j.loader.BpfObject;
 import io.bpf4j.loader.LoadOptions;
 import io.bpf4j.loader.ObjectSpec;
-import io.bpf4j.scenario.Explanation;
-import io.bpf4j.scenario.Step;
-import io.bpf4j.scenario.TailcallInFreplace;
-import io.bpf4j.scenario.TailcallInFreplaceReport;
-import io.bpf4j.scenario.TailcallInFreplaceReport.Outcome;
-import io.bpf4j.sys.Fd;
-import io.bpf4j.sys.KernelRelease;
-import io.bpf4j.sys.Syscalls;
+import io.bpf4j.tools.scenario.Explanation;
+import io.bpf4j.tools.scenario.Step;
+import io.bpf4j.tools.scenario.TailcallInFreplace;
+import io.bpf4j.tools.scenario.TailcallInFreplaceReport;
+import io.bpf4j.tools.scenario.TailcallInFreplaceReport.Outcome;
+import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.internal.sys.KernelRelease;
+import io.bpf4j.internal.sys.Syscalls;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -166,7 +167,7 @@ class TailcallInFreplaceKernelTest {
             assertTrue(put.ok(), diag);
         } else {
             assertFalse(put.ok(), diag);
-            assertEquals(-seen.rawUpdate, io.bpf4j.sys.Errno.byName(put.errno()), diag);
+            assertEquals(-seen.rawUpdate, io.bpf4j.internal.sys.Errno.byName(put.errno()), diag);
             assertEquals(Outcome.PUT_REFUSED, r.outcome());
         }
 
@@ -206,8 +207,8 @@ class TailcallInFreplaceKernelTest {
 
     /** The test's own load of both objects: null when the extension loads, else the verifier's message. */
     static String ownFreplaceLoad() {
-        try (BpfObject tc = BpfObject.load(ObjectSpec.resource(TailcallInFreplace.TCPCONN_OBJECT))) {
-            ObjectSpec fr = ObjectSpec.resource(TailcallInFreplace.FREPLACE_OBJECT);
+        try (BpfObject tc = BpfObject.load(ToolObjects.spec(ToolObjects.TAILCALL_TCPCONN))) {
+            ObjectSpec fr = ToolObjects.spec(ToolObjects.TAILCALL_FREPLACE);
             fr.program("freplace_handler").attachTo(tc.program("k_tcp_connect"), "stub_handler");
             try (BpfObject o = BpfObject.load(fr, LoadOptions.defaults().replaceMap("socks", tc.map("socks"))
                     .replaceMap("events", tc.map("events")))) {

@@ -167,7 +167,7 @@ class Addr2LineTest {
         try (Addr2Line a = new Addr2Line(exe, 0)) {
             Addr2Line.Source s = a.lookup(ret);
             assertEquals("kernel/bpf/inl.c:6", s.fileLine(), "outer's own line: where it uses inner");
-            assertEquals(List.of(new io.bpf4j.trace.SessionFormat.Inlined("inner", "kernel/bpf/inl.c:3")), s.inlined());
+            assertEquals(List.of(new io.bpf4j.tools.trace.SessionFormat.Inlined("inner", "kernel/bpf/inl.c:3")), s.inlined());
             // Asked again in between other questions: answers do not shift.
             assertEquals(List.of(), a.lookup(Long.parseUnsignedLong(run(dir, "nm", exe.toString()).lines()
                     .filter(l -> l.endsWith(" T ext")).findFirst().orElseThrow().split(" ")[0], 16) + 1).inlined());

@@ -1,7 +1,7 @@
 package io.bpf4j.cli.trace;
 
 import io.bpf4j.cli.CliRun;
-import io.bpf4j.sys.KernelRelease;
+import io.bpf4j.internal.sys.KernelRelease;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

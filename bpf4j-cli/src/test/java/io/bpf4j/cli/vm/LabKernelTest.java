@@ -1,5 +1,9 @@
 package io.bpf4j.cli.vm;
 
+import io.bpf4j.lab.CachedKernel;
+import io.bpf4j.lab.KernelSpec;
+import io.bpf4j.lab.KernelStore;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

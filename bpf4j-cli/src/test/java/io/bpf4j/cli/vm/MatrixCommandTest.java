@@ -1,5 +1,6 @@
 package io.bpf4j.cli.vm;
 
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,0 +1,95 @@
+package io.bpf4j.tools.trace;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One call of a traced function inside a session, with the calls it made. {@code exitNs} is -1
+ * when the call had not returned when the session ended (a lost exit).
+ */
+public final class Call {
+    private final TracedFunction function;
+    private final Call parent;
+    private final int depth;
+    private final long entryNs;
+    private final List<Call> children = new ArrayList<>(2);
+    long exitNs = -1;
+    long result;
+    boolean failed;
+
+    Call(TracedFunction function, Call parent, int depth, long entryNs) {
+        this.function = function;
+        this.parent = parent;
+        this.depth = depth;
+        this.entryNs = entryNs;
+        if (parent != null) parent.children.add(this);
+    }
+
+    public TracedFunction function() {
+        return function;
+    }
+
+    public Call parent() {
+        return parent;
+    }
+
+    public int depth() {
+        return depth;
+    }
+
+    public List<Call> children() {
+        return Collections.unmodifiableList(children);
+    }
+
+    public long entryNs() {
+        return entryNs;
+    }
+
+    public long exitNs() {
+        return exitNs;
+    }
+
+    public boolean returned() {
+        return exitNs >= 0;
+    }
+
+    /** The raw return register. */
+    public long result() {
+        return result;
+    }
+
+    public boolean failed() {
+        return failed;
+    }
+
+    public long durationNs() {
+        return exitNs < 0 ? -1 : exitNs - entryNs;
+    }
+
+    /** The result as retsnoop prints it, without brackets ({@code -EINVAL}, {@code false}, {@code ...} if unfinished). */
+    public String resultText() {
+        return exitNs < 0 ? "..." : function.returns().format(result);
+    }
+
+    /** The error name if this call failed with an error code ({@code EINVAL}), {@code NULL}, or null. */
+    public String errorName() {
+        if (!failed) return null;
+        if (function.returns() == ReturnKind.POINTER && result == 0) return "NULL";
+        int e = function.returns() == ReturnKind.INT32 ? -(int) result : (int) -result;
+        return KernelErrors.name(e);
+    }
+
+    /** This call and its callers, outermost first. */
+    public List<Call> path() {
+        List<Call> p = new ArrayList<>();
+        for (Call c = this; c != null; c = c.parent) p.add(c);
+        Collections.reverse(p);
+        return p;
+    }
+
+    @Override
+    public String toString() {
+        return function.name() + "@" + depth + (returned() ? "=" + resultText() : "");
+    }
+}

@@ -1,0 +1,511 @@
+package io.bpf4j.tools.trace;
+
+import io.bpf4j.kernel.Kallsyms;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.zone.ZoneRules;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongFunction;
+
+/**
+ * Renders sessions as retsnoop v0.9 does (measured on Debian 5.10 and 6.1): the header line, the
+ * function call trace table ({@code -T}), the deepest error stack symbolized with kallsyms and
+ * merged with the recorded calls ({@code !} marks a recorded function the kernel stack does not
+ * show), and a JSON-ready map per session. Column widths are computed per session.
+ */
+public final class SessionFormat {
+    private final Kallsyms kallsyms;
+    private final LongFunction<String> fileLine;
+    private final long monoToEpochNs;
+    private final ZoneRules zone;
+
+    // Caches and scratch of the allocation-free path (write): one formatter per output thread.
+    /** Kernel stack address -> its frame, symbolized once (stacks repeat the same return addresses). */
+    private final LongMap<Frame> frameCache = new LongMap<>(1 << 12);
+    /** Result text "[-EINVAL]" per return kind and raw value. */
+    private final List<LongMap<Text>> resultCache = new ArrayList<>();
+    /** UTF-8 forms of function and task names, by identity (the same String objects come back). */
+    private final IdentityHashMap<String, byte[]> utf8 = new IdentityHashMap<>();
+    private static final byte[] ARROW = TextBuffer.utf8(" -> "), TID_PID = TextBuffer.utf8(" TID/PID "), US = TextBuffer.utf8("us ");
+    private final Map<Integer, String> processComms = new HashMap<>();
+    private long cachedSecond = Long.MIN_VALUE;
+    private final byte[] cachedHms = new byte[8];
+    private Frame[] frames = new Frame[64];
+    private Call[] path = new Call[32];
+    private Call[] lineCall = new Call[64];
+    private Frame[] lineFrame = new Frame[64];
+    private Text[] lineResult = new Text[64];
+
+    /** One symbolized stack address, its text pre-encoded. */
+    private record Frame(long address, String name, byte[] symbol, int symbolWidth, boolean hidden, byte[] fileLine, Frame[] inlined) {}
+
+    private static final Frame[] NO_FRAMES = {};
+
+    /** A string and its UTF-8 bytes. */
+    private record Text(String string, byte[] utf8) {}
+
+    private byte[] utf8(String s) {
+        byte[] b = utf8.get(s);
+        if (b == null) {
+            if (utf8.size() >= 4096) utf8.clear();
+            utf8.put(s, b = TextBuffer.utf8(s));
+        }
+        return b;
+    }
+
+    /**
+     * @param fileLine {@code (file:line)} for an address, or null per address / for the whole
+     *                 formatter when no DWARF is available
+     */
+    public SessionFormat(Kallsyms kallsyms, LongFunction<String> fileLine) {
+        this(kallsyms, fileLine, epochMinusMono(), ZoneId.systemDefault());
+    }
+
+    private static long epochMinusMono() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
+    }
+
+    /** With a fixed clock offset and zone (tests). */
+    SessionFormat(Kallsyms kallsyms, LongFunction<String> fileLine, long monoToEpochNs, ZoneId zone) {
+        this.kallsyms = kallsyms;
+        this.fileLine = fileLine;
+        this.monoToEpochNs = monoToEpochNs;
+        this.zone = zone.getRules();
+        for (int i = 0; i < ReturnKind.values().length; i++) resultCache.add(new LongMap<>(64));
+    }
+
+    /** {@code HH:MM:SS.us -> HH:MM:SS.us TID/PID t/p (comm/comm):} */
+    public String header(Session s) {
+        TextBuffer b = new TextBuffer(96);
+        writeHeader(s, b);
+        return b.toString();
+    }
+
+    private void writeHeader(Session s, TextBuffer out) {
+        writeTime(s.startNs(), out);
+        out.append(ARROW);
+        writeTime(s.endNs(), out);
+        out.append(TID_PID).append(s.tid()).append('/').append(s.pid()).append(' ').append('(').append(utf8(s.comm())).append('/')
+                .append(utf8(s.pid() == s.tid() ? s.comm() : processComm(s.pid(), s.comm()))).append(')').append(':');
+    }
+
+    /** The process's name, read once per pid (a trace runs for minutes; pids are not reused that fast). */
+    private String processComm(int pid, String fallback) {
+        String c = processComms.get(pid);
+        if (c != null) return c;
+        if (processComms.size() >= 4096) processComms.clear();
+        c = readProcessComm(pid, fallback);
+        // A process that is gone reads as its thread's name: do not remember that guess.
+        if (c != fallback) processComms.put(pid, c);
+        return c;
+    }
+
+    private static String readProcessComm(int pid, String fallback) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/comm")).strip();
+        } catch (Exception e) {
+            return fallback;
+        }
+    }
+
+    String time(long monoNs) {
+        TextBuffer b = new TextBuffer(16);
+        writeTime(monoNs, b);
+        return b.toString();
+    }
+
+    /** Local wall-clock time {@code HH:mm:ss.SSSSSS} (truncated to microseconds); the zone offset is looked up once per second. */
+    private void writeTime(long monoNs, TextBuffer out) {
+        long epoch = monoNs + monoToEpochNs;
+        long sec = Math.floorDiv(epoch, 1_000_000_000L);
+        if (sec != cachedSecond) {
+            LocalDateTime t = LocalDateTime.ofEpochSecond(sec, 0, zone.getOffset(Instant.ofEpochSecond(sec)));
+            int[] v = {t.getHour(), t.getMinute(), t.getSecond()};
+            for (int i = 0; i < 3; i++) {
+                cachedHms[3 * i] = (byte) ('0' + v[i] / 10);
+                cachedHms[3 * i + 1] = (byte) ('0' + v[i] % 10);
+                if (i < 2) cachedHms[3 * i + 2] = ':';
+            }
+            cachedSecond = sec;
+        }
+        out.append(cachedHms);
+        out.append('.').appendZeroPadded(Math.floorMod(epoch, 1_000_000_000L) / 1000, 6);
+    }
+
+    /** The whole session: header, then the table if {@code table}, then the stack if {@code stack}; ends with a blank line pair. */
+    public String format(Session s, boolean table, boolean stack) {
+        TextBuffer b = new TextBuffer(1024);
+        write(s, table, stack, b);
+        return b.toString();
+    }
+
+    /**
+     * Appends what {@link #format} returns to {@code out}, as UTF-8. In the default mode (the
+     * error stack, no table) this allocates nothing per session once its caches are warm: the
+     * tracer's hot path. Not thread-safe (the caches): one formatter per output thread.
+     */
+    public void write(Session s, boolean table, boolean stack, TextBuffer out) {
+        writeHeader(s, out);
+        out.append('\n').append('\n');
+        if (table) out.append(traceTable(s)).append('\n');
+        if (stack) writeErrorStack(s, out);
+        if (s.truncated()) out.append("(calls deeper than the tracer's depth limit were not recorded)\n");
+        if (s.lostRecords() > 0) out.append("‼ ... missing ").append(s.lostRecords()).append(" records ...\n");
+        out.append('\n').append('\n');
+    }
+
+    static String result(Call c) {
+        return "[" + c.resultText() + "]";
+    }
+
+    /** {@code [result]}, from a per-kind cache of the values seen (error codes and small results repeat). */
+    private Text cachedResult(Call c) {
+        if (!c.returned()) return UNFINISHED;
+        LongMap<Text> m = resultCache.get(c.function().returns().ordinal());
+        Text r = m.get(c.result);
+        if (r == null) {
+            String t = result(c);
+            r = new Text(t, TextBuffer.utf8(t));
+            if (m.size() >= 1024) m.clear(); // pointers: every value differs
+            m.put(c.result, r);
+        }
+        return r;
+    }
+
+    private static final Text UNFINISHED = new Text("[...]", TextBuffer.utf8("[...]"));
+
+    /** {@code ns} in microseconds with three decimals, {@code "%.3fus"} without the Formatter. */
+    static String micros3(long ns) {
+        TextBuffer b = new TextBuffer(24);
+        if (ns < 0) b.append('-');
+        long a = Math.abs(ns);
+        b.append(a / 1000).append('.').appendZeroPadded(a % 1000, 3).append("us");
+        return b.toString();
+    }
+
+    /** The FUNCTION CALL TRACE table. */
+    public String traceTable(Session s) {
+        record Row(String name, String result, String duration) {}
+        List<Row> rows = new ArrayList<>();
+        rows(s.root(), rows::add, Row::new);
+        int nameW = "FUNCTION CALL TRACE".length(), resW = "RESULT".length(), durW = "DURATION".length();
+        for (Row r : rows) {
+            nameW = Math.max(nameW, r.name.length());
+            resW = Math.max(resW, r.result.length());
+            durW = Math.max(durW, r.duration.length());
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(pad("FUNCTION CALL TRACE", nameW)).append("   ").append(pad("RESULT", resW)).append("  ")
+                .append(left("DURATION", durW)).append('\n');
+        sb.append("-".repeat(nameW)).append("   ").append("-".repeat(resW)).append("  ").append("-".repeat(durW)).append('\n');
+        for (Row r : rows)
+            sb.append(pad(r.name, nameW)).append("   ").append(pad(r.result, resW)).append("  ").append(left(r.duration, durW)).append('\n');
+        return sb.toString();
+    }
+
+    private interface RowMaker<R> {
+        R make(String name, String result, String duration);
+    }
+
+    private static <R> void rows(Call c, java.util.function.Consumer<R> out, RowMaker<R> mk) {
+        String indent = "    ".repeat(c.depth());
+        if (c.children().isEmpty() && c.returned()) {
+            out.accept(mk.make(indent + "↔ " + c.function().name(), result(c), micros3(c.durationNs())));
+            return;
+        }
+        out.accept(mk.make(indent + "→ " + c.function().name(), "", ""));
+        for (Call k : c.children()) rows(k, out, mk);
+        if (c.returned()) out.accept(mk.make(indent + "← " + c.function().name(), result(c), micros3(c.durationNs())));
+    }
+
+    /** A line of the error stack: marks, optional recorded call, symbol, optional file:line. */
+    record StackLine(boolean missing, Call call, String symbol, String fileLine) {}
+
+    /** A function the compiler inlined at a stack address, and the file:line inside it. */
+    public record Inlined(String function, String fileLine) {}
+
+    /**
+     * A file:line source (DWARF) that also knows the inlined functions at an address: the
+     * frame's own line is then the outermost location (in the symbol's function), and each
+     * inlined function gets a {@code . name (file:line)} row under it, outermost first, as
+     * retsnoop prints them.
+     */
+    public interface InlineSource extends LongFunction<String> {
+        List<Inlined> inlined(long addr);
+    }
+
+    /** The error stack's lines: kernel frames in call order merged with the error's recorded calls. */
+    public List<StackLine> stackLines(Session s) {
+        List<StackLine> out = new ArrayList<>();
+        List<Call> path = s.failed() ? s.errorPath() : List.of(s.root());
+        List<long[]> frames = new ArrayList<>(); // {addr} in call order, filtered
+        long[] st = s.stack();
+        List<String> names = new ArrayList<>(), syms = new ArrayList<>();
+        for (int i = st.length - 1; i >= 0; i--) {
+            long a = st[i];
+            Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(a).orElse(null);
+            if (sym != null && hidden(sym)) continue;
+            frames.add(new long[] {a});
+            names.add(sym == null ? null : sym.name());
+            syms.add(sym == null ? "0x" + Long.toHexString(a) : sym.name() + "+0x" + Long.toHexString(a - sym.address()));
+        }
+        int k = 0;
+        for (Call c : path) {
+            int found = -1;
+            for (int j = k; j < frames.size(); j++) {
+                if (c.function().name().equals(names.get(j))) {
+                    found = j;
+                    break;
+                }
+            }
+            if (found < 0) {
+                out.add(new StackLine(true, c, c.function().name(), null));
+                continue;
+            }
+            for (; k < found; k++) frame(out, null, syms.get(k), frames.get(k)[0]);
+            frame(out, c, syms.get(found), frames.get(found)[0]);
+            k = found + 1;
+        }
+        // Frames below the deepest recorded call that the stack still shows (fexit: the callee itself).
+        for (; k < frames.size(); k++) frame(out, null, syms.get(k), frames.get(k)[0]);
+        return out;
+    }
+
+    private void frame(List<StackLine> out, Call c, String symbol, long addr) {
+        out.add(new StackLine(false, c, symbol, line(addr)));
+        if (fileLine instanceof InlineSource s) for (Inlined i : s.inlined(addr)) out.add(new StackLine(false, null, ". " + i.function(), i.fileLine()));
+    }
+
+    private String line(long addr) {
+        return fileLine == null ? null : fileLine.apply(addr);
+    }
+
+    /** Trampolines, BPF programs and the tracer's own probe machinery are not part of the story. */
+    static boolean hidden(Kallsyms.Symbol s) {
+        String n = s.name();
+        return "bpf".equals(s.module()) || n.contains("trampoline") || n.startsWith("bpf_trace_run") || n.equals("trace_call_bpf")
+                || n.startsWith("kprobe_") || n.startsWith("kretprobe_") || n.startsWith("__kretprobe_") || n.startsWith("rethook_")
+                || n.startsWith("arch_rethook_") || n.startsWith("fprobe_") || n.startsWith("__fprobe_") || n.startsWith("bpf_kprobe_multi")
+                || n.startsWith("kprobe_multi_") || n.startsWith("__bpf_prog_enter") || n.startsWith("__bpf_prog_exit")
+                || n.startsWith("bpf_get_stack") || n.startsWith("perf_trace_") || n.equals("aggr_pre_handler") || n.equals("opt_pre_handler")
+                || n.equals("optimized_callback") || n.equals("pre_handler_kretprobe") || n.startsWith("ftrace_") || n.startsWith("arch_ftrace_")
+                || n.equals("kprobe_ftrace_handler") || n.equals("exc_int3") || n.equals("asm_exc_int3") || n.startsWith("do_int3");
+    }
+
+    /** The frame of a stack address, symbolized and classified once. */
+    private Frame frame(long a) {
+        Frame f = frameCache.get(a);
+        if (f != null) return f;
+        Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(a).orElse(null);
+        boolean hide = sym != null && hidden(sym);
+        String text = sym == null ? "0x" + Long.toHexString(a) : sym.name() + "+0x" + Long.toHexString(a - sym.address());
+        String fl = hide ? null : line(a);
+        Frame[] inl = NO_FRAMES;
+        if (!hide && fileLine instanceof InlineSource src) {
+            // The rows under the frame: ". name (file:line)" per inlined function, as stackLines makes them.
+            List<Inlined> l = src.inlined(a);
+            inl = new Frame[l.size()];
+            for (int i = 0; i < inl.length; i++) {
+                String t = ". " + l.get(i).function();
+                String ifl = l.get(i).fileLine();
+                inl[i] = new Frame(a, null, TextBuffer.utf8(t), t.length(), false, ifl == null ? null : TextBuffer.utf8(ifl), NO_FRAMES);
+            }
+        }
+        f = new Frame(a, sym == null ? null : sym.name(), TextBuffer.utf8(text), text.length(), hide, fl == null ? null : TextBuffer.utf8(fl), inl);
+        if (frameCache.size() >= 1 << 16) frameCache.clear();
+        frameCache.put(a, f);
+        return f;
+    }
+
+    /**
+     * {@link #errorStack} into {@code out} without building {@link StackLine}s: the same merge of
+     * kernel frames and recorded calls, over reused arrays and cached frames.
+     */
+    private void writeErrorStack(Session s, TextBuffer out) {
+        // The error's call chain, outermost first (the root alone for a successful session).
+        int np = 0;
+        for (Call c = s.failed() ? s.errorCall() : s.root(); c != null; c = s.failed() ? c.parent() : null) {
+            if (np == path.length) path = Arrays.copyOf(path, np * 2);
+            path[np++] = c;
+        }
+        for (int i = 0, j = np - 1; i < j; i++, j--) {
+            Call t = path[i];
+            path[i] = path[j];
+            path[j] = t;
+        }
+        long[] st = s.stack();
+        int nf = 0;
+        for (int i = st.length - 1; i >= 0; i--) {
+            Frame f = frame(st[i]);
+            if (f.hidden) continue;
+            if (nf == frames.length) frames = Arrays.copyOf(frames, nf * 2);
+            frames[nf++] = f;
+        }
+        int need = np;
+        for (int i = 0; i < nf; i++) need += 1 + frames[i].inlined.length;
+        if (lineCall.length < need) {
+            lineCall = new Call[need];
+            lineFrame = new Frame[need];
+            lineResult = new Text[need];
+        }
+        int nl = 0, k = 0;
+        for (int p = 0; p < np; p++) {
+            Call c = path[p];
+            String name = c.function().name();
+            int found = -1;
+            for (int j = k; j < nf; j++) {
+                if (name.equals(frames[j].name)) {
+                    found = j;
+                    break;
+                }
+            }
+            if (found < 0) { // recorded, but not on the kernel stack: the line is marked '!'
+                lineCall[nl] = c;
+                lineFrame[nl++] = null;
+                continue;
+            }
+            for (; k < found; k++) nl = frameLines(nl, null, frames[k]);
+            nl = frameLines(nl, c, frames[found]);
+            k = found + 1;
+        }
+        for (; k < nf; k++) nl = frameLines(nl, null, frames[k]);
+        int durW = 3, resW = 0, symW = 0;
+        for (int i = 0; i < nl; i++) {
+            Call c = lineCall[i];
+            symW = Math.max(symW, lineFrame[i] == null ? c.function().name().length() : lineFrame[i].symbolWidth);
+            if (c != null) {
+                durW = Math.max(durW, TextBuffer.digits(Math.max(0, c.durationNs()) / 1000));
+                lineResult[i] = cachedResult(c);
+                resW = Math.max(resW, lineResult[i].string.length());
+            }
+        }
+        for (int i = 0; i < nl; i++) {
+            Call c = lineCall[i];
+            Frame f = lineFrame[i];
+            out.append(f == null ? '!' : ' ').append(' ').append(' ');
+            if (c != null) {
+                if (c.returned()) {
+                    long us = c.durationNs() / 1000;
+                    out.spaces(durW - (us < 0 ? 1 + TextBuffer.digits(-us) : TextBuffer.digits(us))).append(us);
+                } else {
+                    out.spaces(durW - 3).append("...");
+                }
+                out.append(US).append(lineResult[i].utf8).spaces(resW - lineResult[i].string.length());
+            } else {
+                out.spaces(durW + 3 + resW);
+            }
+            out.append(' ').append(' ');
+            if (f == null) out.append(utf8(c.function().name())).spaces(symW - c.function().name().length());
+            else out.append(f.symbol).spaces(symW - f.symbolWidth);
+            out.append(' ').append(' ');
+            if (f != null && f.fileLine != null) out.append('(').append(f.fileLine).append(')');
+            out.append('\n');
+        }
+        Arrays.fill(lineResult, 0, nl, null);
+        Arrays.fill(lineCall, 0, nl, null);
+        Arrays.fill(lineFrame, 0, nl, null);
+        Arrays.fill(path, 0, np, null);
+    }
+
+    /** A frame's line, then its inlined functions' rows; returns the next line index. */
+    private int frameLines(int nl, Call c, Frame f) {
+        lineCall[nl] = c;
+        lineFrame[nl++] = f;
+        for (Frame i : f.inlined) {
+            lineCall[nl] = null;
+            lineFrame[nl++] = i;
+        }
+        return nl;
+    }
+
+    /** The error stack block. */
+    public String errorStack(Session s) {
+        List<StackLine> lines = stackLines(s);
+        int durW = 3, resW = 0, symW = 0;
+        for (StackLine l : lines) {
+            symW = Math.max(symW, l.symbol().length());
+            if (l.call() != null) {
+                durW = Math.max(durW, Long.toString(Math.max(0, l.call().durationNs()) / 1000).length());
+                resW = Math.max(resW, result(l.call()).length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (StackLine l : lines) {
+            sb.append(l.missing() ? '!' : ' ').append(' ').append(' ');
+            if (l.call() != null) {
+                String d = l.call().returned() ? Long.toString(l.call().durationNs() / 1000) : "...";
+                sb.append(left(d, durW)).append("us ").append(pad(result(l.call()), resW));
+            } else {
+                sb.append(" ".repeat(durW + 3 + resW));
+            }
+            sb.append("  ").append(pad(l.symbol(), symW)).append("  ");
+            if (l.fileLine() != null) sb.append('(').append(l.fileLine()).append(')');
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** One JSON object per session: times, task, result, the call tree and the error stack. */
+    public Map<String, Object> json(Session s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("start", time(s.startNs()));
+        m.put("end", time(s.endNs()));
+        m.put("start_ns", s.startNs());
+        m.put("duration_ns", s.durationNs());
+        m.put("tid", s.tid());
+        m.put("pid", s.pid());
+        m.put("comm", s.comm());
+        m.put("failed", s.failed());
+        m.put("result", s.root().returned() ? s.root().resultText() : null);
+        if (s.failed()) m.put("error", s.errorCall().resultText());
+        m.put("calls", callJson(s.root()));
+        List<Map<String, Object>> stack = new ArrayList<>();
+        for (StackLine l : stackLines(s)) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("symbol", l.symbol());
+            if (l.missing()) f.put("missing_from_stack", true);
+            if (l.call() != null) {
+                f.put("result", l.call().resultText());
+                f.put("duration_ns", l.call().durationNs());
+            }
+            if (l.fileLine() != null) f.put("line", l.fileLine());
+            stack.add(f);
+        }
+        m.put("stack", stack);
+        if (s.lostRecords() > 0) m.put("lost_records", s.lostRecords());
+        if (s.truncated()) m.put("truncated", true);
+        return m;
+    }
+
+    static Map<String, Object> callJson(Call c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("function", c.function().name());
+        if (c.function().function().module() != null) m.put("module", c.function().function().module());
+        m.put("result", c.returned() ? c.resultText() : null);
+        m.put("failed", c.failed());
+        m.put("duration_ns", c.durationNs());
+        if (!c.children().isEmpty()) {
+            List<Object> k = new ArrayList<>();
+            for (Call x : c.children()) k.add(callJson(x));
+            m.put("calls", k);
+        }
+        return m;
+    }
+
+    static String pad(String s, int w) {
+        return s.length() >= w ? s : s + " ".repeat(w - s.length());
+    }
+
+    static String left(String s, int w) {
+        return s.length() >= w ? s : " ".repeat(w - s.length()) + s;
+    }
+}

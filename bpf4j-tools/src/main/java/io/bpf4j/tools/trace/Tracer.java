@@ -1,0 +1,605 @@
+package io.bpf4j.tools.trace;
+
+import io.bpf4j.tools.ToolObjects;
+import io.bpf4j.BpfException;
+import io.bpf4j.BpfLink;
+import io.bpf4j.BpfMap;
+import io.bpf4j.BpfProgram;
+import io.bpf4j.btf.Btf;
+import io.bpf4j.btf.BtfType;
+import io.bpf4j.link.KprobeEvents;
+import io.bpf4j.link.Links;
+import io.bpf4j.loader.BpfObject;
+import io.bpf4j.loader.LoadOptions;
+import io.bpf4j.loader.MapDef;
+import io.bpf4j.loader.ObjectSpec;
+import io.bpf4j.loader.ProgramDef;
+import io.bpf4j.ringbuf.RingBufDrops;
+import io.bpf4j.ringbuf.RingBufReader;
+import io.bpf4j.internal.sys.Errno;
+import io.bpf4j.internal.sys.KernelRelease;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Attaches trace.bpf.c to the selected functions and turns its records into {@link Session}s.
+ * Owns everything it loads and attaches; {@link #close()} detaches and frees it all.
+ *
+ * <pre>{@code
+ * try (Tracer t = Tracer.attach(selection, TraceOptions.defaults(), System.err::println)) {
+ *     while (running) t.poll(session -> print(session), 100);
+ * }
+ * }</pre>
+ */
+public final class Tracer implements AutoCloseable {
+    /** Maps every fentry clone shares with the main object. */
+    static final List<String> SHARED_MAPS = List.of("rb", "drops", "stats", "ip_table", "sessions",
+            "pid_allow", "pid_deny", "comm_allow", "comm_deny");
+    static final int MAX_FEXIT_ARGS = 6;
+    static final java.util.regex.Pattern SLEEPING_SYSCALL = java.util.regex.Pattern.compile("(__x64_|__ia32_|__se_|__do_|__x32_|__arm64_)?sys_.*|.*_sys_bpf");
+
+    /**
+     * Loss counters beyond ring buffer drops. {@code missedExits}: calls whose return was never
+     * seen (found when the thread's stack moved past them; their sessions end there, flagged);
+     * {@code kernelMissedReturns}: what the kernel itself counted as missed on our tracefs
+     * kretprobes (kprobe_profile), 0 where the kretprobes came from the perf PMU;
+     * {@code openSessions}: see {@link #openSessions()}.
+     */
+    public record Stats(long droppedRecords, long sessionsNoSlot, long tooDeep, long unmatchedExits,
+                        long sessions, long lostSessions, long badRecords, long missedExits, long kernelMissedReturns,
+                        long openSessions) {
+        public long totalLost() {
+            return droppedRecords + sessionsNoSlot + lostSessions;
+        }
+    }
+
+    private final TracedFunction[] functions;
+    private final AttachMode mode;
+    private final String reason;
+    private final List<String> skipped;
+    private final BpfObject object;
+    private final List<BpfObject> clones;
+    private final List<BpfLink> links;
+    private final RingBufReader reader;
+    private final RingBufDrops drops;
+    private final long attachNanos;
+    private final boolean tracefsKretprobes;
+    private SessionAssembler assembler;
+    private Consumer<Session> sink = s -> {};
+    private boolean detached, closed;
+
+    private Tracer(TracedFunction[] functions, Attached a, long attachNanos) {
+        this.functions = functions;
+        this.mode = a.mode;
+        this.reason = a.reason;
+        this.skipped = a.skipped;
+        this.object = a.object;
+        this.clones = a.clones;
+        this.links = a.links;
+        this.drops = RingBufDrops.of(object.map("drops"));
+        this.reader = RingBufReader.open(object.map("rb"), drops);
+        this.attachNanos = attachNanos;
+        this.tracefsKretprobes = a.tracefsKretprobes;
+        this.assembler = new SessionAssembler(functions, s -> sink.accept(s));
+    }
+
+    /** The function table for a selection: ids, BTF return kinds and argument counts. */
+    public static TracedFunction[] functions(FunctionSelector.Selection sel) {
+        Btf vmlinux = kernelBtf();
+        Map<String, Optional<Btf>> modules = new HashMap<>();
+        TracedFunction[] out = new TracedFunction[sel.functions().size()];
+        for (int i = 0; i < out.length; i++) {
+            FunctionSelector.Selected s = sel.functions().get(i);
+            KernelFunction f = s.function();
+            Btf btf = f.module() == null ? vmlinux : modules.computeIfAbsent(f.module(), m -> moduleBtf(vmlinux, m)).orElse(null);
+            Optional<BtfType.FuncProto> proto = ReturnKind.proto(btf, f.name());
+            ReturnKind rk = proto.map(p -> ReturnKind.of(btf, p.returnType())).orElse(ReturnKind.UNKNOWN);
+            out[i] = new TracedFunction(i, f, s.entry(), rk, proto.map(p -> p.params().size()).orElse(-1), s.uniqueName());
+        }
+        return out;
+    }
+
+    private static Btf kernelBtf() {
+        try {
+            return Btf.kernel();
+        } catch (BpfException e) {
+            return null; // results are then read as long: still correct for int and pointer errors
+        }
+    }
+
+    private static Optional<Btf> moduleBtf(Btf base, String module) {
+        Path p = Path.of("/sys/kernel/btf", module);
+        if (base == null || !Files.exists(p)) return Optional.empty();
+        try {
+            return Optional.of(Btf.read(p, base));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private record Attached(AttachMode mode, String reason, List<String> skipped, BpfObject object,
+                            List<BpfObject> clones, List<BpfLink> links, boolean tracefsKretprobes) {}
+
+    /**
+     * Room in an entry function's -K kretprobe for tasks inside it at once. Entry functions are
+     * syscall entry points in practice: any task may sleep in one. (1024 instances: about 64 KiB.)
+     */
+    static final int MAX_ACTIVE_ENTRY = 1024;
+
+    /**
+     * Loads and attaches. With no mode in {@code opts}, tries kprobe.multi, then single kprobes,
+     * and {@link #reason()} says why it ended where it did. Functions that refuse to attach are
+     * skipped ({@link #skipped()}); if none attaches, or the kernel refuses the programs, throws
+     * with what was refused.
+     */
+    public static Tracer attach(FunctionSelector.Selection sel, TraceOptions opts) {
+        return attach(sel, opts, 0);
+    }
+
+    /** As {@link #attach(FunctionSelector.Selection, TraceOptions)}; maxActive > 0 sets every -K kretprobe's room (tests). */
+    static Tracer attach(FunctionSelector.Selection sel, TraceOptions opts, int maxActive) {
+        TracedFunction[] fns = functions(sel);
+        ObjectSpec base = configure(ToolObjects.spec(ToolObjects.TRACE), fns.length, opts);
+        long t0 = System.nanoTime();
+        KernelRelease k = KernelRelease.running();
+        Attached a;
+        if (opts.mode() != null) {
+            a = attach(base, fns, opts, maxActive, opts.mode(), "requested");
+        } else if (!k.atLeast(5, 18)) {
+            a = attach(base, fns, opts, maxActive, AttachMode.KPROBE, "kprobe.multi needs Linux 5.18, this is " + k.release());
+        } else {
+            try {
+                a = attach(base, fns, opts, maxActive, AttachMode.MULTI, "default on Linux 5.18+");
+            } catch (BpfException e) {
+                try {
+                    a = attach(base, fns, opts, maxActive, AttachMode.KPROBE, "kprobe.multi refused (" + e.getMessage() + ")");
+                } catch (BpfException ke) {
+                    throw new BpfException(e.getMessage() + "; " + ke.getMessage(), ke);
+                }
+            }
+        }
+        return new Tracer(fns, a, System.nanoTime() - t0);
+    }
+
+    static ObjectSpec configure(ObjectSpec spec, int n, TraceOptions o) {
+        spec.map("rb").maxEntries(o.ringBufBytes());
+        spec.map("sessions").maxEntries(Math.max(1, o.maxSessions()));
+        spec.map("ip_table").maxEntries(Math.max(1, n));
+        spec.setVariable("n_ips", n);
+        spec.setVariable("emit_all", o.emitAll() ? 1 : 0);
+        spec.setVariable("wakeup_bytes", (long) o.ringBufBytes() / 4);
+        spec.setVariable("min_duration_ns", o.minDurationNs());
+        spec.setVariable("deny_tgid", o.denyTgid());
+        spec.setVariable("pid_allow_on", o.pids().isEmpty() ? 0 : 1);
+        spec.setVariable("pid_deny_on", o.noPids().isEmpty() ? 0 : 1);
+        spec.setVariable("comm_allow_on", o.comms().isEmpty() ? 0 : 1);
+        spec.setVariable("comm_deny_on", o.noComms().isEmpty() ? 0 : 1);
+        for (ProgramDef p : spec.programs()) p.autoload(false);
+        return spec;
+    }
+
+    private static Attached attach(ObjectSpec base, TracedFunction[] fns, TraceOptions opts, int maxActive, AttachMode mode, String why) {
+        ObjectSpec spec = base.copy();
+        boolean cookies = KernelRelease.running().atLeast(5, 15);
+        switch (mode) {
+            case MULTI -> {
+                spec.program("kmentry").autoload(true);
+                spec.program("kmexit").autoload(true);
+            }
+            case KPROBE -> {
+                spec.program(cookies ? "kentry_cookie" : "kentry_ip").autoload(true);
+                spec.program(cookies ? "kexit_cookie" : "kexit_lifo").autoload(true);
+            }
+            case FENTRY -> { /* one clone per function below */ }
+        }
+        BpfObject obj;
+        try {
+            obj = BpfObject.load(spec);
+        } catch (BpfException e) {
+            throw refused(mode, "load", e);
+        }
+        List<BpfObject> clones = new ArrayList<>();
+        List<BpfLink> links = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        boolean[] tracefs = {false};
+        try {
+            fill(obj, fns, opts);
+            String reason = switch (mode) {
+                case MULTI -> {
+                    long[] addrs = new long[fns.length], ids = new long[fns.length];
+                    for (int i = 0; i < fns.length; i++) {
+                        addrs[i] = fns[i].function().address();
+                        ids[i] = cookie(fns[i]);
+                    }
+                    try {
+                        // Exits first, entries last, and detach in reverse: no entry without its exit.
+                        links.add(Links.kprobeMulti(obj.program("kmexit"), addrs, ids, true));
+                        links.add(Links.kprobeMulti(obj.program("kmentry"), addrs, ids, false));
+                    } catch (BpfException e) {
+                        throw refused(mode, "attach", e);
+                    }
+                    yield "kprobe.multi (" + why + ")";
+                }
+                case KPROBE -> {
+                    String rets = attachKprobes(obj, fns, cookies, maxActive, links, skipped);
+                    tracefs[0] = rets == null;
+                    yield "kprobe/kretprobe (" + why + "); " + (cookies ? "functions known by BPF cookie"
+                            : "no BPF cookies before 5.15: entries found by address, exits matched by call order")
+                            + (rets == null ? "" : "; " + rets);
+                }
+                case FENTRY -> {
+                    attachFentry(spec, obj, fns, clones, links, skipped);
+                    yield "fentry/fexit (" + why + ")";
+                }
+            };
+            return new Attached(mode, reason, skipped, obj, clones, links, tracefs[0]);
+        } catch (RuntimeException e) {
+            closeAll(links, clones, obj);
+            throw e;
+        }
+    }
+
+    static BpfException refused(AttachMode mode, String what, BpfException e) {
+        return new BpfException(mode.label + " " + what + " refused: " + e.getMessage(), e);
+    }
+
+    private static void fill(BpfObject obj, TracedFunction[] fns, TraceOptions opts) {
+        BpfMap ips = obj.map("ip_table");
+        TracedFunction[] byAddress = fns.clone();
+        // Unsigned: kernel addresses are "negative" longs.
+        java.util.Arrays.sort(byAddress, (a, b) -> Long.compareUnsigned(a.function().address(), b.function().address()));
+        for (int i = 0; i < byAddress.length; i++) ips.update(u32(i), ipEntry(byAddress[i]), BpfMap.ANY);
+        byte[] one = {1};
+        for (int p : opts.pids()) obj.map("pid_allow").update(u32(p), one, BpfMap.ANY);
+        for (int p : opts.noPids()) obj.map("pid_deny").update(u32(p), one, BpfMap.ANY);
+        for (String c : opts.comms()) obj.map("comm_allow").update(comm(c), one, BpfMap.ANY);
+        for (String c : opts.noComms()) obj.map("comm_deny").update(comm(c), one, BpfMap.ANY);
+    }
+
+    /** An ip_table value of trace.bpf.c: the function's address and its cookie. */
+    static byte[] ipEntry(TracedFunction f) {
+        return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(f.function().address()).putLong(cookie(f)).array();
+    }
+
+    /** What trace.bpf.c gets for a function: its id, and its FN_* flags in the upper half. */
+    static long cookie(TracedFunction f) {
+        return Integer.toUnsignedLong(f.id()) | (long) flags(f) << 32;
+    }
+
+    /** trace.bpf.c's FN_SYSCALL. */
+    static final int FN_SYSCALL = 16;
+    /**
+     * Syscall entry wrappers: the arch's entry code calls them, nothing else does, so one cannot
+     * be entered while the same thread is inside another. Not {@code __se_sys_*}/{@code __do_sys_*}
+     * (called by the wrapper, so nested in it) nor {@code __sys_*} (BPF syscall programs call
+     * {@code __sys_bpf} from inside other syscalls).
+     */
+    static final java.util.regex.Pattern SYSCALL_WRAPPER =
+            java.util.regex.Pattern.compile("__(x64|ia32|x32|arm64)_(compat_)?sys_\\w+");
+
+    /** FN_* flags of a function, as trace.bpf.c reads them. */
+    static int flags(TracedFunction f) {
+        return f.bpfFlags() | (SYSCALL_WRAPPER.matcher(f.name()).matches() ? FN_SYSCALL : 0);
+    }
+
+    static byte[] comm(String c) {
+        byte[] b = new byte[16];
+        byte[] s = c.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(s, 0, b, 0, Math.min(15, s.length));
+        return b;
+    }
+
+    /**
+     * Attaches an entry kprobe and a kretprobe per function. An entry function's kretprobe is a
+     * tracefs kprobe event with room for many tasks at once: the perf PMU's default on a
+     * non-preemptible kernel is one per CPU, and a busy syscall entry misses returns. Other
+     * functions keep the PMU's (tracefs events detach one at a time under a global lock; a miss
+     * there costs one call's exit, found and counted by trace.bpf.c). Where tracefs cannot make
+     * them, the PMU's for all. Returns null, or why the PMU was used.
+     */
+    private static String attachKprobes(BpfObject obj, TracedFunction[] fns, boolean cookies, int maxActive,
+                                        List<BpfLink> links, List<String> skipped) {
+        BpfProgram entry = obj.program(cookies ? "kentry_cookie" : "kentry_ip");
+        BpfProgram exit = obj.program(cookies ? "kexit_cookie" : "kexit_lifo");
+        Map<String, Integer> names = new HashMap<>();
+        for (TracedFunction f : fns) names.merge(f.name(), 1, Integer::sum);
+        BpfException first = null;
+        String pmuReturns = null;
+        int ok = 0, entries = 0;
+        for (TracedFunction f : fns) {
+            if (names.get(f.name()) > 1 || !f.uniqueName()) {
+                skipped.add(f.function() + ": the name is not unique in kallsyms, a kprobe by name cannot choose (use -M)");
+                continue;
+            }
+            BpfLink in = null;
+            try {
+                BpfLink out = null;
+                BpfException viaTracefs = null;
+                if (pmuReturns == null && (f.entry() || maxActive > 0)) {
+                    int room = maxActive > 0 ? maxActive : MAX_ACTIVE_ENTRY;
+                    try {
+                        out = Links.kretprobe(exit, f.name(), room, cookie(f));
+                    } catch (BpfException e) {
+                        viaTracefs = e;
+                    }
+                }
+                if (out == null) out = Links.kprobe(exit, f.name(), 0, true, cookie(f));
+                if (viaTracefs != null) {
+                    // The PMU could: tracefs is what failed, not the function.
+                    pmuReturns = "kretprobes from the perf PMU with the kernel's default room (tracefs: "
+                            + viaTracefs.getMessage() + "); returns they miss are counted";
+                }
+                links.add(out);
+                // The return probe first: an entry seen before it would wait for a return never seen.
+                try {
+                    in = Links.kprobe(entry, f.name(), 0, false, cookie(f));
+                } catch (BpfException e) {
+                    links.removeLast().close();
+                    throw e;
+                }
+                links.add(in);
+                ok++;
+                if (f.entry()) entries++;
+            } catch (BpfException e) {
+                if (first == null) first = e;
+                // No kprobe PMU at all: nothing else will attach either.
+                if (ok == 0 && e.getMessage().contains("kprobe PMU")) throw refused(AttachMode.KPROBE, "attach", e);
+                skipped.add(f.function() + ": " + e.getMessage());
+            }
+        }
+        if (ok == 0) throw refused(AttachMode.KPROBE, "attach", first != null ? first : new BpfException("no function could be attached"));
+        if (entries == 0) throw noEntry(AttachMode.KPROBE, skipped);
+        return pmuReturns;
+    }
+
+    private static void attachFentry(ObjectSpec spec, BpfObject obj, TracedFunction[] fns, List<BpfObject> clones,
+                                     List<BpfLink> links, List<String> skipped) {
+        LoadOptions lo = LoadOptions.defaults();
+        for (String m : SHARED_MAPS) lo = lo.replaceMap(m, obj.map(m));
+        BpfException first = null;
+        int ok = 0, entries = 0;
+        boolean unsafeDetach = !KernelRelease.running().atLeast(5, 12);
+        for (TracedFunction f : fns) {
+            if (f.function().module() != null) {
+                skipped.add(f.function() + ": fentry on module functions is not supported yet (use -K or -M)");
+                continue;
+            }
+            if (unsafeDetach && SLEEPING_SYSCALL.matcher(f.name()).matches()) {
+                // Before 5.12 (e21aa341785c) detaching fexit frees the trampoline while a task that
+                // sleeps in the traced function will still return into it: seen as a soft lockup
+                // of the workload on Debian 5.10 in the lab. Syscall entry points sleep.
+                skipped.add(f.function() + ": a syscall entry sleeps, and detaching fexit from it can hang this kernel"
+                        + " (fixed in 5.12, e21aa341785c); use -K");
+                continue;
+            }
+            if (f.args() < 0) {
+                skipped.add(f.function() + ": no BTF for it (" + (f.function().isClone() ? "a compiler clone" : "not in vmlinux BTF") + "), fentry needs it");
+                continue;
+            }
+            if (f.args() > MAX_FEXIT_ARGS) {
+                skipped.add(f.function() + ": " + f.args() + " arguments, fexit here reads the result of at most " + MAX_FEXIT_ARGS);
+                continue;
+            }
+            ObjectSpec c = spec.copy();
+            c.setVariable("fentry_id", f.id());
+            c.setVariable("fentry_flags", flags(f));
+            c.program("fentry_fn").autoload(true).attachTarget(f.name());
+            c.program("fexit" + f.args()).autoload(true).attachTarget(f.name());
+            BpfObject o = null;
+            try {
+                o = BpfObject.load(c, lo);
+                BpfLink exit = Links.tracing(o.program("fexit" + f.args()));
+                try {
+                    links.add(Links.tracing(o.program("fentry_fn")));
+                } catch (BpfException e) {
+                    exit.close();
+                    throw e;
+                }
+                links.add(links.size() - 1, exit); // pairs stay (exit, entry): see closeAll
+                clones.add(o);
+                ok++;
+                if (f.entry()) entries++;
+            } catch (BpfException e) {
+                if (o != null) o.close();
+                if (first == null) first = e;
+                if (ok == 0 && e.errno() == Errno.EPERM) throw refused(AttachMode.FENTRY, "load", e);
+                skipped.add(f.function() + ": " + e.getMessage());
+            }
+        }
+        if (ok == 0) throw refused(AttachMode.FENTRY, "attach", first != null ? first : new BpfException("no function has what fentry needs"));
+        if (entries == 0) throw noEntry(AttachMode.FENTRY, skipped);
+    }
+
+    /** Nothing could start a session: say why the entry functions were skipped. */
+    static BpfException noEntry(AttachMode mode, List<String> skipped) {
+        return new NoEntryException(mode.label + ": no entry function could be attached, so no session could start; "
+                + String.join("; ", skipped.subList(0, Math.min(3, skipped.size()))));
+    }
+
+    /** No entry function could be attached; the message says why for each (up to three). */
+    public static final class NoEntryException extends BpfException {
+        NoEntryException(String message) {
+            super(message);
+        }
+    }
+
+    static byte[] u32(int v) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+    }
+
+    static byte[] u64(long v) {
+        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
+    }
+
+    public AttachMode mode() {
+        return mode;
+    }
+
+    /** One line: the attach mode and why it was chosen. */
+    public String reason() {
+        return reason;
+    }
+
+    /** Functions that were selected but could not be attached, each with the reason. */
+    public List<String> skipped() {
+        return skipped;
+    }
+
+    public TracedFunction[] functionTable() {
+        return functions.clone();
+    }
+
+    /** Functions actually attached. */
+    public int attachedCount() {
+        return mode == AttachMode.MULTI ? functions.length : links.size() / 2;
+    }
+
+    public long attachNanos() {
+        return attachNanos;
+    }
+
+    /**
+     * Hands finished sessions to {@code out}, waiting up to {@code timeoutMs} for records.
+     * Returns the number of records read.
+     */
+    public int poll(Consumer<Session> out, int timeoutMs) {
+        sink = out;
+        return reader.poll(assembler::accept, timeoutMs);
+    }
+
+    /** Reads what is already in the ring buffer, without waiting. */
+    public int drain(Consumer<Session> out) {
+        sink = out;
+        return reader.consume(assembler::accept);
+    }
+
+    /** Ring buffer records the BPF side could not write so far (its {@code drops} map): one map lookup. */
+    public long droppedRecords() {
+        return drops.count();
+    }
+
+    public Stats stats() {
+        BpfMap st = object.map("stats");
+        long[] v = new long[4];
+        for (int i = 0; i < v.length; i++)
+            v[i] = st.lookup(u32(i)).map(b -> ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong()).orElse(0L);
+        return new Stats(drops.count(), v[0], v[1], v[2], assembler.sessions(), assembler.lostSessions(), assembler.badRecords(),
+                v[3], tracefsKretprobes ? KprobeEvents.missed() : 0, openSessions());
+    }
+
+    /**
+     * Sessions whose entry function had not returned (as far as the BPF side saw) when this was
+     * called: after {@link #detach()}, sessions that were never shipped. A thread still inside
+     * its entry function at the end is one; a return the kernel never reported is another.
+     * Counted from the per-thread slots of the {@code sessions} map (the depth member, located
+     * through the object's BTF as the loader parsed it from the ELF); -1 when it has none.
+     */
+    public long openSessions() {
+        Btf btf = object.spec().btf();
+        if (btf == null) return -1;
+        Optional<BtfType> t = btf.findByName("session", io.bpf4j.btf.BtfKind.STRUCT);
+        if (t.isEmpty()) return -1;
+        Optional<Btf.Field> depth = btf.memberByPath(t.get(), "depth");
+        if (depth.isEmpty()) return -1;
+        int off = (int) depth.get().byteOffset();
+        BpfMap sessions = object.map("sessions");
+        long open = 0;
+        for (byte[] k : sessions.keys()) {
+            Optional<byte[]> v = sessions.lookup(k);
+            if (v.isPresent() && ByteBuffer.wrap(v.get()).order(ByteOrder.LITTLE_ENDIAN).getInt(off) != 0) open++;
+        }
+        return open;
+    }
+
+    /** Detaches every probe (records already in the ring buffer stay readable); returns the time it took in ns. */
+    public long detach() {
+        if (detached) return 0;
+        detached = true;
+        long t0 = System.nanoTime();
+        closeAll(links, List.of(), null);
+        links.clear();
+        return System.nanoTime() - t0;
+    }
+
+    /**
+     * Closes links two by two in the order they were made: (exit, entry) pairs. Every entry goes
+     * first, so no call is seen entering without its exit still attached. Each close of a single
+     * kprobe waits for RCU grace periods (and 5.10 patches ftrace per function): done one after
+     * the other, 500 functions took 40-70 s in the lab, so they are closed from several threads,
+     * whose waits overlap.
+     */
+    private static void closeAll(List<BpfLink> links, List<BpfObject> clones, BpfObject obj) {
+        List<BpfLink> entries = new ArrayList<>(), exits = new ArrayList<>();
+        for (int i = 0; i < links.size(); i++) (i % 2 == 1 ? entries : exits).add(links.get(i));
+        RuntimeException first = closeParallel(entries);
+        RuntimeException e2 = closeParallel(exits);
+        if (first == null) first = e2;
+        for (BpfObject o : clones) {
+            try {
+                o.close();
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+            }
+        }
+        if (obj != null) obj.close();
+        if (first != null) throw first;
+    }
+
+    static final int DETACH_THREADS = 16;
+
+    private static RuntimeException closeParallel(List<BpfLink> links) {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> first = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable worker = () -> {
+            for (int i; (i = next.getAndIncrement()) < links.size(); ) {
+                try {
+                    links.get(i).close();
+                } catch (RuntimeException e) {
+                    first.compareAndSet(null, e);
+                }
+            }
+        };
+        int n = Math.min(DETACH_THREADS, links.size());
+        if (n <= 1) {
+            worker.run();
+            return first.get();
+        }
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < n; i++) threads.add(Thread.ofPlatform().daemon().name("bpf4j-detach-" + i).start(worker));
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the links must be closed whatever happens
+                }
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        return first.get();
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            detach();
+        } finally {
+            reader.close();
+            closeAll(List.of(), clones, object);
+        }
+    }
+}
