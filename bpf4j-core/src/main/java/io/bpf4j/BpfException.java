@@ -1,5 +1,9 @@
 package io.bpf4j;
 
+import io.bpf4j.internal.sys.Errno;
+import io.bpf4j.internal.sys.KernelRelease;
+import io.bpf4j.internal.sys.Syscalls;
+
 /**
  * Root of bpf4j's exceptions: an operation that failed, with the kernel's errno where one was
  * returned and a hint that tells the user what to do about it.
@@ -32,9 +36,44 @@ public class BpfException extends RuntimeException {
         this(message, 0, null, cause);
     }
 
+    /**
+     * The exception bpf4j raises when {@code cmd} fails with {@code errno}: {@code op} names the
+     * operation ({@code "update"}), and the hint gives the errno's usual cause for that command.
+     */
+    public static BpfException of(String op, BpfCommand cmd, int errno) {
+        return new BpfException(op, errno, hint(cmd, errno));
+    }
+
+    static String hint(BpfCommand cmd, int errno) {
+        boolean root = Syscalls.geteuid() == 0;
+        return switch (errno) {
+            case Errno.EPERM -> {
+                if (!root) yield "bpf(2) needs root or CAP_BPF (+CAP_PERFMON/CAP_NET_ADMIN for some types)";
+                long ml = Syscalls.memlockLimit();
+                // memcg accounting replaced RLIMIT_MEMLOCK in 5.11 (97306be45fbe).
+                if (ml != -1 && !KernelRelease.running().atLeast(5, 11)
+                        && (cmd == BpfCommand.MAP_CREATE || cmd == BpfCommand.PROG_LOAD || cmd == BpfCommand.BTF_LOAD))
+                    yield "RLIMIT_MEMLOCK is " + ml + " bytes; kernels before 5.11 charge BPF memory to it: raise it";
+                yield cmd == BpfCommand.PROG_LOAD
+                        ? "refused before verification: privileges, lockdown or host policy forbid this program type"
+                        : "refused by the kernel's policy (lockdown, LSM or sysctl)";
+            }
+            case Errno.E2BIG -> "the kernel does not know a field we set; it may be too old for this feature";
+            case Errno.ENOSPC -> cmd == BpfCommand.PROG_LOAD ? "verifier log buffer too small" : "map is full";
+            case Errno.ENOENT -> switch (cmd) {
+                case MAP_LOOKUP_ELEM, MAP_DELETE_ELEM, MAP_GET_NEXT_KEY, MAP_LOOKUP_AND_DELETE_ELEM -> null;
+                default -> "no such object (it may have been unloaded)";
+            };
+            case Errno.EBADF -> "not a valid BPF object file descriptor";
+            case Errno.ENOTSUPP, Errno.EOPNOTSUPP -> "not supported by this map or program type on this kernel";
+            case Errno.EACCES -> cmd == BpfCommand.PROG_LOAD ? "rejected by the verifier" : null;
+            default -> null;
+        };
+    }
+
     private static String format(String op, int errno, String hint) {
         StringBuilder sb = new StringBuilder(op);
-        if (errno != 0) sb.append(": ").append(io.bpf4j.internal.sys.Errno.describe(errno));
+        if (errno != 0) sb.append(": ").append(Errno.describe(errno));
         if (hint != null && !hint.isEmpty()) sb.append(" (").append(hint).append(')');
         return sb.toString();
     }
@@ -51,7 +90,7 @@ public class BpfException extends RuntimeException {
 
     /** The errno's symbolic name ({@code "EINVAL"}), or {@code ""} for errno 0. */
     public String errnoName() {
-        return errno == 0 ? "" : io.bpf4j.internal.sys.Errno.name(errno);
+        return errno == 0 ? "" : Errno.name(errno);
     }
 
     /** What the user can do about it, or {@code null}. */

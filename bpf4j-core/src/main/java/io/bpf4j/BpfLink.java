@@ -1,8 +1,8 @@
 package io.bpf4j;
 
 import io.bpf4j.internal.sys.Bpf;
-import io.bpf4j.internal.sys.BpfCmd;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.BpfCommand;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.Layouts;
 
 import java.lang.foreign.Arena;
@@ -49,7 +49,7 @@ public class BpfLink implements AutoCloseable {
     public void detach() {
         MemorySegment a = Bpf.attr(Layouts.OneFd.LAYOUT.byteSize());
         a.set(JAVA_INT, Layouts.OneFd.FD, fd.raw());
-        Bpf.check(BpfCmd.LINK_DETACH, a, "detach link");
+        Calls.check(BpfCommand.LINK_DETACH, a, "detach link");
     }
 
     public LinkInfo info() {

@@ -1,9 +1,9 @@
 package io.bpf4j;
 
 import io.bpf4j.internal.sys.Bpf;
-import io.bpf4j.internal.sys.BpfCmd;
+import io.bpf4j.BpfCommand;
 import io.bpf4j.internal.sys.Errno;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.Layouts;
 
 import java.lang.foreign.Arena;
@@ -66,10 +66,10 @@ public final class BpfMap implements AutoCloseable {
             // Kernels before 5.16 reject a non-zero attr tail they do not know; map_extra is
             // the last field, so pass the shorter size when it is unused.
             MemorySegment sized = spec.mapExtra() == 0 ? a.asSlice(0, Layouts.MapCreate.MAP_EXTRA) : a;
-            long r = Bpf.call(BpfCmd.MAP_CREATE, sized);
+            long r = Calls.call(BpfCommand.MAP_CREATE, sized);
             if (r < 0 && Memlock.raiseAfter((int) -r)) continue;
             String op = "create map" + (spec.name().isEmpty() ? "" : " " + spec.name()) + " (" + spec.type().kernelName() + ")";
-            if (r < 0) throw Bpf.error(op, BpfCmd.MAP_CREATE, (int) -r);
+            if (r < 0) throw BpfException.of(op, BpfCommand.MAP_CREATE, (int) -r);
             return new BpfMap(Fd.adopt((int) r, op), spec.type().value(), spec.keySize(), spec.valueSize(),
                     spec.maxEntries(), spec.flags(), spec.name());
         }
@@ -179,40 +179,40 @@ public final class BpfMap implements AutoCloseable {
     public boolean lookup(MemorySegment key, MemorySegment value) {
         checkNative(key, keySize, "key");
         checkNative(value, valueBufferSize(), "value");
-        long r = Bpf.call(BpfCmd.MAP_LOOKUP_ELEM, elemAttr(key, value, 0));
+        long r = Calls.call(BpfCommand.MAP_LOOKUP_ELEM, elemAttr(key, value, 0));
         if (r == -Errno.ENOENT) return false;
-        if (r < 0) throw Bpf.error("lookup", BpfCmd.MAP_LOOKUP_ELEM, (int) -r);
+        if (r < 0) throw BpfException.of("lookup", BpfCommand.MAP_LOOKUP_ELEM, (int) -r);
         return true;
     }
 
     /** Creates or replaces an element; {@code flags} is ANY, NOEXIST or EXIST. */
     public void update(MemorySegment key, MemorySegment value, long flags) {
         checkNative(key, keySize, "key");
-        long r = Bpf.call(BpfCmd.MAP_UPDATE_ELEM, elemAttr(key, value, flags));
-        if (r < 0) throw Bpf.error("update", BpfCmd.MAP_UPDATE_ELEM, (int) -r);
+        long r = Calls.call(BpfCommand.MAP_UPDATE_ELEM, elemAttr(key, value, flags));
+        if (r < 0) throw BpfException.of("update", BpfCommand.MAP_UPDATE_ELEM, (int) -r);
     }
 
     /** Deletes an element. Returns false if it was absent. */
     public boolean delete(MemorySegment key) {
-        long r = Bpf.call(BpfCmd.MAP_DELETE_ELEM, elemAttr(key, null, 0));
+        long r = Calls.call(BpfCommand.MAP_DELETE_ELEM, elemAttr(key, null, 0));
         if (r == -Errno.ENOENT) return false;
-        if (r < 0) throw Bpf.error("delete", BpfCmd.MAP_DELETE_ELEM, (int) -r);
+        if (r < 0) throw BpfException.of("delete", BpfCommand.MAP_DELETE_ELEM, (int) -r);
         return true;
     }
 
     /** Writes the key after {@code key} (or the first key for null). Returns false at the end. */
     public boolean nextKey(MemorySegment key, MemorySegment next) {
-        long r = Bpf.call(BpfCmd.MAP_GET_NEXT_KEY, elemAttr(key, next, 0));
+        long r = Calls.call(BpfCommand.MAP_GET_NEXT_KEY, elemAttr(key, next, 0));
         if (r == -Errno.ENOENT) return false;
-        if (r < 0) throw Bpf.error("next key", BpfCmd.MAP_GET_NEXT_KEY, (int) -r);
+        if (r < 0) throw BpfException.of("next key", BpfCommand.MAP_GET_NEXT_KEY, (int) -r);
         return true;
     }
 
     /** Pops a value from a queue or stack map, or looks up and deletes a hash element. */
     public boolean lookupAndDelete(MemorySegment key, MemorySegment value) {
-        long r = Bpf.call(BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, elemAttr(key, value, 0));
+        long r = Calls.call(BpfCommand.MAP_LOOKUP_AND_DELETE_ELEM, elemAttr(key, value, 0));
         if (r == -Errno.ENOENT) return false;
-        if (r < 0) throw Bpf.error("lookup and delete", BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, (int) -r);
+        if (r < 0) throw BpfException.of("lookup and delete", BpfCommand.MAP_LOOKUP_AND_DELETE_ELEM, (int) -r);
         return true;
     }
 
@@ -313,9 +313,9 @@ public final class BpfMap implements AutoCloseable {
                 attr.set(JAVA_LONG, Layouts.MapBatch.VALUES, values.address());
                 attr.set(JAVA_INT, Layouts.MapBatch.COUNT, Math.min(chunk, max - out.size()));
                 attr.set(JAVA_INT, Layouts.MapBatch.MAP_FD, fd.raw());
-                long r = Bpf.call(BpfCmd.MAP_LOOKUP_BATCH, attr);
+                long r = Calls.call(BpfCommand.MAP_LOOKUP_BATCH, attr);
                 int n = attr.get(JAVA_INT, Layouts.MapBatch.COUNT);
-                if (r < 0 && r != -Errno.ENOENT) throw Bpf.error("lookup batch", BpfCmd.MAP_LOOKUP_BATCH, (int) -r);
+                if (r < 0 && r != -Errno.ENOENT) throw BpfException.of("lookup batch", BpfCommand.MAP_LOOKUP_BATCH, (int) -r);
                 for (int i = 0; i < n; i++) {
                     out.add(new Entry(keys.asSlice((long) i * keySize, keySize).toArray(ValueLayout.JAVA_BYTE),
                             values.asSlice(i * vsize, vsize).toArray(ValueLayout.JAVA_BYTE)));
@@ -344,8 +344,8 @@ public final class BpfMap implements AutoCloseable {
             attr.set(JAVA_INT, Layouts.MapBatch.COUNT, entries.size());
             attr.set(JAVA_INT, Layouts.MapBatch.MAP_FD, fd.raw());
             attr.set(JAVA_LONG, Layouts.MapBatch.ELEM_FLAGS, elemFlags);
-            long r = Bpf.call(BpfCmd.MAP_UPDATE_BATCH, attr);
-            if (r < 0) throw Bpf.error("update batch", BpfCmd.MAP_UPDATE_BATCH, (int) -r);
+            long r = Calls.call(BpfCommand.MAP_UPDATE_BATCH, attr);
+            if (r < 0) throw BpfException.of("update batch", BpfCommand.MAP_UPDATE_BATCH, (int) -r);
             return attr.get(JAVA_INT, Layouts.MapBatch.COUNT);
         }
     }
@@ -361,8 +361,8 @@ public final class BpfMap implements AutoCloseable {
             attr.set(JAVA_LONG, Layouts.MapBatch.KEYS, keys.address());
             attr.set(JAVA_INT, Layouts.MapBatch.COUNT, keyList.size());
             attr.set(JAVA_INT, Layouts.MapBatch.MAP_FD, fd.raw());
-            long r = Bpf.call(BpfCmd.MAP_DELETE_BATCH, attr);
-            if (r < 0 && r != -Errno.ENOENT) throw Bpf.error("delete batch", BpfCmd.MAP_DELETE_BATCH, (int) -r);
+            long r = Calls.call(BpfCommand.MAP_DELETE_BATCH, attr);
+            if (r < 0 && r != -Errno.ENOENT) throw BpfException.of("delete batch", BpfCommand.MAP_DELETE_BATCH, (int) -r);
             return attr.get(JAVA_INT, Layouts.MapBatch.COUNT);
         }
     }
@@ -371,7 +371,7 @@ public final class BpfMap implements AutoCloseable {
     public void freeze() {
         MemorySegment a = Bpf.attr(Layouts.OneFd.LAYOUT.byteSize());
         a.set(JAVA_INT, Layouts.OneFd.FD, fd.raw());
-        Bpf.check(BpfCmd.MAP_FREEZE, a, "freeze");
+        Calls.check(BpfCommand.MAP_FREEZE, a, "freeze");
     }
 
     /** Pins the map at a bpffs path. */

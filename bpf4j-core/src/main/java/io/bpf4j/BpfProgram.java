@@ -1,9 +1,9 @@
 package io.bpf4j;
 
 import io.bpf4j.internal.sys.Bpf;
-import io.bpf4j.internal.sys.BpfCmd;
+import io.bpf4j.BpfCommand;
 import io.bpf4j.internal.sys.Errno;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.Layouts;
 
 import java.lang.foreign.Arena;
@@ -83,13 +83,13 @@ public final class BpfProgram implements AutoCloseable {
                     a.set(JAVA_INT, Layouts.ProgLoad.LOG_SIZE, logSize);
                     a.set(JAVA_LONG, Layouts.ProgLoad.LOG_BUF, log.address());
                 }
-                long r = Bpf.call(BpfCmd.PROG_LOAD, a);
+                long r = Calls.call(BpfCommand.PROG_LOAD, a);
                 if (r >= 0) return new BpfProgram(Fd.adopt((int) r, op), spec.type().value(), spec.name());
                 int errno = (int) -r;
                 if (errno == Errno.EAGAIN && ++eagain < 5) continue;
                 if (Memlock.raiseAfter(errno)) continue;
                 if (logSize == 0) {
-                    if (errno == Errno.EPERM) throw Bpf.error(op, BpfCmd.PROG_LOAD, errno);
+                    if (errno == Errno.EPERM) throw BpfException.of(op, BpfCommand.PROG_LOAD, errno);
                     logSize = FIRST_LOG;
                     log = arena.allocate(logSize);
                     continue;
@@ -102,7 +102,7 @@ public final class BpfProgram implements AutoCloseable {
                     log = arena.allocate(logSize);
                     continue;
                 }
-                if (text.isBlank()) throw Bpf.error(op, BpfCmd.PROG_LOAD, errno);
+                if (text.isBlank()) throw BpfException.of(op, BpfCommand.PROG_LOAD, errno);
                 throw new VerifierException(op, errno, text, errno == Errno.ENOSPC);
             }
         }
@@ -299,7 +299,7 @@ public final class BpfProgram implements AutoCloseable {
                 a.set(JAVA_LONG, Layouts.TestRun.CTX_IN, ctxIn.address());
             }
             a.set(JAVA_INT, Layouts.TestRun.REPEAT, repeat);
-            Bpf.check(BpfCmd.PROG_TEST_RUN, a, "test run");
+            Calls.check(BpfCommand.PROG_TEST_RUN, a, "test run");
             int n = in == null ? 0 : Math.min(outSize, a.get(JAVA_INT, Layouts.TestRun.DATA_SIZE_OUT));
             byte[] o = n == 0 ? new byte[0] : out.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
             return new TestRunResult(a.get(JAVA_INT, Layouts.TestRun.RETVAL), a.get(JAVA_INT, Layouts.TestRun.DURATION), o);

@@ -1,9 +1,9 @@
 package io.bpf4j;
 
 import io.bpf4j.internal.sys.Bpf;
-import io.bpf4j.internal.sys.BpfCmd;
+import io.bpf4j.BpfCommand;
 import io.bpf4j.internal.sys.Errno;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.Layouts;
 
 import java.lang.foreign.Arena;
@@ -33,7 +33,7 @@ public final class BtfHandle implements AutoCloseable {
                 MemorySegment a = Bpf.attr(Layouts.BtfLoad.LOG_TRUE_SIZE);
                 a.set(JAVA_LONG, Layouts.BtfLoad.BTF, data.address());
                 a.set(JAVA_INT, Layouts.BtfLoad.SIZE, raw.length);
-                long r = Bpf.call(BpfCmd.BTF_LOAD, a);
+                long r = Calls.call(BpfCommand.BTF_LOAD, a);
                 if (r >= 0) return new BtfHandle(Fd.adopt((int) r, "load BTF"));
                 int errno = (int) -r;
                 if (Memlock.raiseAfter(errno)) continue;
@@ -51,7 +51,7 @@ public final class BtfHandle implements AutoCloseable {
         a.set(JAVA_LONG, Layouts.BtfLoad.LOG_BUF, log.address());
         a.set(JAVA_INT, Layouts.BtfLoad.LOG_SIZE, (int) log.byteSize());
         a.set(JAVA_INT, Layouts.BtfLoad.LOG_LEVEL, 1);
-        long r = Bpf.call(BpfCmd.BTF_LOAD, a);
+        long r = Calls.call(BpfCommand.BTF_LOAD, a);
         if (r >= 0) {
             io.bpf4j.internal.sys.Syscalls.close((int) r);
             return null;

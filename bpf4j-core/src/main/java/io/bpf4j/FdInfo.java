@@ -1,6 +1,6 @@
 package io.bpf4j;
 
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;

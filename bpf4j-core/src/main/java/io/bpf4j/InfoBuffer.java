@@ -1,8 +1,8 @@
 package io.bpf4j;
 
 import io.bpf4j.internal.sys.Bpf;
-import io.bpf4j.internal.sys.BpfCmd;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.BpfCommand;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.Layouts;
 
 import java.lang.foreign.Arena;
@@ -85,7 +85,7 @@ final class InfoBuffer {
         attr.set(JAVA_INT, Layouts.Info.BPF_FD, fd.raw());
         attr.set(JAVA_INT, Layouts.Info.INFO_LEN, size);
         attr.set(JAVA_LONG, Layouts.Info.INFO, buf.address());
-        Bpf.check(BpfCmd.OBJ_GET_INFO_BY_FD, attr, "get info");
+        Calls.check(BpfCommand.OBJ_GET_INFO_BY_FD, attr, "get info");
         MemorySegment.copy(buf, JAVA_BYTE, 0, bytes, 0, readBack);
     }
 

@@ -1,9 +1,9 @@
 package io.bpf4j;
 
 import io.bpf4j.internal.sys.Bpf;
-import io.bpf4j.internal.sys.BpfCmd;
+import io.bpf4j.BpfCommand;
 import io.bpf4j.internal.sys.Errno;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.Layouts;
 
 import java.lang.foreign.Arena;
@@ -23,15 +23,15 @@ public final class ObjectIds {
 
     /** The kinds of kernel objects that have ids. */
     public enum Kind {
-        PROG(BpfCmd.PROG_GET_NEXT_ID, BpfCmd.PROG_GET_FD_BY_ID, "program"),
-        MAP(BpfCmd.MAP_GET_NEXT_ID, BpfCmd.MAP_GET_FD_BY_ID, "map"),
-        BTF(BpfCmd.BTF_GET_NEXT_ID, BpfCmd.BTF_GET_FD_BY_ID, "BTF"),
-        LINK(BpfCmd.LINK_GET_NEXT_ID, BpfCmd.LINK_GET_FD_BY_ID, "link");
+        PROG(BpfCommand.PROG_GET_NEXT_ID, BpfCommand.PROG_GET_FD_BY_ID, "program"),
+        MAP(BpfCommand.MAP_GET_NEXT_ID, BpfCommand.MAP_GET_FD_BY_ID, "map"),
+        BTF(BpfCommand.BTF_GET_NEXT_ID, BpfCommand.BTF_GET_FD_BY_ID, "BTF"),
+        LINK(BpfCommand.LINK_GET_NEXT_ID, BpfCommand.LINK_GET_FD_BY_ID, "link");
 
-        final BpfCmd next, byId;
+        final BpfCommand next, byId;
         final String noun;
 
-        Kind(BpfCmd next, BpfCmd byId, String noun) {
+        Kind(BpfCommand next, BpfCommand byId, String noun) {
             this.next = next;
             this.byId = byId;
             this.noun = noun;
@@ -46,12 +46,12 @@ public final class ObjectIds {
         MemorySegment attr = Bpf.attr(Layouts.GetId.LAYOUT.byteSize());
         while (true) {
             attr.set(JAVA_INT, Layouts.GetId.ID, id);
-            long r = Bpf.call(kind.next, attr);
+            long r = Calls.call(kind.next, attr);
             if (r < 0) {
                 int errno = (int) -r;
                 if (errno == Errno.ENOENT) return ids;
                 if (errno == Errno.EINVAL && kind == Kind.LINK) return ids; // kernel without links
-                throw Bpf.error("list " + kind.noun + " ids", kind.next, errno);
+                throw BpfException.of("list " + kind.noun + " ids", kind.next, errno);
             }
             id = attr.get(JAVA_INT, Layouts.GetId.NEXT_ID);
             ids.add(id);
@@ -62,11 +62,11 @@ public final class ObjectIds {
     public static Fd open(Kind kind, int id) {
         MemorySegment attr = Bpf.attr(Layouts.GetId.LAYOUT.byteSize());
         attr.set(JAVA_INT, Layouts.GetId.ID, id);
-        long r = Bpf.call(kind.byId, attr);
+        long r = Calls.call(kind.byId, attr);
         if (r < 0) {
             int errno = (int) -r;
             if (errno == Errno.ENOENT) throw new BpfException("no " + kind.noun + " with id " + id, errno, null);
-            throw Bpf.error("open " + kind.noun + " id " + id, kind.byId, errno);
+            throw BpfException.of("open " + kind.noun + " id " + id, kind.byId, errno);
         }
         // The operation's name is only needed if moving an fd 0 fails; not built per object.
         return Fd.adopt((int) r, r == 0 ? "open " + kind.noun + " id " + id : "open");
@@ -83,7 +83,7 @@ public final class ObjectIds {
         attr.set(JAVA_INT, Layouts.Info.BPF_FD, fd.raw());
         attr.set(JAVA_INT, Layouts.Info.INFO_LEN, (int) size);
         attr.set(JAVA_LONG, Layouts.Info.INFO, info.address());
-        Bpf.check(BpfCmd.OBJ_GET_INFO_BY_FD, attr, "get info");
+        Calls.check(BpfCommand.OBJ_GET_INFO_BY_FD, attr, "get info");
         return info;
     }
 }

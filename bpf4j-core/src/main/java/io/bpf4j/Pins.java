@@ -1,8 +1,8 @@
 package io.bpf4j;
 
 import io.bpf4j.internal.sys.Bpf;
-import io.bpf4j.internal.sys.BpfCmd;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.BpfCommand;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.Layouts;
 
 import java.lang.foreign.Arena;
@@ -21,7 +21,7 @@ final class Pins {
             MemorySegment a = Bpf.attr(Layouts.Obj.LAYOUT.byteSize());
             a.set(JAVA_LONG, Layouts.Obj.PATHNAME, p.address());
             a.set(JAVA_INT, Layouts.Obj.BPF_FD, fd.raw());
-            Bpf.check(BpfCmd.OBJ_PIN, a, "pin " + path);
+            Calls.check(BpfCommand.OBJ_PIN, a, "pin " + path);
         }
     }
 
@@ -30,7 +30,7 @@ final class Pins {
             MemorySegment p = arena.allocateFrom(path);
             MemorySegment a = Bpf.attr(Layouts.Obj.LAYOUT.byteSize());
             a.set(JAVA_LONG, Layouts.Obj.PATHNAME, p.address());
-            return Bpf.fd(BpfCmd.OBJ_GET, a, "open pinned " + path);
+            return Calls.fd(BpfCommand.OBJ_GET, a, "open pinned " + path);
         }
     }
 }

@@ -3,7 +3,7 @@ package io.bpf4j;
 import io.bpf4j.fixtures.TestPrograms;
 import io.bpf4j.kernel.Kallsyms;
 import io.bpf4j.internal.sys.Errno;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package io.bpf4j;
 
 import io.bpf4j.asm.Asm;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 

@@ -1,94 +1,33 @@
 package io.bpf4j.cli;
 
-import io.bpf4j.BpfException;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import io.bpf4j.cli.inspect.FastInspect;
 
-/** Entry point of the {@code bpf4j} command: picocli dispatch and one-line error reporting. */
-@Command(
-        name = "bpf4j",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        description = "Pure-Java eBPF toolkit: inspect, trace, reproduce and check BPF on real kernels.",
-        // Subcommands are added in run(): only the one being run, see SUBCOMMANDS.
-        subcommands = {})
-public final class Main implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+import java.io.PrintStream;
 
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+/**
+ * The {@code bpf4j} command's entry point. The forms a user runs most ({@code inspect} and
+ * {@code --version}) are answered without picocli, whose classes the JVM's AOT cache cannot
+ * keep (they are compiled for Java 5): loading them costs a cold start ~200 classes read and
+ * verified from the jar. Everything else goes to {@link RootCommand}.
+ */
+public final class Main {
+    private Main() {}
 
     public static void main(String[] args) {
-        // `inspect prog|map|link [ID] [--json]` first, without touching picocli (see FastInspect).
-        int code = io.bpf4j.cli.inspect.FastInspect.run(args, System.out, System.err);
-        System.exit(code >= 0 ? code : run(args));
-    }
-
-    /**
-     * Every subcommand, by name; keep sorted. picocli reflects over a command's whole tree when
-     * it is added, which took ~200 ms of a cold JVM for all of them, so {@link #run} adds only
-     * the one named on the command line (all of them for help, usage errors and no arguments).
-     */
-    static final java.util.Map<String, Class<?>> SUBCOMMANDS = new java.util.LinkedHashMap<>();
-    static {
-        SUBCOMMANDS.put("btf", io.bpf4j.cli.BtfCommand.class);
-        SUBCOMMANDS.put("check", io.bpf4j.cli.check.CheckCommand.class);
-        SUBCOMMANDS.put("help", CommandLine.HelpCommand.class);
-        SUBCOMMANDS.put("inspect", io.bpf4j.cli.inspect.InspectCommand.class);
-        SUBCOMMANDS.put("matrix", io.bpf4j.cli.vm.MatrixCommand.class);
-        SUBCOMMANDS.put("scenario", io.bpf4j.cli.scenario.ScenarioCommand.class);
-        SUBCOMMANDS.put("shell", io.bpf4j.cli.shell.ShellCommand.class);
-        SUBCOMMANDS.put("trace", io.bpf4j.cli.trace.TraceCommand.class);
-        SUBCOMMANDS.put("vm", io.bpf4j.cli.vm.VmCommand.class);
-        SUBCOMMANDS.put("__train", TrainCommand.class);
+        System.exit(run(args));
     }
 
     /** Runs the command line and returns the exit code, without calling System.exit. */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new Main());
-        Class<?> only = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
-        if (only != null && only != CommandLine.HelpCommand.class) {
-            cl.addSubcommand(args[0], only);
-        } else if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
-            // the version needs no subcommand
-        } else {
-            SUBCOMMANDS.forEach(cl::addSubcommand);
+        PrintStream out = System.out;
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            StringBuilder sb = new StringBuilder();
+            for (String l : io.bpf4j.cli.support.Version.lines()) sb.append(l).append('\n');
+            out.print(sb);
+            out.flush();
+            return 0;
         }
-        cl.setExpandAtFiles(false); // '@file' is an argument of ours (bpf4j trace -a @file), not picocli's argument file
-        cl.setExecutionExceptionHandler(Main::handle);
-        return cl.execute(args);
-    }
-
-    /**
-     * Known failures become one line on stderr and exit code 1; a stack trace is printed only
-     * with {@code BPF4J_DEBUG=1}, so a user on a kernel that refuses something sees why and
-     * nothing else.
-     */
-    static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        String name = cl.getCommandSpec().qualifiedName();
-        cl.getErr().println(name + ": " + message(e));
-        if ("1".equals(System.getenv("BPF4J_DEBUG"))) e.printStackTrace(cl.getErr());
-        return 1;
-    }
-
-    /** The one-line text of a failure: ours as they are, others with their class name. */
-    public static String message(Exception e) {
-        if (e instanceof BpfException be) return be.getMessage();
-        if (e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException) return String.valueOf(e.getMessage());
-        return e.getClass().getSimpleName() + ": " + e.getMessage();
-    }
-
-    /** Version from the jar manifest, plus the JVM that runs it. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {
-                "bpf4j " + (v == null ? "dev" : v),
-                "java " + Runtime.version() + " (" + System.getProperty("java.vm.vendor") + ")"
-            };
-        }
+        int code = FastInspect.run(args, out, System.err);
+        return code >= 0 ? code : RootCommand.run(args);
     }
 }

@@ -8,6 +8,7 @@ import io.bpf4j.MapType;
 import io.bpf4j.ProgType;
 import io.bpf4j.ProgramSpec;
 import io.bpf4j.cli.inspect.Inspector;
+import io.bpf4j.internal.json.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,7 +25,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream sink = new PrintStream(PrintStream.nullOutputStream());
-        CommandLine.usage(new Main(), sink);
+        CommandLine.usage(new RootCommand(), sink);
         byte[] ret0 = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0};
         try (BpfMap progs = BpfMap.create(MapSpec.of(MapType.PROG_ARRAY, 4, 4, 1).withName("bpf4j_train"));
              BpfProgram p = BpfProgram.load(ProgramSpec.of(ProgType.SOCKET_FILTER, ret0, "GPL").withName("bpf4j_train"))) {

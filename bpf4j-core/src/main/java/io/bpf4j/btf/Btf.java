@@ -214,11 +214,10 @@ public final class Btf {
                 int fd = -1;
                 try {
                     fd = Syscalls.open(abs.toString(), Syscalls.O_RDONLY | Syscalls.O_CLOEXEC);
-                    MemorySegment m = Syscalls.mmap(size, Syscalls.PROT_READ, MAP_PRIVATE, fd, 0);
-                    // Unmapped when the Btf (and so the segment) is no longer reachable.
-                    return m.reinterpret(size, Arena.ofAuto(), seg -> Syscalls.munmap(seg, size));
-                } catch (BpfException e) {
-                    // older kernels (and module BTF) refuse mmap: read instead
+                    long addr = Syscalls.mmap(size, Syscalls.PROT_READ, MAP_PRIVATE, fd, 0);
+                    // Unmapped when the Btf (and so the segment) is no longer reachable. Older
+                    // kernels (and module BTF) refuse mmap: read instead.
+                    if (addr >= 0) return MemorySegment.ofAddress(addr).reinterpret(size, Arena.ofAuto(), seg -> Syscalls.munmap(seg, size));
                 } finally {
                     if (fd >= 0) Syscalls.close(fd);
                 }

@@ -2,8 +2,8 @@ package io.bpf4j.link;
 
 import io.bpf4j.BpfLink;
 import io.bpf4j.internal.sys.Bpf;
-import io.bpf4j.internal.sys.BpfCmd;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.BpfCommand;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.Layouts;
 import io.bpf4j.internal.sys.Syscalls;
 
@@ -34,7 +34,7 @@ public final class IterStream extends InputStream {
     public static IterStream open(BpfLink link) {
         MemorySegment a = Bpf.attr(Layouts.OneFd.LAYOUT.byteSize());
         a.set(JAVA_INT, Layouts.OneFd.FD, link.fd().raw());
-        return new IterStream(Bpf.fd(BpfCmd.ITER_CREATE, a, "create iterator"));
+        return new IterStream(Links.create(BpfCommand.ITER_CREATE, a, "create iterator"));
     }
 
     private boolean fill() throws IOException {

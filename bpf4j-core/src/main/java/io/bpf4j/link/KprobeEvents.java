@@ -2,7 +2,7 @@ package io.bpf4j.link;
 
 import io.bpf4j.BpfException;
 import io.bpf4j.internal.sys.Errno;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

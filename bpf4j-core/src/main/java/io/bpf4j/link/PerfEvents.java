@@ -5,9 +5,9 @@ import io.bpf4j.BpfException;
 import io.bpf4j.BpfLink;
 import io.bpf4j.BpfProgram;
 import io.bpf4j.internal.sys.Bpf;
-import io.bpf4j.internal.sys.BpfCmd;
+import io.bpf4j.BpfCommand;
 import io.bpf4j.internal.sys.Errno;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.Layouts;
 import io.bpf4j.internal.sys.Syscalls;
 
@@ -137,13 +137,13 @@ final class PerfEvents {
         a.set(JAVA_INT, Layouts.LinkCreate.TARGET_FD, perf.raw());
         a.set(JAVA_INT, Layouts.LinkCreate.ATTACH_TYPE, AttachType.PERF_EVENT.value());
         a.set(JAVA_LONG, Layouts.LinkCreate.PERF_BPF_COOKIE, cookie);
-        long r = Bpf.call(BpfCmd.LINK_CREATE, a);
+        long r = Bpf.call(BpfCommand.LINK_CREATE.value(), a);
         if (r >= 0) return new PerfLink(Fd.adopt((int) r, "attach " + what), perf);
         // Kernels before 5.15 (b89fbfbb854c) have no perf-event links: attach with ioctls.
         int rc = Syscalls.ioctl(perf.raw(), PERF_EVENT_IOC_SET_BPF, prog.fd().raw());
-        if (rc < 0) throw Bpf.error("attach " + what, BpfCmd.LINK_CREATE, -rc);
+        if (rc < 0) throw BpfException.of("attach " + what, BpfCommand.LINK_CREATE, -rc);
         rc = Syscalls.ioctl(perf.raw(), PERF_EVENT_IOC_ENABLE, 0);
-        if (rc < 0) throw Bpf.error("enable " + what, BpfCmd.LINK_CREATE, -rc);
+        if (rc < 0) throw BpfException.of("enable " + what, BpfCommand.LINK_CREATE, -rc);
         return new PerfLink(perf, perf);
     }
 }

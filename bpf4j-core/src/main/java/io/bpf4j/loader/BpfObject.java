@@ -167,7 +167,9 @@ public final class BpfObject implements AutoCloseable {
         if ((d.flags() & MapSpec.F_MMAPABLE) != 0) {
             long len = (d.valueSize() + 4095L) & ~4095L;
             int prot = d.kind() == MapDef.Kind.RODATA ? Syscalls.PROT_READ : Syscalls.PROT_READ | Syscalls.PROT_WRITE;
-            MemorySegment seg = Syscalls.mmap(len, prot, Syscalls.MAP_SHARED, m.fd().raw(), 0);
+            long addr = Syscalls.mmap(len, prot, Syscalls.MAP_SHARED, m.fd().raw(), 0);
+            if (addr < 0) throw new BpfException("mmap " + d.name(), (int) -addr, null);
+            MemorySegment seg = MemorySegment.ofAddress(addr).reinterpret(len);
             mmaps.put(d.name(), seg.asSlice(0, d.valueSize()));
             owned.add(() -> Syscalls.munmap(seg, len));
         }

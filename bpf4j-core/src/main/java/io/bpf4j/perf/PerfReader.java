@@ -5,9 +5,9 @@ import io.bpf4j.BpfMap;
 import io.bpf4j.Cpus;
 import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
-import io.bpf4j.internal.sys.Epoll;
+import io.bpf4j.internal.Epoll;
 import io.bpf4j.internal.sys.Errno;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.Layouts;
 import io.bpf4j.internal.sys.Syscalls;
 
@@ -161,16 +161,13 @@ public final class PerfReader implements AutoCloseable {
                     Ring ring = new Ring(cpu, Fd.adopt(raw, "perf_event_open"));
                     rings.add(ring);
                     long dataSize = page * options.pagesPerCpu();
-                    MemorySegment m;
-                    try {
-                        m = Syscalls.mmap(page + dataSize, Syscalls.PROT_READ | Syscalls.PROT_WRITE, Syscalls.MAP_SHARED,
-                                ring.fd.raw(), 0);
-                    } catch (BpfException e) {
-                        throw new BpfException("mmap perf ring of CPU " + cpu, e.errno(), e.errno() == Errno.EPERM
+                    long len = page + dataSize;
+                    long addr = Syscalls.mmap(len, Syscalls.PROT_READ | Syscalls.PROT_WRITE, Syscalls.MAP_SHARED, ring.fd.raw(), 0);
+                    if (addr < 0) {
+                        throw new BpfException("mmap perf ring of CPU " + cpu, (int) -addr, addr == -Errno.EPERM
                                 ? "over kernel.perf_event_mlock_kb and RLIMIT_MEMLOCK; use fewer pages per CPU" : null);
                     }
-                    long len = page + dataSize;
-                    m = m.reinterpret(len, arena, s -> Syscalls.munmap(s, len));
+                    MemorySegment m = MemorySegment.ofAddress(addr).reinterpret(len, arena, s -> Syscalls.munmap(s, len));
                     ring.meta = m.asSlice(0, page);
                     ring.data = m.asSlice(page, dataSize);
                     ring.size = dataSize;

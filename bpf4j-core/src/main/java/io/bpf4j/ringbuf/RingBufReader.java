@@ -3,9 +3,9 @@ package io.bpf4j.ringbuf;
 import io.bpf4j.BpfException;
 import io.bpf4j.BpfMap;
 import io.bpf4j.MapType;
-import io.bpf4j.internal.sys.Epoll;
+import io.bpf4j.internal.Epoll;
 import io.bpf4j.internal.sys.Errno;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.Syscalls;
 
 import java.lang.foreign.Arena;
@@ -126,14 +126,12 @@ public final class RingBufReader implements AutoCloseable {
 
     /** Maps {@code length} bytes of {@code fd}; the arena's close unmaps them. */
     static MemorySegment mapped(Arena arena, long length, int prot, Fd fd, long offset, String what) {
-        MemorySegment m;
-        try {
-            m = Syscalls.mmap(length, prot, Syscalls.MAP_SHARED, fd.raw(), offset);
-        } catch (BpfException e) {
-            throw new BpfException(what, e.errno(), e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM
+        long addr = Syscalls.mmap(length, prot, Syscalls.MAP_SHARED, fd.raw(), offset);
+        if (addr < 0) {
+            throw new BpfException(what, (int) -addr, addr == -Errno.EPERM || addr == -Errno.ENOMEM
                     ? "the mapping is charged to RLIMIT_MEMLOCK or the memory cgroup" : null);
         }
-        return m.reinterpret(length, arena, s -> Syscalls.munmap(s, length));
+        return MemorySegment.ofAddress(addr).reinterpret(length, arena, s -> Syscalls.munmap(s, length));
     }
 
     /** Data bytes of the buffer (the map's max_entries). */

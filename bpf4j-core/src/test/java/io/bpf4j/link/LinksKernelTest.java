@@ -19,7 +19,7 @@ import io.bpf4j.btf.BtfBuilder;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.fixtures.TestPrograms;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

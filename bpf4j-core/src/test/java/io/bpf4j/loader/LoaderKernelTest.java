@@ -6,7 +6,7 @@ import io.bpf4j.btf.BtfKind;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.btf.core.CoreRelo;
 import io.bpf4j.btf.core.CoreRelocator;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.KernelRelease;
 import io.bpf4j.internal.sys.Syscalls;
 import org.junit.jupiter.api.AfterAll;

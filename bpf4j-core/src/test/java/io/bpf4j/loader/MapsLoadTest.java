@@ -3,7 +3,7 @@ package io.bpf4j.loader;
 import io.bpf4j.BpfMap;
 import io.bpf4j.Cpus;
 import io.bpf4j.MapType;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 

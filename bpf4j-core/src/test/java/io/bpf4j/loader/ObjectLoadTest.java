@@ -6,7 +6,7 @@ import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.btf.core.CoreRelo;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 

@@ -9,7 +9,7 @@ import io.bpf4j.fixtures.Affinity;
 import io.bpf4j.fixtures.BufferPrograms;
 import io.bpf4j.fixtures.BufferPrograms.Mode;
 import io.bpf4j.ringbuf.RingBufDrops;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
 import io.bpf4j.fixtures.BufferPrograms;
 import io.bpf4j.fixtures.BufferPrograms.Mode;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

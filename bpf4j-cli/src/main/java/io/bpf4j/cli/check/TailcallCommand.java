@@ -6,7 +6,7 @@ import io.bpf4j.tools.check.TailcallCheck;
 import io.bpf4j.tools.check.TailcallIssue;
 import io.bpf4j.tools.check.TailcallReport;
 import io.bpf4j.tools.check.Verdict;
-import io.bpf4j.cli.Json;
+import io.bpf4j.internal.json.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

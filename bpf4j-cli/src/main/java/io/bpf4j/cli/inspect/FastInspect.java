@@ -46,16 +46,6 @@ public final class FastInspect {
         return n < 10 || s.compareTo("2147483647") <= 0;
     }
 
-    /**
-     * The launcher's entry point: this path, else {@link io.bpf4j.cli.Main#main}. Main's static
-     * list of subcommands names picocli classes, and loading them opens the jar (~10 ms cold).
-     */
-    public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
-        if (code < 0) io.bpf4j.cli.Main.main(args);
-        else System.exit(code);
-    }
-
     /** With BPF4J_TIMING=1, milliseconds since the JVM entered main at each step, on stderr. */
     private static final boolean TIMING = "1".equals(System.getenv("BPF4J_TIMING"));
     private static final long T0 = System.nanoTime();
@@ -85,7 +75,7 @@ public final class FastInspect {
             render(r, in, text);
             mark("rendered");
         } catch (Exception e) {
-            err.println("bpf4j inspect " + r.what() + ": " + io.bpf4j.cli.Main.message(e));
+            err.println("bpf4j inspect " + r.what() + ": " + io.bpf4j.cli.support.Errors.message(e));
             if ("1".equals(System.getenv("BPF4J_DEBUG"))) e.printStackTrace(err);
             return 1;
         }
@@ -105,7 +95,7 @@ public final class FastInspect {
         }
         mark("walked");
         if (r.json()) {
-            o.append(io.bpf4j.cli.Json.write(l)).append('\n');
+            o.append(io.bpf4j.internal.json.Json.write(l)).append('\n');
         } else {
             for (Map<String, Object> m : l) {
                 switch (r.what()) {

@@ -1,6 +1,6 @@
 package io.bpf4j.cli.inspect;
 
-import io.bpf4j.cli.Json;
+import io.bpf4j.internal.json.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

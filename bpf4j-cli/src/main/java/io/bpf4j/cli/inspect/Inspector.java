@@ -15,7 +15,7 @@ import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.FdInfo;
 import io.bpf4j.internal.sys.Errno;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -1,7 +1,7 @@
 package io.bpf4j.cli.trace;
 
 import io.bpf4j.BpfException;
-import io.bpf4j.cli.Json;
+import io.bpf4j.internal.json.Json;
 import io.bpf4j.kernel.Kallsyms;
 import io.bpf4j.tools.trace.AttachMode;
 import io.bpf4j.tools.trace.FunctionSelector;

@@ -5,7 +5,7 @@ import io.bpf4j.tools.check.TailcallIssue;
 import io.bpf4j.tools.check.TailcallReport;
 import io.bpf4j.tools.check.Verdict;
 import io.bpf4j.cli.CliRun;
-import io.bpf4j.cli.Json;
+import io.bpf4j.internal.json.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -10,7 +10,7 @@ import io.bpf4j.cli.CliRun;
 import io.bpf4j.fixtures.TestPrograms;
 import io.bpf4j.FdInfo;
 import io.bpf4j.kernel.Kallsyms;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 

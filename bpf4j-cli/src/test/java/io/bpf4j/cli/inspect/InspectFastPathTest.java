@@ -7,7 +7,7 @@ import io.bpf4j.MapType;
 import io.bpf4j.ProgType;
 import io.bpf4j.cli.CliRun;
 import io.bpf4j.fixtures.TestPrograms;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 

@@ -6,7 +6,7 @@ import io.bpf4j.asm.Disassembler;
 import io.bpf4j.FdInfo;
 import io.bpf4j.tools.kmem.KernelBpf;
 import io.bpf4j.tools.scenario.TailcallInFreplace;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.KernelRelease;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -13,7 +13,7 @@ import io.bpf4j.tools.scenario.Step;
 import io.bpf4j.tools.scenario.TailcallInFreplace;
 import io.bpf4j.tools.scenario.TailcallInFreplaceReport;
 import io.bpf4j.tools.scenario.TailcallInFreplaceReport.Outcome;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.KernelRelease;
 import io.bpf4j.internal.sys.Syscalls;
 import org.junit.jupiter.api.Tag;

@@ -214,17 +214,12 @@ public final class Syscalls {
 
     public static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
 
-    /** mmap(2) of an fd. Returns the mapping, or throws with the errno on failure. */
-    public static MemorySegment mmap(long length, int prot, int flags, int fd, long offset) {
+    /** mmap(2) of an fd: the mapping's address, or {@code -errno} (user addresses are positive). */
+    public static long mmap(long length, int prot, int flags, int fd, long offset) {
         MemorySegment st = state();
         try {
             MemorySegment r = (MemorySegment) Mmap.MH.invokeExact(st, MemorySegment.NULL, length, prot, flags, fd, offset);
-            if (r.address() == -1L) {
-                throw new io.bpf4j.BpfException("mmap", CAPTURE.errno(st), null);
-            }
-            return r.reinterpret(length);
-        } catch (io.bpf4j.BpfException e) {
-            throw e;
+            return r.address() == -1L ? -CAPTURE.errno(st) : r.address();
         } catch (Throwable t) {
             throw rethrow(t);
         }

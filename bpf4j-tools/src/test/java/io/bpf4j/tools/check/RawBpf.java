@@ -1,8 +1,8 @@
 package io.bpf4j.tools.check;
 
 import io.bpf4j.internal.sys.Bpf;
-import io.bpf4j.internal.sys.BpfCmd;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.BpfCommand;
+import io.bpf4j.Fd;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +37,7 @@ final class RawBpf {
             attr.set(JAVA_LONG, 8, k.address());
             attr.set(JAVA_LONG, 16, v.address());
             attr.set(JAVA_LONG, 24, 0);
-            long r = Bpf.call(BpfCmd.MAP_UPDATE_ELEM, attr);
+            long r = Bpf.call(BpfCommand.MAP_UPDATE_ELEM.value(), attr);
             return r < 0 ? (int) -r : 0;
         }
     }
@@ -57,7 +57,7 @@ final class RawBpf {
             attr.set(JAVA_INT, 0, extFd);
             attr.set(JAVA_INT, 4, targetFd);
             attr.set(JAVA_INT, 16, btfId);
-            long r = Bpf.call(BpfCmd.LINK_CREATE, attr);
+            long r = Bpf.call(BpfCommand.LINK_CREATE.value(), attr);
             return r < 0 ? new Link(null, (int) -r) : new Link(Fd.adopt((int) r, "test link"), 0);
         }
     }

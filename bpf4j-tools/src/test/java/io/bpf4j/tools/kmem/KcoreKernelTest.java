@@ -18,7 +18,7 @@ import io.bpf4j.btf.BtfType;
 import io.bpf4j.fixtures.TestPrograms;
 import io.bpf4j.FdInfo;
 import io.bpf4j.link.Links;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.KernelRelease;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

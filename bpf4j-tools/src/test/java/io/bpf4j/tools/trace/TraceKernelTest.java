@@ -11,10 +11,10 @@ import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
 import io.bpf4j.kernel.Kallsyms;
 import io.bpf4j.internal.sys.Bpf;
-import io.bpf4j.internal.sys.BpfCmd;
+import io.bpf4j.BpfCommand;
 import io.bpf4j.internal.sys.Errno;
 import io.bpf4j.internal.sys.Layouts;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.KernelRelease;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,7 +96,7 @@ class TraceKernelTest {
     static long lookupBadFd() {
         MemorySegment a = Bpf.attr(Layouts.MapElem.LAYOUT.byteSize());
         a.set(JAVA_INT, Layouts.MapElem.MAP_FD, -1);
-        return Bpf.call(BpfCmd.MAP_LOOKUP_ELEM, a);
+        return Bpf.call(BpfCommand.MAP_LOOKUP_ELEM.value(), a);
     }
 
     static List<Session> trace(FunctionSelector sel, TraceOptions opts, int bad, int good, Consumer<Tracer> check) throws Exception {

@@ -1,7 +1,7 @@
-package io.bpf4j.internal.sys;
+package io.bpf4j;
 
 /** The bpf(2) commands, with the kernel's numbers (enum bpf_cmd). */
-public enum BpfCmd {
+public enum BpfCommand {
     MAP_CREATE, MAP_LOOKUP_ELEM, MAP_UPDATE_ELEM, MAP_DELETE_ELEM, MAP_GET_NEXT_KEY, PROG_LOAD,
     OBJ_PIN, OBJ_GET, PROG_ATTACH, PROG_DETACH, PROG_TEST_RUN, PROG_GET_NEXT_ID, MAP_GET_NEXT_ID,
     PROG_GET_FD_BY_ID, MAP_GET_FD_BY_ID, OBJ_GET_INFO_BY_FD, PROG_QUERY, RAW_TRACEPOINT_OPEN,

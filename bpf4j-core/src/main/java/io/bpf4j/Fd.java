@@ -1,6 +1,7 @@
-package io.bpf4j.internal.sys;
+package io.bpf4j;
 
-import io.bpf4j.BpfException;
+import io.bpf4j.internal.sys.Syscalls;
+
 
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,6 +1,9 @@
-package io.bpf4j.internal.sys;
+package io.bpf4j.internal;
 
 import io.bpf4j.BpfException;
+import io.bpf4j.Fd;
+import io.bpf4j.internal.sys.Errno;
+import io.bpf4j.internal.sys.Syscalls;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,9 +1,13 @@
-package io.bpf4j.cli;
+package io.bpf4j.internal.json;
 
 import java.util.Collection;
 import java.util.Map;
 
-/** A small JSON writer for --json output: maps, lists, strings, numbers, booleans, records of those. */
+/**
+ * The JSON writer of every {@code --json} output: maps (in their iteration order, so a
+ * LinkedHashMap gives a stable key order), collections, strings, numbers, booleans and arrays of
+ * int or long. A non-finite double or float has no JSON form and is written as {@code null}.
+ */
 public final class Json {
     private Json() {}
 
@@ -15,7 +19,7 @@ public final class Json {
 
     // An instanceof chain, not a pattern switch: a type switch is bootstrapped at run time
     // (the JVM's AOT cache cannot keep it), several ms of a cold `bpf4j inspect --json`.
-    static void write(StringBuilder sb, Object o) {
+    public static void write(StringBuilder sb, Object o) {
         if (o == null) {
             sb.append("null");
         } else if (o instanceof String s) {
@@ -24,6 +28,12 @@ public final class Json {
             string(sb, c.toString());
         } else if (o instanceof Boolean b) {
             sb.append(b.booleanValue());
+        } else if (o instanceof Double d) {
+            if (d.isNaN() || d.isInfinite()) sb.append("null");
+            else sb.append(d.doubleValue());
+        } else if (o instanceof Float f) {
+            if (f.isNaN() || f.isInfinite()) sb.append("null");
+            else sb.append(f.floatValue());
         } else if (o instanceof Number n) {
             sb.append(n);
         } else if (o instanceof Map<?, ?> m) {
@@ -59,7 +69,7 @@ public final class Json {
         }
     }
 
-    static void string(StringBuilder sb, String s) {
+    public static void string(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

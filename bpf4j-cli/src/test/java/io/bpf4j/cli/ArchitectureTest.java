@@ -1,0 +1,72 @@
+package io.bpf4j.cli;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The dependency structure of all four modules, checked on their compiled classes: no cycle
+ * between packages, and every dependency points from the command towards the syscalls.
+ */
+class ArchitectureTest {
+    static JavaClasses classes;
+
+    @BeforeAll
+    static void importAll() {
+        // The main classes of each module, wherever the build put them (a directory in the
+        // reactor, a jar elsewhere); test classes and fixtures are not part of the structure.
+        List<Path> roots = new ArrayList<>();
+        for (Class<?> c : List.of(io.bpf4j.BpfMap.class, io.bpf4j.tools.ToolObjects.class, io.bpf4j.lab.Lab.class, Main.class)) {
+            try {
+                roots.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()));
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        classes = new ClassFileImporter().importPaths(roots);
+        assertTrue(classes.size() > 300, "imported only " + classes.size() + " classes from " + roots);
+    }
+
+    @Test
+    void noPackageCycles() {
+        slices().matching("io.bpf4j.(**)").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void theSyscallLayerDependsOnNothingOfOurs() {
+        noClasses().that().resideInAPackage("io.bpf4j.internal.sys..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("io.bpf4j.internal.sys..", "java..")
+                .check(classes);
+    }
+
+    @Test
+    void theLibraryDependsOnNoToolLabOrCommand() {
+        noClasses().that().resideInAPackage("io.bpf4j..")
+                .and().resideOutsideOfPackages("io.bpf4j.tools..", "io.bpf4j.lab..", "io.bpf4j.cli..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.bpf4j.tools..", "io.bpf4j.lab..", "io.bpf4j.cli..")
+                .check(classes);
+    }
+
+    @Test
+    void toolsAndLabDependOnNoCommand() {
+        noClasses().that().resideInAnyPackage("io.bpf4j.tools..", "io.bpf4j.lab..")
+                .should().dependOnClassesThat().resideInAPackage("io.bpf4j.cli..")
+                .check(classes);
+    }
+
+    @Test
+    void theLabDependsOnNoTool() {
+        noClasses().that().resideInAPackage("io.bpf4j.lab..")
+                .should().dependOnClassesThat().resideInAPackage("io.bpf4j.tools..")
+                .check(classes);
+    }
+}
