@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * Turns instruction bytes into {@link Insn} records, rejecting what the verifier would reject as
- * malformed (undefined opcodes, reserved fields not zero, registers above r10). Semantic checks
+ * malformed (undefined opcodes, reserved fields not zero, registers above r11) unless the kernel
+ * itself writes that form into a loaded program's xlated instructions ({@link Insn.Zext},
+ * {@link Insn.Probe}, {@link Insn.Nospec}, {@link Insn.MovPercpuAddr}, r11). Semantic checks
  * (jump targets, register types) are the verifier's job, not this one's.
  */
 final class Decoder {
@@ -36,8 +38,12 @@ final class Decoder {
 
     private Insn one(int i) {
         int at = base + i * Insn.SLOT_SIZE;
-        Fields f = new Fields(i, Slots.code(b, at), Slots.dst(b, at), Slots.src(b, at), Slots.off(b, at), Slots.imm(b, at));
-        return switch (InsnClass.of(f.code)) {
+        int raw = Slots.code(b, at);
+        // A probe mode replaced the mode of the instruction as written: decode that one, then wrap it.
+        ProbeMode probe = ProbeMode.of(raw);
+        int code = probe == null ? raw : (raw & ~0xe0) | probe.plain().code();
+        Fields f = new Fields(i, raw, code, Slots.dst(b, at), Slots.src(b, at), Slots.off(b, at), Slots.imm(b, at));
+        Insn insn = switch (InsnClass.of(f.code)) {
             case ALU, ALU64 -> alu(f);
             case LD -> ld(f);
             case LDX -> ldx(f);
@@ -45,12 +51,16 @@ final class Decoder {
             case STX -> stx(f);
             case JMP, JMP32 -> jmp(f);
         };
+        return probe == null ? insn : new Insn.Probe(probe, insn);
     }
 
-    /** One slot's raw fields and where it sits, for the checks and their messages. */
-    private record Fields(int index, int code, int dst, int src, int off, int imm) {
+    /**
+     * One slot's raw fields and where it sits, for the checks and their messages; {@code code} is
+     * the opcode to decode, which differs from the slot's {@code raw} one only for probe modes.
+     */
+    private record Fields(int index, int raw, int code, int dst, int src, int off, int imm) {
         BpfFormatException bad(String why) {
-            return new BpfFormatException(String.format("insn %d (code 0x%02x): %s", index, code, why));
+            return new BpfFormatException(String.format("insn %d (code 0x%02x): %s", index, raw, why));
         }
 
         Reg dstReg() {
@@ -106,8 +116,18 @@ final class Decoder {
                 throw f.bad("byte swap of " + f.imm + " bits (16, 32 or 64)");
             return alu64 ? new Insn.Bswap(f.dstReg(), f.imm) : new Insn.Endian(x, f.dstReg(), f.imm);
         }
+        if (bits == AluOp.MOV.code() && x && !alu64 && f.off == 0 && f.imm == 1) {
+            // BPF_ZEXT_REG is always "wX = wX": other registers with imm 1 are no kernel form
+            if (f.src != f.dst)
+                throw f.bad("zero extension (mov32 with imm 1) of r" + f.dst + " from r" + f.src + ": src_reg must be dst_reg");
+            return new Insn.Zext(f.dstReg());
+        }
         if (bits == AluOp.MOV.code() && x && f.off != 0) {
             if (alu64 && f.off == 1) {
+                // check_alu_op() refuses casts other than between address spaces 0 and 1
+                if (f.imm != 1 && f.imm != 1 << 16)
+                    throw f.bad("addr_space_cast(r" + f.src + ", " + (f.imm >>> 16) + ", " + (f.imm & 0xffff)
+                            + "): the kernel casts only between address spaces 0 and 1");
                 return new Insn.AddrSpaceCast(f.dstReg(), f.srcReg(), f.imm >>> 16, f.imm & 0xffff);
             }
             if (alu64 && f.off == -1) {

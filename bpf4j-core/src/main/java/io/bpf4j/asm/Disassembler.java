@@ -21,7 +21,8 @@ import java.util.function.LongFunction;
  * <p>It works on the raw slots, not on decoded {@link Insn}s, because xlated dumps hold what the
  * verifier made of a program (helper calls rewritten to addresses, internal opcodes such as
  * {@code nospec}) and a dump must show those too; a slot no form matches prints as the kernel's
- * {@code BUG_...} line. It throws only {@link BpfFormatException}, for a length that is not a
+ * {@code BUG_...} line, and so do the internal {@link ProbeMode}s, which bpftool does not know
+ * either ({@code BUG_ldx_41}). It throws only {@link BpfFormatException}, for a length that is not a
  * multiple of 8 or a final {@code ld_imm64} without its second slot.
  *
  * <p>BTF source lines and function signatures, which bpftool interleaves when the program has
@@ -296,8 +297,10 @@ public final class Disassembler {
         String u = Integer.toUnsignedString(imm);
         String nextU = Integer.toUnsignedString(next);
         if (xlated) {
-            if (src == Pseudo.MAP_FD.srcReg()) return "map[id:" + u + "]";
-            if (src == Pseudo.MAP_VALUE.srcReg()) return "map[id:" + u + "][0]+" + nextU;
+            // bpftool's print_imm(), whose "%d"s print both halves signed
+            if (src == Pseudo.MAP_FD.srcReg()) return "map[id:" + imm + "]";
+            if (src == Pseudo.MAP_VALUE.srcReg()) return "map[id:" + imm + "][0]+" + next;
+            if (src == Pseudo.MAP_IDX_VALUE.srcReg()) return "map[idx:" + imm + "]+" + next;
         } else {
             if (src == Pseudo.MAP_FD.srcReg()) return "map[fd:" + imm + "]";
             if (src == Pseudo.MAP_VALUE.srcReg()) return "map[fd:" + imm + "][0]+" + nextU;

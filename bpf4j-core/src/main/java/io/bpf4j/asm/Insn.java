@@ -19,7 +19,12 @@ import java.util.Objects;
  *
  * <p>Covers the v4 ISA (Linux 6.6: signed div/mod, movsx, bswap, {@code gotol}, sign-extending
  * loads) and the later atomics {@code load_acquire}/{@code store_release}, {@code may_goto} and
- * {@code addr_space_cast}, so that anything clang emits for {@code -mcpu=v1..v4} decodes.
+ * {@code addr_space_cast}, so that anything clang emits for {@code -mcpu=v1..v4} decodes. It also
+ * covers the kernel-internal forms the verifier writes into a loaded program and that reach user
+ * space in {@code xlated_prog_insns}: {@link Zext}, {@link Nospec}, {@link MovPercpuAddr},
+ * {@link Probe}, r11 ({@link Reg#AX}) and calls rewritten to addresses; the verifier refuses them
+ * from user space, but {@link #decode(byte[])} accepts them so that any loaded program's
+ * instructions decode.
  */
 public sealed interface Insn {
 
@@ -210,14 +215,18 @@ public sealed interface Insn {
 
     /**
      * Arena pointer cast {@code dst = addr_space_cast(src, dstAddrSpace, srcAddrSpace)}
-     * (ALU64|MOV|X with off 1, Linux 6.9); imm holds {@code dstAddrSpace << 16 | srcAddrSpace}.
+     * (ALU64|MOV|X with off 1, Linux 6.9, kernel commit 6082b6c328b5); imm holds
+     * {@code dstAddrSpace << 16 | srcAddrSpace}. The verifier accepts only casts between address
+     * spaces 1 (the arena) and 0 (the kernel), and rewrites {@code (0, 1)} into the 32-bit move
+     * {@code wDst = wSrc}, so xlated dumps hold only {@code (1, 0)}.
      */
     record AddrSpaceCast(Reg dst, Reg src, int dstAddrSpace, int srcAddrSpace) implements Insn {
         public AddrSpaceCast {
             Objects.requireNonNull(dst, "dst");
             Objects.requireNonNull(src, "src");
-            Insns.requireU16("dstAddrSpace", dstAddrSpace);
-            Insns.requireU16("srcAddrSpace", srcAddrSpace);
+            if (!(dstAddrSpace == 0 && srcAddrSpace == 1 || dstAddrSpace == 1 && srcAddrSpace == 0))
+                throw new IllegalArgumentException("addr_space_cast(" + dstAddrSpace + ", " + srcAddrSpace
+                        + "): the kernel casts only between address spaces 0 and 1");
         }
 
         @Override
@@ -232,8 +241,10 @@ public sealed interface Insn {
     }
 
     /**
-     * Kernel-internal {@code dst = &(void __percpu *)(src)}: src plus this CPU's per-CPU offset
-     * (ALU64|MOV|X with off -1). The verifier emits it when inlining helpers (Linux 6.9); it
+     * Kernel-internal {@code dst = &(void __percpu *)(src)} ({@code BPF_MOV64_PERCPU_REG}): src
+     * plus this CPU's per-CPU offset (ALU64|MOV|X with off -1, {@code BPF_ADDR_PERCPU}). The
+     * verifier emits it when it inlines {@code bpf_get_smp_processor_id()} and per-CPU map
+     * lookups on JITs that support it (Linux 6.10, kernel commits 7bdbf7446305, 1ae6921009e5); it
      * appears in xlated dumps, never in programs loaded from user space.
      */
     record MovPercpuAddr(Reg dst, Reg src) implements Insn {
@@ -250,6 +261,30 @@ public sealed interface Insn {
         @Override
         public void encodeTo(byte[] b, int at) {
             Slots.put(b, at, opcode(), dst.number(), src.number(), -1, 0);
+        }
+    }
+
+    /**
+     * Kernel-internal zero extension {@code wDst = wDst} ({@code BPF_ZEXT_REG}: ALU|MOV|X with
+     * src = dst and imm 1), which clears the upper half of dst. The verifier appends it to 32-bit
+     * definitions whose upper half is read when the JIT asks for it (Linux 5.3, kernel commit
+     * a4b1d3c1ddf6), after every 32-bit cmpxchg on all architectures (Linux 5.12, 39491867ace5),
+     * and constant blinding emits it for r11. The imm 1 tells it from a program's own
+     * {@code wDst = wSrc}, whose imm must be 0; it appears in xlated dumps only.
+     */
+    record Zext(Reg dst) implements Insn {
+        public Zext {
+            Objects.requireNonNull(dst, "dst");
+        }
+
+        @Override
+        public int opcode() {
+            return 0x04 | AluOp.MOV.code() | Source.X.code();
+        }
+
+        @Override
+        public void encodeTo(byte[] b, int at) {
+            Slots.put(b, at, opcode(), dst.number(), dst.number(), 0, 1);
         }
     }
 
@@ -414,8 +449,10 @@ public sealed interface Insn {
     }
 
     /**
-     * Kernel-internal speculation barrier {@code nospec} (ST with mode 0xc0), which the verifier
-     * inserts against Spectre v4 for unprivileged programs; it appears in xlated dumps only.
+     * Kernel-internal speculation barrier {@code nospec} ({@code BPF_ST_NOSPEC}: ST with mode 0xc0
+     * and all fields 0). The verifier inserts it after stack spills against Spectre v4 (Linux 5.14,
+     * kernel commit f5e81d111750) and before or after instructions against Spectre v1 (2025, kernel
+     * commit d6f1c85f2253), only in programs loaded without CAP_PERFMON; it appears in xlated dumps only.
      */
     record Nospec() implements Insn {
         @Override
@@ -456,6 +493,35 @@ public sealed interface Insn {
         }
     }
 
+    /**
+     * A load, store or atomic as written ({@link Load}, {@link LoadSx}, {@link Store},
+     * {@link StoreImm} or {@link Atomic}) whose mode bits the verifier replaced by one of its
+     * internal {@link ProbeMode}s, so that a fault on a BTF pointer or an arena address is caught;
+     * e.g. {@code r1 = *(s32 *)(r1 +1264)} through an untrusted task pointer becomes code 0x41,
+     * which bpftool prints as {@code BUG_ldx_41}. All fields but the mode are those of
+     * {@code insn}; it appears in xlated dumps only.
+     */
+    record Probe(ProbeMode mode, Insn insn) implements Insn {
+        public Probe {
+            Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(insn, "insn");
+            if (!mode.appliesTo(insn))
+                throw new IllegalArgumentException("the verifier gives no " + insn.getClass().getSimpleName()
+                        + " the internal mode " + mode);
+        }
+
+        @Override
+        public int opcode() {
+            return (insn.opcode() & ~0xe0) | mode.code();
+        }
+
+        @Override
+        public void encodeTo(byte[] b, int at) {
+            insn.encodeTo(b, at);
+            b[at] = (byte) opcode();
+        }
+    }
+
     // ---------------------------------------------------------------- jumps
 
     /** {@code goto pc+off} (JMP|JA). */
@@ -475,7 +541,11 @@ public sealed interface Insn {
         }
     }
 
-    /** {@code gotol pc+imm}, the long unconditional jump (JMP32|JA, cpu v4, Linux 6.6). */
+    /**
+     * {@code gotol pc+imm}, the long unconditional jump (JMP32|JA, cpu v4, Linux 6.6, kernel commit
+     * 4cd58e9af8b9). The verifier also writes it itself, to jump to a struct_ops epilogue (Linux
+     * 6.13, 169c31761c8d).
+     */
     record Gotol(int imm) implements Insn {
         @Override
         public int opcode() {
@@ -531,8 +601,10 @@ public sealed interface Insn {
      * A call: a helper by id, a BPF-to-BPF call with imm relative to the next instruction, or a
      * kfunc by BTF id with off the fd_array index of its module's BTF. Helper calls have off 0. In
      * xlated dumps the kernel moves a BPF-to-BPF call's relative target to off and puts the
-     * subprogram index in imm, and replaces helper ids by addresses relative to
-     * {@code __bpf_call_base}.
+     * subprogram index (JIT) or an interpreter's address (no JIT, {@code BPF_CALL_ARGS}) in imm,
+     * and replaces helper ids, and kfunc BTF ids unless the JIT makes far kfunc calls (s390), by
+     * addresses relative to {@code __bpf_call_base}; a tail call, internally
+     * {@code BPF_TAIL_CALL}, is dumped as the helper call {@code bpf_tail_call#12} again.
      */
     record Call(CallKind kind, int imm, int off) implements Insn {
         public Call {

@@ -12,10 +12,6 @@ final class Insns {
             throw new IllegalArgumentException(what + " " + v + " does not fit the 16-bit off field (-32768..32767)");
     }
 
-    static void requireU16(String what, int v) {
-        if (v < 0 || v > 0xffff) throw new IllegalArgumentException(what + " " + v + " is not 0..65535");
-    }
-
     static void requireSwapBits(int bits) {
         if (bits != 16 && bits != 32 && bits != 64)
             throw new IllegalArgumentException("byte swap of " + bits + " bits (16, 32 or 64)");

@@ -1,5 +1,7 @@
 package io.bpf4j.asm;
 
+import io.bpf4j.sys.KernelRelease;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -15,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Loads small C programs into this kernel with bpftool and checks that our disassembly of the
@@ -25,10 +28,15 @@ import static org.junit.jupiter.api.Assertions.*;
  * kallsyms entries {@code bpf_prog_<tag>_<name>} of the functions bpftool names in its output.
  * Lines bpftool adds from BTF (function signatures, {@code ; source}) are checked to be only that
  * and are not instructions.
+ *
+ * <p>What the verifier makes of a program depends on the kernel and its build (inlined helpers,
+ * zero extensions, probe modes), so each case compares whatever this kernel returned; the cases
+ * that check for an inserted instruction name the kernel version from which it must appear.
  */
 class BpftoolXlatedTest {
 
-    private static final Pattern INSN_LINE = Pattern.compile("^ *\\d+: \\(.*");
+    /** An instruction line: {@code "   3: (bf) r1 = r6"}, or a form bpftool cannot print, {@code "   2: BUG_ldx_41"}. */
+    private static final Pattern INSN_LINE = Pattern.compile("^ *\\d+: (\\(|BUG_).*");
     private static final Pattern PROTO = Pattern.compile("^.*?(\\w+)\\(.*\\):$");
     private static final Pattern DISASM_JSON = Pattern.compile("\"disasm\":\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -46,7 +54,57 @@ class BpftoolXlatedTest {
     void disassemblyOfXlatedBytesEqualsBpftool(String name, String type) throws IOException {
         Tools.assumeTool("clang");
         Tools.assumeTool("bpftool");
-        Path obj = Tools.compile("clang", dir, name, "v3");
+        xlatedEqualsBpftool(Tools.compile("clang", dir, name, "v3"), name, type);
+    }
+
+    /**
+     * The verifier zero-extends r0 after a 32-bit cmpxchg on every architecture (Linux 5.12,
+     * kernel commit 39491867ace5; the program needs 5.12 to load at all) and, on a JITed x86-64
+     * kernel from 6.10 on, inlines bpf_get_smp_processor_id() with its internal per-CPU mov.
+     */
+    @Test
+    void insertedZextAndPercpuMovDecodeAndPrintAsBpftool() throws IOException {
+        Tools.assumeTool("clang");
+        Tools.assumeTool("bpftool");
+        Xlated x = xlatedEqualsBpftool(Tools.compile("clang", dir, "verifier_inserted", "v3"), "verifier_inserted", "xdp");
+        int cmpxchg = indexOf(x.insns(), i -> i instanceof Insn.Atomic a && a.op() == AtomicOp.CMPXCHG && a.size() == Size.W);
+        assertTrue(cmpxchg >= 0, "no 32-bit cmpxchg in " + x.insns());
+        assertEquals(new Insn.Zext(Reg.R0), x.insns().get(cmpxchg + 1), "after the cmpxchg in " + x.insns());
+        if (x.jited() && KernelRelease.running().atLeast(6, 10) && "amd64".equals(System.getProperty("os.arch")))
+            assertTrue(x.insns().contains(new Insn.MovPercpuAddr(Reg.R0, Reg.R0)),
+                    "a JITed x86-64 kernel from 6.10 on inlines bpf_get_smp_processor_id(): " + x.insns());
+    }
+
+    /**
+     * A program's own gotol stays in the xlated code, and a sign-extending load through an
+     * untrusted BTF pointer comes back as BPF_PROBE_MEMSX, code 0x41, which the kernel's dump
+     * does not turn back into MEMSX (both Linux 6.6; kernel commits 4cd58e9af8b9, 1f9a1ea821ff).
+     */
+    @Test
+    void keptGotolAndProbeMemsxDecodeAndPrintAsBpftool() throws IOException {
+        Tools.assumeTool("clang-19");
+        Tools.assumeTool("bpftool");
+        assumeTrue(KernelRelease.running().atLeast(6, 6), "cpu v4 instructions need Linux 6.6, this is " + KernelRelease.running());
+        Xlated x = xlatedEqualsBpftool(Tools.compile("clang-19", dir, "v4_inserted", "v4"), "v4_inserted", "kprobe");
+        assertTrue(x.insns().contains(new Insn.Gotol(1)), "no gotol pc+1 in " + x.insns());
+        assertTrue(x.insns().stream().anyMatch(i -> i instanceof Insn.Probe p && p.mode() == ProbeMode.MEMSX
+                && p.insn() instanceof Insn.LoadSx l && l.size() == Size.W), "no probed s32 load in " + x.insns());
+    }
+
+    /** A loaded program's xlated instructions, decoded, and whether the kernel JITed it. */
+    private record Xlated(List<Insn> insns, boolean jited) {
+    }
+
+    private static int indexOf(List<Insn> insns, java.util.function.Predicate<Insn> p) {
+        for (int i = 0; i < insns.size(); i++) if (p.test(insns.get(i))) return i;
+        return -1;
+    }
+
+    /**
+     * Loads the object's program with bpftool, checks our disassembly of its xlated bytes against
+     * bpftool's text and JSON, and that the strict decoder reads the bytes and writes them back.
+     */
+    private Xlated xlatedEqualsBpftool(Path obj, String name, String type) throws IOException {
         Path pin = Path.of("/sys/fs/bpf/bpf4j_asm_test_" + name + "_" + ProcessHandle.current().pid());
         try {
             Tools.run("bpftool", "prog", "load", obj.toString(), pin.toString(), "type", type);
@@ -84,7 +142,10 @@ class BpftoolXlatedTest {
             assertEquals(jsonDisasm, ourInsns);
 
             // the strict decoder reads what the verifier made of the program, and writes it back unchanged
-            assertArrayEquals(bytes, Insn.encode(Insn.decode(bytes)));
+            List<Insn> insns = Insn.decode(bytes);
+            assertArrayEquals(bytes, Insn.encode(insns));
+            String show = Tools.run("bpftool", "-j", "prog", "show", "pinned", pin.toString());
+            return new Xlated(insns, show.matches("(?s).*\"bytes_jited\":[1-9].*"));
         } finally {
             Files.deleteIfExists(pin);
         }
@@ -121,14 +182,28 @@ class BpftoolXlatedTest {
     }
 
     /**
-     * bpftool before v7.4 (Debian 12 ships 7.1) predates the kernel-internal per-CPU mov and prints
-     * it as a plain {@code rX = rY}; we print the newer form. Map ours back only where bpftool's
-     * own line is exactly that older form, so any other difference still fails.
+     * bpftool before v7.4 (Debian 12 ships 7.1) predates the v4 forms and the kernel-internal
+     * per-CPU mov: it prints the per-CPU mov as a plain {@code rX = rY}, gotol as a conditional
+     * jump of op "jmp", and a sign-extending load as {@code BUG_ldx_81}; we print the newer forms.
+     * Map ours back only where bpftool's own line is exactly that older form, so any other
+     * difference still fails.
      */
     private static String asOldBpftool(String ours, List<String> bpftool) {
-        if (!ours.contains("&(void __percpu *)(")) return ours;
-        String old = ours.replaceFirst("= &\\(void __percpu \\*\\)\\((r\\d+)\\)$", "= $1");
-        return bpftool.contains(old) ? old : ours;
+        Matcher m = Pattern.compile("^( *\\d+: )?(.*)$").matcher(ours);
+        if (!m.matches()) return ours;
+        String index = m.group(1) == null ? "" : m.group(1);
+        String body = m.group(2);
+        String old = body
+                .replaceFirst("^\\(bf\\) (r\\d+) = &\\(void __percpu \\*\\)\\((r\\d+)\\)$", "(bf) $1 = $2")
+                .replaceFirst("^\\(06\\) gotol pc([+-]\\d+)$", "(06) if w0 jmp 0x" + gotolHex(body) + " goto pc+0")
+                .replaceFirst("^\\((81|89|91)\\) r\\d+ = \\*\\(s\\d+ \\*\\)\\(r\\d+ [+-]\\d+\\)$", "BUG_ldx_$1");
+        return !old.equals(body) && bpftool.contains(index + old) ? index + old : ours;
+    }
+
+    /** The imm of a {@code gotol pc+N} line as old bpftool prints it, {@code %x} of the u32. */
+    private static String gotolHex(String body) {
+        Matcher m = Pattern.compile("gotol pc([+-]\\d+)$").matcher(body);
+        return m.find() ? Integer.toHexString(Integer.parseInt(m.group(1))) : "";
     }
 
     /** Symbols as bpftool resolves them, from /proc/kallsyms. */

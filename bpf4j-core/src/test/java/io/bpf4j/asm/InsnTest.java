@@ -33,7 +33,7 @@ class InsnTest {
         all.add(new Insn.MovSx(true, R7, R8, 32));
         for (int bits : new int[] {16, 32, 64}) all.add(new Insn.Bswap(R6, bits));
         all.add(new Insn.AddrSpaceCast(R1, R2, 0, 1));
-        all.add(new Insn.AddrSpaceCast(R3, R3, 0xffff, 0xfffe));
+        all.add(new Insn.AddrSpaceCast(R3, R3, 1, 0));
         for (Pseudo p : Pseudo.values()) all.add(new Insn.LdImm64(R1, p, 0x1234_5678_9abc_def0L));
         all.add(new Insn.LdImm64(R9, -1L));
         for (Size s : Size.values()) {
@@ -71,6 +71,21 @@ class InsnTest {
         all.add(new Insn.Gotox(R4));
         all.add(new Insn.MovPercpuAddr(R0, R0));
         all.add(new Insn.Nospec());
+        all.add(new Insn.Zext(R0));
+        all.add(new Insn.Zext(AX));
+        for (Size s : Size.values()) {
+            all.add(new Insn.Probe(ProbeMode.MEM, new Insn.Load(s, R1, R2, -8)));
+            all.add(new Insn.Probe(ProbeMode.MEM32, new Insn.Load(s, R1, R2, 8)));
+            all.add(new Insn.Probe(ProbeMode.MEM32, new Insn.Store(s, R1, 16, R2)));
+            all.add(new Insn.Probe(ProbeMode.MEM32, new Insn.StoreImm(s, R1, 16, -3)));
+            all.add(new Insn.Probe(ProbeMode.ATOMIC, new Insn.Atomic(s, AtomicOp.LOAD_ACQ, R3, 0, R4)));
+            if (s != Size.DW) {
+                all.add(new Insn.Probe(ProbeMode.MEMSX, new Insn.LoadSx(s, R1, R1, 1264)));
+                all.add(new Insn.Probe(ProbeMode.MEM32SX, new Insn.LoadSx(s, R5, R6, -2)));
+            }
+        }
+        all.add(new Insn.Probe(ProbeMode.ATOMIC, new Insn.Atomic(Size.DW, AtomicOp.FETCH_ADD, R1, 8, R2)));
+        all.add(new Insn.Probe(ProbeMode.ATOMIC, new Insn.Atomic(Size.W, AtomicOp.CMPXCHG, R1, 8, R2)));
         all.add(new Insn.AluReg(true, AluOp.MOV, AX, R1));
         return all;
     }
