@@ -1,6 +1,6 @@
 package io.bpf4j.asm;
 
-import io.bpf4j.sys.KernelRelease;
+import io.bpf4j.internal.sys.KernelRelease;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
