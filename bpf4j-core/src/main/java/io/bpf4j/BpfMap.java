@@ -30,7 +30,7 @@ public final class BpfMap implements AutoCloseable {
     private final Fd fd;
     private final int typeValue, keySize, valueSize, maxEntries, flags;
     private final String name;
-    /** What a lookup writes; fixed for the map's life, so computed once, off the hot path. */
+    /** What the kernel reads or writes for one value; fixed for the map's life, so computed once. */
     private final long valueBufferSize;
     /** Everything in bpf_map_info is fixed for a map's life: read once, on first use. */
     private volatile MapInfo info;
@@ -148,7 +148,11 @@ public final class BpfMap implements AutoCloseable {
                 || t == MapType.PERCPU_CGROUP_STORAGE;
     }
 
-    /** Bytes a lookup writes: value size, or the per-CPU layout for per-CPU maps. */
+    /**
+     * Bytes of a value as the kernel reads and writes it (bpf_map_value_size()): the value size,
+     * the per-CPU layout for per-CPU maps, 4 (an fd in, an id out) for maps of programs, maps,
+     * perf events and cgroups.
+     */
     public long valueBufferSize() {
         return valueBufferSize;
     }
@@ -188,12 +192,14 @@ public final class BpfMap implements AutoCloseable {
     /** Creates or replaces an element; {@code flags} is ANY, NOEXIST or EXIST. */
     public void update(MemorySegment key, MemorySegment value, long flags) {
         checkNative(key, keySize, "key");
+        checkNative(value, valueBufferSize, "value");
         long r = Calls.call(BpfCommand.MAP_UPDATE_ELEM, elemAttr(key, value, flags));
         if (r < 0) throw BpfException.of("update", BpfCommand.MAP_UPDATE_ELEM, (int) -r);
     }
 
     /** Deletes an element. Returns false if it was absent. */
     public boolean delete(MemorySegment key) {
+        checkNative(key, keySize, "key");
         long r = Calls.call(BpfCommand.MAP_DELETE_ELEM, elemAttr(key, null, 0));
         if (r == -Errno.ENOENT) return false;
         if (r < 0) throw BpfException.of("delete", BpfCommand.MAP_DELETE_ELEM, (int) -r);
@@ -202,6 +208,8 @@ public final class BpfMap implements AutoCloseable {
 
     /** Writes the key after {@code key} (or the first key for null). Returns false at the end. */
     public boolean nextKey(MemorySegment key, MemorySegment next) {
+        checkNative(key, keySize, "key");
+        checkNative(next, keySize, "next");
         long r = Calls.call(BpfCommand.MAP_GET_NEXT_KEY, elemAttr(key, next, 0));
         if (r == -Errno.ENOENT) return false;
         if (r < 0) throw BpfException.of("next key", BpfCommand.MAP_GET_NEXT_KEY, (int) -r);
@@ -210,6 +218,8 @@ public final class BpfMap implements AutoCloseable {
 
     /** Pops a value from a queue or stack map, or looks up and deletes a hash element. */
     public boolean lookupAndDelete(MemorySegment key, MemorySegment value) {
+        checkNative(key, keySize, "key");
+        checkNative(value, valueBufferSize, "value");
         long r = Calls.call(BpfCommand.MAP_LOOKUP_AND_DELETE_ELEM, elemAttr(key, value, 0));
         if (r == -Errno.ENOENT) return false;
         if (r < 0) throw BpfException.of("lookup and delete", BpfCommand.MAP_LOOKUP_AND_DELETE_ELEM, (int) -r);
@@ -248,7 +258,7 @@ public final class BpfMap implements AutoCloseable {
     /** Pops from a queue or stack map. */
     public Optional<byte[]> pop() {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(Math.max(1, valueSize), 8);
+            MemorySegment v = a.allocate(Math.max(1, valueBufferSize), 8);
             if (!lookupAndDelete(null, v)) return Optional.empty();
             return Optional.of(v.toArray(ValueLayout.JAVA_BYTE));
         }
@@ -328,15 +338,25 @@ public final class BpfMap implements AutoCloseable {
         return out;
     }
 
-    /** Updates many elements with BPF_MAP_UPDATE_BATCH (5.6+). Returns how many were written. */
+    /**
+     * Updates many elements with BPF_MAP_UPDATE_BATCH (5.6+). Each value is
+     * {@link #valueBufferSize()} bytes: one per possible CPU for per-CPU maps. Returns how many
+     * were written.
+     */
     public int updateBatch(List<Entry> entries, long elemFlags) {
         if (entries.isEmpty()) return 0;
+        long vsize = valueBufferSize;
+        for (Entry e : entries) {
+            if (e.key().length != keySize || e.value().length != vsize)
+                throw new IllegalArgumentException("batch entries need " + keySize + "-byte keys and " + vsize
+                        + "-byte values, not " + e.key().length + " and " + e.value().length);
+        }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment keys = a.allocate((long) keySize * entries.size(), 8);
-            MemorySegment values = a.allocate((long) valueSize * entries.size(), 8);
+            MemorySegment values = a.allocate(vsize * entries.size(), 8);
             for (int i = 0; i < entries.size(); i++) {
                 MemorySegment.copy(entries.get(i).key(), 0, keys, ValueLayout.JAVA_BYTE, (long) i * keySize, keySize);
-                MemorySegment.copy(entries.get(i).value(), 0, values, ValueLayout.JAVA_BYTE, (long) i * valueSize, valueSize);
+                MemorySegment.copy(entries.get(i).value(), 0, values, ValueLayout.JAVA_BYTE, i * vsize, (int) vsize);
             }
             MemorySegment attr = Bpf.attr(Layouts.MapBatch.LAYOUT.byteSize());
             attr.set(JAVA_LONG, Layouts.MapBatch.KEYS, keys.address());
@@ -353,6 +373,9 @@ public final class BpfMap implements AutoCloseable {
     /** Deletes many keys with BPF_MAP_DELETE_BATCH (5.6+). Returns how many were deleted. */
     public int deleteBatch(List<byte[]> keyList) {
         if (keyList.isEmpty()) return 0;
+        for (byte[] k : keyList) {
+            if (k.length != keySize) throw new IllegalArgumentException("batch keys need " + keySize + " bytes, not " + k.length);
+        }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment keys = a.allocate((long) keySize * keyList.size(), 8);
             for (int i = 0; i < keyList.size(); i++)

@@ -56,37 +56,53 @@ public final class Kallsyms {
 
     /** Parses {@code ffffffff81000000 T _text} and {@code ... t name\t[module]} lines. */
     public static Kallsyms parse(String text) {
+        return parse((CharSequence) text);
+    }
+
+    /**
+     * The same, over any character sequence. Each line is scanned by itself and no search runs
+     * past its end: an unbounded search for the module's tab, from each core symbol to the first
+     * module symbol near the end of the file, made parsing quadratic (17 s for 120k symbols on the
+     * host, many minutes under TCG). So every character is read a bounded number of times.
+     */
+    public static Kallsyms parse(CharSequence text) {
         List<Symbol> out = new ArrayList<>(200_000);
         int i = 0, n = text.length();
         while (i < n) {
-            int eol = text.indexOf('\n', i);
-            if (eol < 0) eol = n;
-            // Every search stops at the end of the line: an unbounded indexOf('\t') scans to the
-            // first module symbol at the end of the file from each core symbol, which is quadratic
-            // (17 s for 120k symbols on the host, many minutes under TCG).
-            int sp1 = text.indexOf(' ', i, eol);
-            if (sp1 > i && sp1 + 3 < eol) {
-                try {
-                    long addr = Long.parseUnsignedLong(text, i, sp1, 16);
-                    char type = text.charAt(sp1 + 1);
-                    int nameStart = sp1 + 3;
-                    int tab = nameStart < eol ? text.indexOf('\t', nameStart, eol) : -1;
-                    String name, module = null;
-                    if (tab >= 0 && tab < eol) {
-                        name = text.substring(nameStart, tab);
-                        int lb = text.indexOf('[', tab, eol), rb = text.indexOf(']', tab, eol);
-                        if (lb >= 0 && rb > lb && rb < eol) module = text.substring(lb + 1, rb);
-                    } else {
-                        name = text.substring(nameStart, eol);
-                    }
-                    out.add(new Symbol(addr, type, name, module));
-                } catch (NumberFormatException ignored) {
-                    // not a symbol line
-                }
-            }
+            int eol = find(text, '\n', i, n);
+            Symbol sym = line(text, i, eol);
+            if (sym != null) out.add(sym);
             i = eol + 1;
         }
         return new Kallsyms(out);
+    }
+
+    /** The first {@code c} in [from, to), or {@code to}. */
+    private static int find(CharSequence t, char c, int from, int to) {
+        for (int k = from; k < to; k++) if (t.charAt(k) == c) return k;
+        return to;
+    }
+
+    /** {@code ADDR TYPE NAME[\t[MODULE]]} in [start, eol); null for anything else. */
+    private static Symbol line(CharSequence t, int start, int eol) {
+        int sp = find(t, ' ', start, eol);
+        if (sp == start || sp + 3 >= eol || sp - start > 16) return null;
+        long addr = 0;
+        for (int k = start; k < sp; k++) {
+            int d = Character.digit(t.charAt(k), 16);
+            if (d < 0) return null;
+            addr = addr << 4 | d;
+        }
+        char type = t.charAt(sp + 1);
+        int nameStart = sp + 3;
+        int tab = find(t, '\t', nameStart, eol);
+        String name = t.subSequence(nameStart, tab).toString();
+        String module = null;
+        if (tab < eol) {
+            int lb = find(t, '[', tab, eol), rb = lb < eol ? find(t, ']', lb, eol) : eol;
+            if (rb < eol) module = t.subSequence(lb + 1, rb).toString();
+        }
+        return new Symbol(addr, type, name, module);
     }
 
     public int size() {
