@@ -9,18 +9,148 @@ import io.bpf4j.MapType;
 import io.bpf4j.ProgType;
 import io.bpf4j.ProgramSpec;
 import io.bpf4j.VerifierException;
+import io.bpf4j.AttachType;
+import io.bpf4j.BpfCommand;
+import io.bpf4j.Fd;
+import io.bpf4j.UnsupportedFeatureException;
+import io.bpf4j.internal.sys.Bpf;
 import io.bpf4j.internal.sys.Errno;
+import io.bpf4j.internal.sys.Layouts;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 /**
  * Feature probes against the running kernel: program types, map types and helpers, each
  * answered by trying the smallest thing that exercises it, as bpftool's
- * {@code feature probe} does. Results are not cached: the answer can change with privileges.
+ * {@code feature probe} does. The probes of {@link KernelFeature} are cached: {@link #probe}
+ * asks the kernel once per process for an answer that is yes or no; "could not tell" (for
+ * example EPERM, which can change with privileges) is asked again next time.
  */
 public final class Features {
     private Features() {}
+
+    private static final Map<KernelFeature, Probe> CACHE = new ConcurrentHashMap<>();
+
+    /** The running kernel's answer for {@code f}, probed once per process. */
+    public static Probe probe(KernelFeature f) {
+        Probe p = CACHE.get(f);
+        if (p != null) return p;
+        p = f.probe.get();
+        if (p.verdict() != Probe.Verdict.UNKNOWN) CACHE.putIfAbsent(f, p);
+        return p;
+    }
+
+    /** Whether the running kernel has {@code f}; false also when the probe could not tell. */
+    public static boolean has(KernelFeature f) {
+        return probe(f).supported();
+    }
+
+    /**
+     * Returns if the running kernel has {@code f}; otherwise throws an
+     * {@link UnsupportedFeatureException} naming it and the first kernel that has it (or a
+     * {@link BpfException} with the errno when the probe could not tell, e.g. for want of privileges).
+     */
+    public static void require(KernelFeature f) {
+        Probe p = probe(f);
+        switch (p.verdict()) {
+            case SUPPORTED -> { }
+            case NOT_SUPPORTED -> throw new UnsupportedFeatureException(f.title(), f.minimumKernel(), p.detail());
+            case UNKNOWN -> throw new BpfException("probe " + f.title(), p.errno(), p.detail());
+        }
+    }
+
+    /** BPF_MAP_LOOKUP_BATCH on an empty hash map: ENOENT (no more elements) means the command exists. */
+    static Probe batchOps() {
+        String f = KernelFeature.MAP_BATCH.title();
+        try (BpfMap m = BpfMap.create(MapSpec.of(MapType.HASH, 4, 4, 1))) {
+            m.lookupBatch(1);
+            return Probe.yes(f);
+        } catch (BpfException e) {
+            return e.errno() == Errno.EINVAL ? Probe.no(f, e.errno(), "") : Probe.unknown(f, e.errno(), e.getMessage());
+        }
+    }
+
+    /**
+     * A socket filter with a sign-extending move ({@code r0 = (s8)r0}): the verifier of a kernel
+     * before 6.6 rejects the instruction, with a log.
+     */
+    static Probe isaV4() {
+        String f = KernelFeature.ISA_V4.title();
+        byte[] insns = new io.bpf4j.asm.Asm().mov64(io.bpf4j.asm.Reg.R0, 1).movsx64(io.bpf4j.asm.Reg.R0, io.bpf4j.asm.Reg.R0, 8).exit().bytes();
+        try (BpfProgram p = BpfProgram.load(ProgramSpec.of(ProgType.SOCKET_FILTER, insns, "GPL"))) {
+            return Probe.yes(f);
+        } catch (VerifierException e) {
+            return Probe.no(f, e.errno(), e.getMessage());
+        } catch (BpfException e) {
+            return Probe.unknown(f, e.errno(), e.getMessage());
+        }
+    }
+
+    /** BPF_ENABLE_STATS for run time: an fd that keeps statistics on, closed at once. */
+    static Probe enableStats() {
+        String f = KernelFeature.ENABLE_STATS.title();
+        MemorySegment a = Bpf.attr(Layouts.OneFd.LAYOUT.byteSize());
+        a.set(JAVA_INT, Layouts.OneFd.FD, 0); // BPF_STATS_RUN_TIME
+        long r = Bpf.call(BpfCommand.ENABLE_STATS.value(), a);
+        if (r >= 0) {
+            Fd.adopt((int) r, "enable stats").close();
+            return Probe.yes(f);
+        }
+        return r == -Errno.EINVAL ? Probe.no(f, Errno.EINVAL, "") : Probe.unknown(f, (int) -r, "");
+    }
+
+    /** BPF_LINK_CREATE with no program: EBADF means the command exists, EINVAL that it does not. */
+    static Probe linkCreate() {
+        String f = KernelFeature.LINK_CREATE.title();
+        MemorySegment a = Bpf.attr(Layouts.LinkCreate.LAYOUT.byteSize());
+        a.set(JAVA_INT, Layouts.LinkCreate.PROG_FD, -1);
+        long r = Bpf.call(BpfCommand.LINK_CREATE.value(), a);
+        if (r == -Errno.EBADF) return Probe.yes(f);
+        if (r >= 0) Fd.adopt((int) r, "link create probe").close();
+        return r == -Errno.EINVAL ? Probe.no(f, Errno.EINVAL, "") : Probe.unknown(f, (int) -r, "");
+    }
+
+    /**
+     * A kprobe.multi link on a function that does not exist, as libbpf probes it: ESRCH (the
+     * symbol lookup failed) means the kernel has kprobe.multi; EOPNOTSUPP that it was built
+     * without CONFIG_FPROBE; EINVAL that it does not know the attach type (before 5.18).
+     */
+    static Probe kprobeMulti() {
+        String f = KernelFeature.KPROBE_MULTI.title();
+        ProgramSpec spec = ProgramSpec.of(ProgType.KPROBE, RETURN_0, "GPL").withExpectedAttachType(AttachType.TRACE_KPROBE_MULTI);
+        try (BpfProgram p = BpfProgram.load(spec); Arena arena = Arena.ofConfined()) {
+            MemorySegment sym = arena.allocateFrom("bpf4j_probe_no_such_function");
+            MemorySegment syms = arena.allocateFrom(ValueLayout.ADDRESS, sym);
+            MemorySegment a = Bpf.attr(Layouts.LinkCreate.LAYOUT.byteSize());
+            a.set(JAVA_INT, Layouts.LinkCreate.PROG_FD, p.fd().raw());
+            a.set(JAVA_INT, Layouts.LinkCreate.ATTACH_TYPE, AttachType.TRACE_KPROBE_MULTI.value());
+            a.set(JAVA_INT, Layouts.LinkCreate.KPROBE_MULTI_CNT, 1);
+            a.set(JAVA_LONG, Layouts.LinkCreate.KPROBE_MULTI_SYMS, syms.address());
+            long r = Bpf.call(BpfCommand.LINK_CREATE.value(), a);
+            if (r >= 0) {
+                Fd.adopt((int) r, "kprobe.multi probe").close();
+                return Probe.yes(f);
+            }
+            return switch ((int) -r) {
+                case Errno.ESRCH -> Probe.yes(f);
+                case Errno.EOPNOTSUPP, Errno.ENOTSUPP -> Probe.no(f, (int) -r, "built without CONFIG_FPROBE");
+                case Errno.EINVAL -> Probe.no(f, Errno.EINVAL, "");
+                default -> Probe.unknown(f, (int) -r, "");
+            };
+        } catch (BpfException e) {
+            return e.errno() == Errno.EINVAL ? Probe.no(f, e.errno(), "") : Probe.unknown(f, e.errno(), e.getMessage());
+        }
+    }
 
     /** {@code r0 = 0; exit}. */
     static final byte[] RETURN_0 = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0};

@@ -1,5 +1,7 @@
 package io.bpf4j.asm;
 
+import io.bpf4j.features.KernelFeature;
+import io.bpf4j.fixtures.Assume;
 import io.bpf4j.internal.sys.KernelRelease;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Loads small C programs into this kernel with bpftool and checks that our disassembly of the
@@ -84,7 +85,7 @@ class BpftoolXlatedTest {
     void keptGotolAndProbeMemsxDecodeAndPrintAsBpftool() throws IOException {
         Tools.assumeTool("clang-19");
         Tools.assumeTool("bpftool");
-        assumeTrue(KernelRelease.running().atLeast(6, 6), "cpu v4 instructions need Linux 6.6, this is " + KernelRelease.running());
+        Assume.assumeSupported(KernelFeature.ISA_V4);
         Xlated x = xlatedEqualsBpftool(Tools.compile("clang-19", dir, "v4_inserted", "v4"), "v4_inserted", "kprobe");
         assertTrue(x.insns().contains(new Insn.Gotol(1)), "no gotol pc+1 in " + x.insns());
         assertTrue(x.insns().stream().anyMatch(i -> i instanceof Insn.Probe p && p.mode() == ProbeMode.MEMSX
