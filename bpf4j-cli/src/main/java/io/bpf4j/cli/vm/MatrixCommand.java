@@ -8,10 +8,13 @@ import io.bpf4j.lab.Lab;
 import io.bpf4j.lab.Qemu;
 
 import io.bpf4j.BpfException;
+import io.bpf4j.internal.json.Json;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -75,39 +78,24 @@ public final class MatrixCommand implements Callable<Integer> {
         for (Row r : rows) {
             String last = r.error().isEmpty() ? r.lastLine() : r.error();
             if (last.length() > 100) last = last.substring(0, 97) + "...";
-            sb.append(String.format(fmt, r.kernel(), r.release(), r.exit(), String.format("%.1fs", r.duration().toMillis() / 1000.0), last));
+            sb.append(String.format(fmt, r.kernel(), r.release(), r.exit(), String.format(Locale.ROOT, "%.1fs", r.duration().toMillis() / 1000.0), last));
         }
         return sb.toString();
     }
 
+    /** One object per kernel, keys in a fixed order; seconds as a number whatever the locale. */
     static String json(List<Row> rows) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < rows.size(); i++) {
-            Row r = rows.get(i);
-            sb.append(i == 0 ? "\n" : ",\n").append("  {\"kernel\": ").append(str(r.kernel()))
-                    .append(", \"release\": ").append(str(r.release()))
-                    .append(", \"exit\": ").append(r.exit())
-                    .append(", \"seconds\": ").append(String.format("%.3f", r.duration().toMillis() / 1000.0))
-                    .append(", \"last_line\": ").append(str(r.lastLine()))
-                    .append(", \"error\": ").append(str(r.error())).append('}');
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kernel", r.kernel());
+            m.put("release", r.release());
+            m.put("exit", r.exit());
+            m.put("seconds", r.duration().toMillis() / 1000.0);
+            m.put("last_line", r.lastLine());
+            m.put("error", r.error());
+            out.add(m);
         }
-        return sb.append("\n]\n").toString();
-    }
-
-    static String str(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return Json.write(out) + "\n";
     }
 }

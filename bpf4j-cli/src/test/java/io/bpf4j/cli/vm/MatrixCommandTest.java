@@ -4,7 +4,11 @@ package io.bpf4j.cli.vm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,11 +30,21 @@ class MatrixCommandTest {
     }
 
     @Test
-    void jsonEscapesQuotesAndControlCharacters() {
-        String j = MatrixCommand.json(ROWS);
-        assertTrue(j.contains("\"last_line\": \"ok \\\"quoted\\\"\\ttab\""), j);
-        assertTrue(j.contains("\"seconds\": 12.345"), j);
-        assertTrue(j.strip().startsWith("[") && j.strip().endsWith("]"), j);
-        assertEquals("\"\\u0001\\\\\"", MatrixCommand.str("\u0001\\"));
+    void jsonParsesWithEveryFieldAndANumberOfSecondsEvenUnderAGermanLocale() {
+        Locale saved = Locale.getDefault();
+        try {
+            Locale.setDefault(Locale.GERMANY);
+            JsonArray a = JsonParser.parseString(MatrixCommand.json(ROWS)).getAsJsonArray();
+            assertEquals(2, a.size());
+            JsonObject first = a.get(0).getAsJsonObject();
+            assertEquals(List.of("kernel", "release", "exit", "seconds", "last_line", "error"), List.copyOf(first.keySet()));
+            assertEquals("5.10", first.get("kernel").getAsString());
+            assertEquals(12.345, first.get("seconds").getAsDouble());
+            assertEquals("ok \"quoted\"\ttab", first.get("last_line").getAsString());
+            assertEquals(125, a.get(1).getAsJsonObject().get("exit").getAsInt());
+            assertTrue(MatrixCommand.table(ROWS).contains("12.3s"), "the table's decimal point is a point too");
+        } finally {
+            Locale.setDefault(saved);
+        }
     }
 }
