@@ -197,7 +197,14 @@ public final class TailcallInFreplaceCommand implements Callable<Integer> {
         }
         m.put("steps", steps);
         List<Object> progs = new ArrayList<>();
-        for (var p : r.programs()) progs.add(Map.of("name", p.name(), "id", p.id(), "type", p.type(), "jited", p.jited()));
+        for (var p : r.programs()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("name", p.name());
+            x.put("id", p.id());
+            x.put("type", p.type());
+            x.put("jited", p.jited());
+            progs.add(x);
+        }
         m.put("programs", progs);
         if (r.extension() != null) {
             var x = r.extension();

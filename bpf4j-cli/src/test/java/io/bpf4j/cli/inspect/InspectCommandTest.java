@@ -12,6 +12,8 @@ import io.bpf4j.FdInfo;
 import io.bpf4j.kernel.Kallsyms;
 import io.bpf4j.Fd;
 import org.junit.jupiter.api.AfterAll;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -71,8 +73,9 @@ class InspectCommandTest {
 
             CliRun json = CliRun.of("inspect", "map", String.valueOf(mapId), "--details", "--json");
             assertEquals(0, json.exit());
-            assertTrue(json.out().contains("\"owner\":{\"prog_type\":\"BPF_PROG_TYPE_KPROBE\",\"jited\":" + fdi.ownerJited()),
-                    json.out());
+            JsonObject jsonOwner = JsonParser.parseString(json.out()).getAsJsonArray().get(0).getAsJsonObject().getAsJsonObject("owner");
+            assertEquals("BPF_PROG_TYPE_KPROBE", jsonOwner.get("prog_type").getAsString(), json.out());
+            assertEquals(fdi.ownerJited(), jsonOwner.get("jited").getAsBoolean(), json.out());
         }
     }
 
