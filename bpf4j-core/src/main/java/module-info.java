@@ -20,6 +20,7 @@ module io.bpf4j {
     exports io.bpf4j.ringbuf;
 
     exports io.bpf4j.internal to io.bpf4j.tools, io.bpf4j.cli;
+    exports io.bpf4j.internal.bytes to io.bpf4j.tools, io.bpf4j.lab, io.bpf4j.cli;
     exports io.bpf4j.internal.json to io.bpf4j.tools, io.bpf4j.lab, io.bpf4j.cli;
     exports io.bpf4j.internal.sys to io.bpf4j.tools, io.bpf4j.cli;
 }

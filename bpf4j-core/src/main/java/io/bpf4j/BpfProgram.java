@@ -1,5 +1,7 @@
 package io.bpf4j;
 
+import io.bpf4j.internal.bytes.LittleEndian;
+
 import io.bpf4j.internal.sys.Bpf;
 import io.bpf4j.BpfCommand;
 import io.bpf4j.internal.sys.Errno;
@@ -177,20 +179,20 @@ public final class BpfProgram implements AutoCloseable {
             return ProgInfo.parse(ib.plain(fd, InfoBuffer.PROG_STRUCT), new int[0], new long[0], new int[0], List.of(), List.of());
         }
         byte[] b = ib.program(fd);
-        int m = InfoBuffer.u32(b, Layouts.ProgInfo.NR_MAP_IDS), k = InfoBuffer.u32(b, Layouts.ProgInfo.NR_JITED_KSYMS),
-                l = InfoBuffer.u32(b, Layouts.ProgInfo.NR_JITED_FUNC_LENS), f = InfoBuffer.u32(b, Layouts.ProgInfo.NR_FUNC_INFO),
-                t = InfoBuffer.u32(b, Layouts.ProgInfo.NR_PROG_TAGS);
+        int m = LittleEndian.i32(b, Layouts.ProgInfo.NR_MAP_IDS), k = LittleEndian.i32(b, Layouts.ProgInfo.NR_JITED_KSYMS),
+                l = LittleEndian.i32(b, Layouts.ProgInfo.NR_JITED_FUNC_LENS), f = LittleEndian.i32(b, Layouts.ProgInfo.NR_FUNC_INFO),
+                t = LittleEndian.i32(b, Layouts.ProgInfo.NR_PROG_TAGS);
         int room = INFO_ARRAY_ROOM;
         if (m > room || k > room || l > room || f > room || t > room) return infoWithRoom(fd, m, k, l, f, t);
         int[] maps = new int[m];
-        for (int i = 0; i < m; i++) maps[i] = InfoBuffer.u32(b, InfoBuffer.MAP_IDS + 4L * i);
+        for (int i = 0; i < m; i++) maps[i] = LittleEndian.i32(b, InfoBuffer.MAP_IDS + 4L * i);
         long[] ksyms = new long[k];
-        for (int i = 0; i < k; i++) ksyms[i] = InfoBuffer.u64(b, InfoBuffer.KSYMS + 8L * i);
+        for (int i = 0; i < k; i++) ksyms[i] = LittleEndian.u64(b, InfoBuffer.KSYMS + 8L * i);
         int[] lens = new int[l];
-        for (int i = 0; i < l; i++) lens[i] = InfoBuffer.u32(b, InfoBuffer.FUNC_LENS + 4L * i);
+        for (int i = 0; i < l; i++) lens[i] = LittleEndian.i32(b, InfoBuffer.FUNC_LENS + 4L * i);
         List<ProgInfo.FuncInfo> fi = new ArrayList<>(f);
         for (int i = 0; i < f; i++)
-            fi.add(new ProgInfo.FuncInfo(InfoBuffer.u32(b, InfoBuffer.FUNC_INFO + 8L * i), InfoBuffer.u32(b, InfoBuffer.FUNC_INFO + 8L * i + 4)));
+            fi.add(new ProgInfo.FuncInfo(LittleEndian.i32(b, InfoBuffer.FUNC_INFO + 8L * i), LittleEndian.i32(b, InfoBuffer.FUNC_INFO + 8L * i + 4)));
         List<String> tags = new ArrayList<>(t);
         for (int i = 0; i < t; i++) tags.add(InfoBuffer.hex(b, InfoBuffer.TAGS + 8L * i, 8));
         return ProgInfo.parse(b, maps, ksyms, lens, fi, tags);

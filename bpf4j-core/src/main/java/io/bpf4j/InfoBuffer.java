@@ -7,7 +7,6 @@ import io.bpf4j.internal.sys.Layouts;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -29,7 +28,6 @@ final class InfoBuffer {
     static final int SIZE = Math.max(PROG_TOTAL, 512);
 
     private static final ThreadLocal<InfoBuffer> PER_THREAD = ThreadLocal.withInitial(InfoBuffer::new);
-    private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private final MemorySegment buf = Arena.ofAuto().allocate(SIZE, 8);
     /** What the heap copy holds after a call. */
@@ -87,19 +85,6 @@ final class InfoBuffer {
         attr.set(JAVA_LONG, Layouts.Info.INFO, buf.address());
         Calls.check(BpfCommand.OBJ_GET_INFO_BY_FD, attr, "get info");
         MemorySegment.copy(buf, JAVA_BYTE, 0, bytes, 0, readBack);
-    }
-
-    // ---- native-order decoding from a byte[]
-
-    static int u32(byte[] b, long off) {
-        int o = (int) off;
-        int v = (b[o] & 0xff) | (b[o + 1] & 0xff) << 8 | (b[o + 2] & 0xff) << 16 | (b[o + 3] & 0xff) << 24;
-        return LITTLE ? v : Integer.reverseBytes(v);
-    }
-
-    static long u64(byte[] b, long off) {
-        long lo = u32(b, off) & 0xffffffffL, hi = u32(b, off + 4) & 0xffffffffL;
-        return LITTLE ? lo | hi << 32 : hi | lo << 32;
     }
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();

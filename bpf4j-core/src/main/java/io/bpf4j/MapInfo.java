@@ -4,8 +4,8 @@ import io.bpf4j.internal.sys.Layouts;
 
 import java.lang.foreign.MemorySegment;
 
-import static io.bpf4j.InfoBuffer.u32;
-import static io.bpf4j.InfoBuffer.u64;
+import static io.bpf4j.internal.bytes.LittleEndian.i32;
+import static io.bpf4j.internal.bytes.LittleEndian.u64;
 
 /** What {@code BPF_OBJ_GET_INFO_BY_FD} says about a map (struct bpf_map_info). */
 public record MapInfo(
@@ -29,11 +29,11 @@ public record MapInfo(
     /** From a heap copy of struct bpf_map_info (see InfoBuffer for why a copy). */
     static MapInfo parse(byte[] s) {
         return new MapInfo(
-                u32(s, Layouts.MapInfo.TYPE), u32(s, Layouts.MapInfo.ID),
-                u32(s, Layouts.MapInfo.KEY_SIZE), u32(s, Layouts.MapInfo.VALUE_SIZE),
-                u32(s, Layouts.MapInfo.MAX_ENTRIES), u32(s, Layouts.MapInfo.MAP_FLAGS),
-                Names.read(s, Layouts.MapInfo.NAME, 16), u32(s, Layouts.MapInfo.IFINDEX),
-                u32(s, Layouts.MapInfo.BTF_ID), u32(s, Layouts.MapInfo.BTF_KEY_TYPE_ID),
-                u32(s, Layouts.MapInfo.BTF_VALUE_TYPE_ID), u64(s, Layouts.MapInfo.MAP_EXTRA));
+                i32(s, Layouts.MapInfo.TYPE), i32(s, Layouts.MapInfo.ID),
+                i32(s, Layouts.MapInfo.KEY_SIZE), i32(s, Layouts.MapInfo.VALUE_SIZE),
+                i32(s, Layouts.MapInfo.MAX_ENTRIES), i32(s, Layouts.MapInfo.MAP_FLAGS),
+                Names.read(s, Layouts.MapInfo.NAME, 16), i32(s, Layouts.MapInfo.IFINDEX),
+                i32(s, Layouts.MapInfo.BTF_ID), i32(s, Layouts.MapInfo.BTF_KEY_TYPE_ID),
+                i32(s, Layouts.MapInfo.BTF_VALUE_TYPE_ID), u64(s, Layouts.MapInfo.MAP_EXTRA));
     }
 }

@@ -1,7 +1,7 @@
 package io.bpf4j;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import io.bpf4j.internal.bytes.LittleEndian;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -19,25 +19,21 @@ public final class ProgArray {
         this.map = map;
     }
 
-    private static byte[] u32(int v) {
-        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
-    }
-
     /**
      * Puts a program in a slot. EINVAL here usually means the program's type or JIT state does
      * not match the array's owner (see {@link #ownerType()}).
      */
     public void set(int slot, BpfProgram prog) {
-        map.update(u32(slot), u32(prog.fd().raw()), BpfMap.ANY);
+        map.update(LittleEndian.of32(slot), LittleEndian.of32(prog.fd().raw()), BpfMap.ANY);
     }
 
     public boolean clear(int slot) {
-        return map.delete(u32(slot));
+        return map.delete(LittleEndian.of32(slot));
     }
 
     /** The id of the program in a slot, if any. */
     public Optional<Integer> programId(int slot) {
-        return map.lookup(u32(slot)).map(b -> ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt());
+        return map.lookup(LittleEndian.of32(slot)).map(b -> LittleEndian.i32(b, 0));
     }
 
     /** Occupied slots: index → program id. */

@@ -6,8 +6,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.HexFormat;
 import java.util.List;
 
-import static io.bpf4j.InfoBuffer.u32;
-import static io.bpf4j.InfoBuffer.u64;
+import static io.bpf4j.internal.bytes.LittleEndian.i32;
+import static io.bpf4j.internal.bytes.LittleEndian.u64;
 
 /**
  * What {@code BPF_OBJ_GET_INFO_BY_FD} says about a program (struct bpf_prog_info), with its
@@ -54,14 +54,14 @@ public record ProgInfo(
     /** From a heap copy of struct bpf_prog_info (see InfoBuffer for why a copy). */
     static ProgInfo parse(byte[] s, int[] mapIds, long[] ksyms, int[] funcLens, List<FuncInfo> funcs, List<String> tags) {
         return new ProgInfo(
-                u32(s, Layouts.ProgInfo.TYPE), u32(s, Layouts.ProgInfo.ID),
-                InfoBuffer.hex(s, Layouts.ProgInfo.TAG, 8), u32(s, Layouts.ProgInfo.JITED_PROG_LEN),
-                u32(s, Layouts.ProgInfo.XLATED_PROG_LEN), u64(s, Layouts.ProgInfo.LOAD_TIME),
-                u32(s, Layouts.ProgInfo.CREATED_BY_UID), mapIds, Names.read(s, Layouts.ProgInfo.NAME, 16),
-                (u32(s, Layouts.ProgInfo.GPL_COMPATIBLE) & 1) != 0, ksyms, funcLens,
-                u32(s, Layouts.ProgInfo.BTF_ID), funcs, tags,
+                i32(s, Layouts.ProgInfo.TYPE), i32(s, Layouts.ProgInfo.ID),
+                InfoBuffer.hex(s, Layouts.ProgInfo.TAG, 8), i32(s, Layouts.ProgInfo.JITED_PROG_LEN),
+                i32(s, Layouts.ProgInfo.XLATED_PROG_LEN), u64(s, Layouts.ProgInfo.LOAD_TIME),
+                i32(s, Layouts.ProgInfo.CREATED_BY_UID), mapIds, Names.read(s, Layouts.ProgInfo.NAME, 16),
+                (i32(s, Layouts.ProgInfo.GPL_COMPATIBLE) & 1) != 0, ksyms, funcLens,
+                i32(s, Layouts.ProgInfo.BTF_ID), funcs, tags,
                 u64(s, Layouts.ProgInfo.RUN_TIME_NS), u64(s, Layouts.ProgInfo.RUN_CNT),
-                u64(s, Layouts.ProgInfo.RECURSION_MISSES), u32(s, Layouts.ProgInfo.VERIFIED_INSNS),
-                u32(s, Layouts.ProgInfo.ATTACH_BTF_OBJ_ID), u32(s, Layouts.ProgInfo.ATTACH_BTF_ID));
+                u64(s, Layouts.ProgInfo.RECURSION_MISSES), i32(s, Layouts.ProgInfo.VERIFIED_INSNS),
+                i32(s, Layouts.ProgInfo.ATTACH_BTF_OBJ_ID), i32(s, Layouts.ProgInfo.ATTACH_BTF_ID));
     }
 }

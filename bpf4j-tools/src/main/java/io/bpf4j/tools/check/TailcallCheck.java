@@ -1,5 +1,8 @@
 package io.bpf4j.tools.check;
 
+import io.bpf4j.internal.Scope;
+import io.bpf4j.internal.bytes.LittleEndian;
+
 import io.bpf4j.AttachType;
 import io.bpf4j.BpfException;
 import io.bpf4j.BpfLink;
@@ -17,13 +20,9 @@ import io.bpf4j.internal.sys.Errno;
 import io.bpf4j.internal.sys.KernelRelease;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.OptionalInt;
@@ -310,7 +309,7 @@ public final class TailcallCheck {
         Outcome put = update(jmp, 0, p);
         if (!put.ok()) throw new NotRun("setup failed: update the program into its own prog array -> " + put);
         int retval = p.testRun(new byte[64], 1).retval();
-        long runs = ByteBuffer.wrap(counts.lookup(u32(0)).orElseThrow()).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long runs = LittleEndian.u64(counts.lookup(LittleEndian.of32(0)).orElseThrow(), 0);
         String ev = "test run -> retval " + retval + ", program ran " + runs + " times ("
                 + (MAX_TAIL_CALL_CNT + 1) + " = 1 + MAX_TAIL_CALL_CNT; guard at " + HIERARCHY_GUARD + ")";
         Verdict v = runs == MAX_TAIL_CALL_CNT + 1 ? Verdict.FIXED : runs > HIERARCHY_GUARD ? Verdict.PRESENT : Verdict.INCONCLUSIVE;
@@ -336,7 +335,7 @@ public final class TailcallCheck {
     /** BPF_MAP_UPDATE_ELEM(progArray, slot, prog fd), errno captured instead of thrown. */
     public static Outcome update(BpfMap progArray, int slot, BpfProgram prog) {
         try {
-            progArray.update(u32(slot), u32(prog.fd().raw()), BpfMap.ANY);
+            progArray.update(LittleEndian.of32(slot), LittleEndian.of32(prog.fd().raw()), BpfMap.ANY);
             return Outcome.OK;
         } catch (BpfException e) {
             if (e.errno() == 0) throw e;
@@ -395,10 +394,6 @@ public final class TailcallCheck {
         return nl < 0 ? m : m.substring(0, nl);
     }
 
-    private static byte[] u32(int v) {
-        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
-    }
-
     private static Integer jitEnabled() {
         try {
             return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/bpf_jit_enable")).strip());
@@ -411,29 +406,6 @@ public final class TailcallCheck {
     private static final class NotRun extends RuntimeException {
         NotRun(String reason) {
             super(reason, null, false, false);
-        }
-    }
-
-    /** Closes everything a probe created, newest first, even when the probe fails. */
-    private static final class Scope implements AutoCloseable {
-        private final Deque<AutoCloseable> items = new ArrayDeque<>();
-
-        <T extends AutoCloseable> T add(T item) {
-            items.push(item);
-            return item;
-        }
-
-        @Override
-        public void close() {
-            RuntimeException first = null;
-            while (!items.isEmpty()) {
-                try {
-                    items.pop().close();
-                } catch (Exception e) {
-                    if (first == null) first = e instanceof RuntimeException r ? r : new BpfException("close", e);
-                }
-            }
-            if (first != null) throw first;
         }
     }
 }
