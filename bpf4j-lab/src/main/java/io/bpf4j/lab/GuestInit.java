@@ -39,12 +39,15 @@ final class GuestInit {
             $B mount -t devpts devpts $R/dev/pts
             $B mount -t tmpfs -o mode=1777 tmpfs $R/dev/shm
             $B ln -sf /proc/self/fd $R/dev/fd
-            $B mount -t tmpfs -o mode=1777 tmpfs $R/tmp
-            # /root: the host's files (Maven repository, lab cache) visible, writes kept in guest memory.
+            # /root and /tmp: the host's files visible (the Maven repository and lab cache; a tree
+            # cloned under /tmp), writes kept in guest memory.
             $B mount -t tmpfs tmpfs /mnt/upper
-            $B mkdir -p /mnt/upper/u /mnt/upper/w
+            $B mkdir -p /mnt/upper/u /mnt/upper/w /mnt/upper/tu /mnt/upper/tw
+            $B chmod 1777 /mnt/upper/tu
             $B mount -t overlay overlay -o lowerdir=$R/root,upperdir=/mnt/upper/u,workdir=/mnt/upper/w $R/root \\
               || $B mount -t tmpfs tmpfs $R/root
+            $B mount -t overlay overlay -o lowerdir=$R/tmp,upperdir=/mnt/upper/tu,workdir=/mnt/upper/tw $R/tmp \\
+              || { echo "$M note /tmp: the host's files are not visible (overlayfs refused)"; $B mount -t tmpfs -o mode=1777 tmpfs $R/tmp; }
             $B mount -t bpf bpf $R/sys/fs/bpf
             $B mount -t tracefs tracefs $R/sys/kernel/tracing 2>/dev/null
             $B mount -t debugfs debugfs $R/sys/kernel/debug

@@ -137,6 +137,7 @@ public final class Qemu {
         Console console = new Console("BPF4J-LAB-" + nonce + ":", probe ? l -> { } : out);
         if (showBoot) console.boot = bootConsole;
         long t0 = System.nanoTime();
+        if (!probe) console.onNote = n -> log.println("bpf4j vm: guest: " + n);
         if (!probe) console.onStart = rel -> log.printf("bpf4j vm: guest up, uname -r: %s (%.1f s to command)%n", rel, (System.nanoTime() - t0) / 1e9);
         Process p;
         Path logFile;
@@ -303,6 +304,8 @@ public final class Qemu {
         volatile Integer exit;
         final ArrayDeque<String> tail = new ArrayDeque<>();
         Consumer<String> onStart = r -> { };
+        /** A guest init's note: something it could not set up as usual, and the run goes on. */
+        Consumer<String> onNote = n -> { };
         Consumer<String> boot = l -> { };
 
         Console(String marker, Consumer<String> out) {
@@ -347,6 +350,8 @@ public final class Qemu {
                     }
                 } else if (m.startsWith("fail")) {
                     fail = m.substring(4).strip();
+                } else if (m.startsWith("note ")) {
+                    onNote.accept(m.substring(5).strip());
                 }
                 return;
             }

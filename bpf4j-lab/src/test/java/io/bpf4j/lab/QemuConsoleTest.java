@@ -33,6 +33,18 @@ class QemuConsoleTest {
     }
 
     @Test
+    void aNoteOfTheGuestInitIsReportedAndNotRelayedAsOutput() {
+        List<String> out = new ArrayList<>(), notes = new ArrayList<>();
+        Qemu.Console c = new Qemu.Console(M, out::add);
+        c.onNote = notes::add;
+        for (String l : List.of(M + " up 5.10.0-32-amd64", M + " note /tmp: the host's files are not visible (overlayfs refused)\r",
+                M + " start", "hi", M + " exit 0")) c.line(l);
+        assertEquals(List.of("/tmp: the host's files are not visible (overlayfs refused)"), notes);
+        assertEquals(List.of("hi"), out);
+        assertEquals(0, c.exit);
+    }
+
+    @Test
     void markersWithAnotherNonceAreOrdinaryOutput() {
         List<String> out = new ArrayList<>();
         Qemu.Console c = feed(out, M + " up 6.12.117+deb13-amd64", M + " start", "BPF4J-LAB-ffffffffffffffff: exit 0", M + " exit 1");

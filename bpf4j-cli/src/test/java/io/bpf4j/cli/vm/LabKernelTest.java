@@ -48,6 +48,23 @@ class LabKernelTest {
         }
     }
 
+    /**
+     * The guest's /tmp shows the host's files (an overlay in guest memory over the read-only
+     * host root), so a tree cloned under the host's /tmp runs its lab like any other; what the
+     * guest writes there stays in the guest.
+     */
+    @Test
+    void theHostsTmpIsVisibleAndWritableInTheGuest() throws Exception {
+        requestedSpec();
+        String marker = System.getenv("BPF4J_LAB_HOST_TMP");
+        assertNotNull(marker, "lab/kernel-tests names a file it made in the host's /tmp");
+        assertEquals("seen from the guest\n", Files.readString(Path.of(marker)));
+        Path mine = Files.createTempFile("bpf4j-guest", ".txt");
+        Files.writeString(mine, "guest");
+        assertEquals("guest", Files.readString(mine));
+        Files.delete(mine);
+    }
+
     @Test
     void procKcoreIsAnElf64CoreFileForX86_64() throws Exception {
         requestedSpec();
