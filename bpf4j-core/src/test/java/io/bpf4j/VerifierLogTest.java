@@ -6,7 +6,6 @@ import io.bpf4j.features.Probe;
 import org.junit.jupiter.api.Test;
 
 import static io.bpf4j.asm.Reg.R0;
-import static io.bpf4j.asm.Reg.R1;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Verifier logs larger than the first buffer, and feature probes, on this machine's kernel. */

@@ -6,7 +6,6 @@ import io.bpf4j.BpfLink;
 import io.bpf4j.BpfProgram;
 import io.bpf4j.internal.sys.Bpf;
 import io.bpf4j.BpfCommand;
-import io.bpf4j.internal.sys.Errno;
 import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.Layouts;
 
@@ -176,10 +175,6 @@ public final class Links {
             perf.close();
             throw e;
         }
-    }
-
-    static boolean isMissingFeature(BpfException e) {
-        return e.errno() == Errno.EINVAL || e.errno() == Errno.ENOTSUPP || e.errno() == Errno.EOPNOTSUPP;
     }
 
     /** bpf(cmd...) returning a new object fd owned by the caller, or the command's BpfException. */

@@ -4,7 +4,6 @@ import io.bpf4j.BpfException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -104,11 +103,5 @@ final class Exec {
     static String tail(String s, int n) {
         List<String> lines = s.lines().filter(l -> !l.isBlank()).toList();
         return String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size())).strip();
-    }
-
-    /** Copies a stream to another until EOF (for piping a child's stdout into a file or our stderr). */
-    static void pump(InputStream in, OutputStream out) throws IOException {
-        in.transferTo(out);
-        out.flush();
     }
 }

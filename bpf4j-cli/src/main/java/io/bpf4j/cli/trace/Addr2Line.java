@@ -20,7 +20,7 @@ import java.util.Set;
 /**
  * file:line for kernel addresses through one binutils addr2line process per run on a vmlinux with
  * DWARF, as retsnoop uses a sidecar. Addresses are moved back by the KASLR slide (running
- * {@code _stext} minus the file's, read with {@code nm}); paths are shown relative to the kernel
+ * {@code _stext} minus the file's, read from its symbol table); paths are shown relative to the kernel
  * tree, as retsnoop shows them. Without the tools the stack is printed without lines.
  */
 final class Addr2Line implements SessionFormat.InlineSource, AutoCloseable {
@@ -49,7 +49,7 @@ final class Addr2Line implements SessionFormat.InlineSource, AutoCloseable {
     }
 
     /**
-     * file:line for the stacks of this run, or null (with a note) when nm or addr2line is missing.
+     * file:line for the stacks of this run, or null (with a note) when addr2line is missing.
      * The DWARF is loaded in the background right away: on an 800 MB vmlinux read over the lab's
      * 9p that takes seconds, which then overlap attaching instead of delaying the first session.
      */
