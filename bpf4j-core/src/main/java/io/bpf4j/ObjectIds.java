@@ -38,7 +38,7 @@ public final class ObjectIds {
         }
     }
 
-    /** All ids of one kind, ascending. An empty list on a kernel without that kind (links < 5.8). */
+    /** All ids of one kind, ascending. An empty list on a kernel without that kind (links before 5.8). */
     public static List<Integer> all(Kind kind) {
         List<Integer> ids = new ArrayList<>();
         int id = 0;

@@ -6,7 +6,8 @@
  * <p>Parsing is pure; reading the kernel's BTF uses {@code io.bpf4j.internal.sys}. Depends on
  * {@code io.bpf4j} for its exceptions.
  *
- * <p>Kernel BTF ({@code /sys/kernel/btf/vmlinux}) requires Linux 5.4 and CONFIG_DEBUG_INFO_BTF;
- * ENUM64 appears from Linux 6.0.
+ * <p>Requires Linux 5.4 built with CONFIG_DEBUG_INFO_BTF to read the kernel's own BTF
+ * ({@code /sys/kernel/btf/vmlinux}); parsing requires nothing of the kernel. ENUM64 appears in
+ * kernels' BTF from Linux 6.0.
  */
 package io.bpf4j.btf;

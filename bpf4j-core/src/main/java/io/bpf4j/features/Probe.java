@@ -7,6 +7,7 @@ import io.bpf4j.internal.sys.Errno;
  * supported, or could not tell (with the errno that made it ambiguous, e.g. EPERM by policy).
  */
 public record Probe(String feature, Verdict verdict, int errno, String detail) {
+    /** Supported, not supported, or could not tell (the probe was refused for another reason). */
     public enum Verdict { SUPPORTED, NOT_SUPPORTED, UNKNOWN }
 
     static Probe yes(String feature) {

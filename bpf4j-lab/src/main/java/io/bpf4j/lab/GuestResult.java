@@ -11,6 +11,7 @@ import java.time.Duration;
 public record GuestResult(Outcome outcome, int exitCode, String release, Duration boot, Duration total,
                           String lastLine, String detail, Path consoleLog) {
 
+    /** How a guest run ended. */
     public enum Outcome {
         /** The command ran and exited (with any code). */
         EXITED,

@@ -88,6 +88,7 @@ public final class VmCommand implements Runnable {
         }
     }
 
+    /** {@code bpf4j vm run}: boots one kernel and runs a command in it. */
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Boot a kernel, run COMMAND as root in it with the host's files and the current directory,",
                     "stream its output and exit with its exit code.",

@@ -4,7 +4,7 @@
  *
  * <p>Pure. Depends on {@code io.bpf4j.btf} and {@code io.bpf4j.asm}.
  *
- * <p>Requires the target kernel's BTF, so Linux 5.4 with CONFIG_DEBUG_INFO_BTF when relocating
- * against the running kernel.
+ * <p>Requires Linux 5.4 built with CONFIG_DEBUG_INFO_BTF to relocate against the running
+ * kernel; against a BTF file, nothing of the kernel.
  */
 package io.bpf4j.btf.core;

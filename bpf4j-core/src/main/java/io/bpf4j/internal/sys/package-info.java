@@ -6,6 +6,6 @@
  *
  * <p>Depends on nothing of bpf4j's.
  *
- * <p>Requires Linux on x86-64 or arm64.
+ * <p>Requires Linux 5.10 on x86-64 or arm64.
  */
 package io.bpf4j.internal.sys;

@@ -261,6 +261,7 @@ public final class KernelBpf implements AutoCloseable {
     public record Target(Optional<ProgRef> dstProg, String attachFuncName, int attachBtfId, Optional<Trampoline> dstTrampoline,
                          Optional<String> savedDstProgType, Optional<String> savedDstAttachType) {}
 
+    /** A program as kernel memory has it: JIT state, reachability by tail calls, subprograms, used maps and its attach target. */
     public record Prog(ProgRef ref, boolean jited, String expectedAttachType, Optional<Boolean> tailCallReachable,
                        Optional<Boolean> sleepable, List<Subprog> subprogs, List<Integer> usedMaps, Optional<Target> target,
                        Map<String, String> extra) {}
