@@ -10,12 +10,13 @@ import java.util.Map;
  *
  * @param intervalNs   time between the two walks over all programs
  * @param atNanos      {@link System#nanoTime()} at the end of the second walk
+ * @param time         the wall-clock time of the end of the second walk
  * @param programs     ascending by id
  * @param statsHolders other processes that keep run-time statistics on (BPF_ENABLE_STATS fds):
  *                     while any does, statistics stay on after top exits
  * @param sysctlStats  {@code kernel.bpf_stats_enabled} is 1: statistics stay on after top exits
  */
-public record TopSample(long intervalNs, long atNanos, List<ProgRate> programs, List<Holder> statsHolders,
+public record TopSample(long intervalNs, long atNanos, java.time.Instant time, List<ProgRate> programs, List<Holder> statsHolders,
                         boolean sysctlStats) {
 
     /**
@@ -27,7 +28,7 @@ public record TopSample(long intervalNs, long atNanos, List<ProgRate> programs, 
      * made after {@code now}'s reads.
      */
     public static TopSample between(List<ProgReading> before, long beforeAt, List<ProgReading> now, long nowAt,
-                                    Holders.Scan holders, boolean sysctlStats) {
+                                    java.time.Instant time, Holders.Scan holders, boolean sysctlStats) {
         Map<Integer, ProgReading> prev = new HashMap<>();
         for (ProgReading r : before) prev.put(r.id(), r);
         long interval = nowAt - beforeAt;
@@ -45,6 +46,6 @@ public record TopSample(long intervalNs, long atNanos, List<ProgRate> programs, 
         }
         long self = ProcessHandle.current().pid();
         List<Holder> others = holders.stats().stream().filter(h -> h.pid() != self).toList();
-        return new TopSample(interval, nowAt, out, others, sysctlStats);
+        return new TopSample(interval, nowAt, time, out, others, sysctlStats);
     }
 }

@@ -49,8 +49,9 @@ public final class TopSampler implements AutoCloseable {
     public TopSample sample() {
         List<ProgReading> now = reader.readAll();
         long at = System.nanoTime();
+        java.time.Instant time = java.time.Instant.now();
         // Holders after the read: every program fd top opened is closed by now.
-        TopSample s = TopSample.between(last, lastAt, now, at, Holders.scan(), BpfStats.sysctlEnabled().orElse(false));
+        TopSample s = TopSample.between(last, lastAt, now, at, time, Holders.scan(), BpfStats.sysctlEnabled().orElse(false));
         last = now;
         lastAt = at;
         history.add(s);

@@ -16,7 +16,7 @@ class RateHistoryTest {
         List<ProgRate> rs = new java.util.ArrayList<>();
         for (int i = 0; i < idAndCount.length; i += 2)
             rs.add(new ProgRate((int) idAndCount[i], 6, "p", idAndCount[i + 1], 0, intervalNs, 0, 0, false, List.of()));
-        return new TopSample(intervalNs, atNs, rs, List.of(), false);
+        return new TopSample(intervalNs, atNs, java.time.Instant.EPOCH, rs, List.of(), false);
     }
 
     @Test

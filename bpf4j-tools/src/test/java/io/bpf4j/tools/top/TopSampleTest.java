@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Deltas between two readings, without a kernel. */
 class TopSampleTest {
     static final long S = 1_000_000_000L;
+    static final java.time.Instant T = java.time.Instant.EPOCH;
     static final Holders.Scan NOBODY = new Holders.Scan(Map.of(), List.of());
 
     static ProgReading r(int id, long runTimeNs, long runCnt, long misses, long at) {
@@ -21,7 +22,7 @@ class TopSampleTest {
     @Test
     void ratesAreTheDeltasOverEachProgramsOwnTimeBetweenReads() {
         TopSample s = TopSample.between(List.of(r(7, 1_000, 10, 3, 100)), 200,
-                List.of(r(7, 1_000 + 2_000_000, 10 + 4_000, 5, 100 + 2 * S)), 200 + 2 * S, NOBODY, false);
+                List.of(r(7, 1_000 + 2_000_000, 10 + 4_000, 5, 100 + 2 * S)), 200 + 2 * S, T, NOBODY, false);
         ProgRate p = s.programs().get(0);
         assertEquals(4_000, p.runCnt());
         assertEquals(2_000_000, p.runTimeNs());
@@ -36,7 +37,7 @@ class TopSampleTest {
 
     @Test
     void aProgramLoadedBetweenReadsCountsFromZeroOverTheWholeInterval() {
-        TopSample s = TopSample.between(List.of(r(7, 0, 0, 0, 10)), 10, List.of(r(7, 0, 0, 0, 10 + S), r(9, 300, 3, 0, 10 + S)), 10 + S, NOBODY, false);
+        TopSample s = TopSample.between(List.of(r(7, 0, 0, 0, 10)), 10, List.of(r(7, 0, 0, 0, 10 + S), r(9, 300, 3, 0, 10 + S)), 10 + S, T, NOBODY, false);
         ProgRate p = s.programs().get(1);
         assertEquals(9, p.id());
         assertTrue(p.sinceLoad());
@@ -47,14 +48,14 @@ class TopSampleTest {
 
     @Test
     void countersGoingBackwardsMeanAnotherProgramUnderTheSameId() {
-        TopSample s = TopSample.between(List.of(r(7, 5_000, 50, 0, 0)), 0, List.of(r(7, 100, 1, 0, S)), S, NOBODY, false);
+        TopSample s = TopSample.between(List.of(r(7, 5_000, 50, 0, 0)), 0, List.of(r(7, 100, 1, 0, S)), S, T, NOBODY, false);
         assertTrue(s.programs().get(0).sinceLoad());
         assertEquals(1, s.programs().get(0).runCnt());
     }
 
     @Test
     void noRunsMeansNoAverageAndUnreportedMissesStayUnreported() {
-        TopSample s = TopSample.between(List.of(r(7, 0, 0, -1, 0)), 0, List.of(r(7, 0, 0, -1, S)), S, NOBODY, false);
+        TopSample s = TopSample.between(List.of(r(7, 0, 0, -1, 0)), 0, List.of(r(7, 0, 0, -1, S)), S, T, NOBODY, false);
         ProgRate p = s.programs().get(0);
         assertEquals(0.0, p.avgRunTimeNs());
         assertEquals(-1, p.recursionMisses());
@@ -66,7 +67,7 @@ class TopSampleTest {
         long self = ProcessHandle.current().pid();
         Holders.Scan scan = new Holders.Scan(Map.of(7, List.of(new Holder(42, "agent", false))),
                 List.of(new Holder((int) self, "java", false), new Holder(99, "bpftop", false)));
-        TopSample s = TopSample.between(List.of(r(7, 0, 0, 0, 0)), 0, List.of(r(7, 0, 0, 0, S), r(8, 0, 0, 0, S)), S, scan, true);
+        TopSample s = TopSample.between(List.of(r(7, 0, 0, 0, 0)), 0, List.of(r(7, 0, 0, 0, S), r(8, 0, 0, 0, S)), S, T, scan, true);
         assertEquals(List.of(new Holder(42, "agent", false)), s.programs().get(0).holders());
         assertEquals(List.of(), s.programs().get(1).holders());
         assertEquals(List.of(new Holder(99, "bpftop", false)), s.statsHolders());

@@ -1,0 +1,120 @@
+package io.bpf4j.cli.top;
+
+import io.bpf4j.tools.top.TopSample;
+import io.bpf4j.tools.top.TopSampler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.time.LocalTime;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bpf4j top}: a live view of what every BPF program costs, like Netflix's bpftop. Run-time
+ * statistics are on only while it runs (BPF_ENABLE_STATS: an fd the kernel drops with the
+ * process, however it ends).
+ */
+@Command(name = "top", mixinStandardHelpOptions = true,
+        description = {"Live view of every BPF program: events per second, average run time, CPU share, recursion",
+            "misses, holders (pid comm) and a sparkline of the last minute's rate. Turns BPF run-time stats on",
+            "while it runs (Linux 5.8+, CAP_SYS_ADMIN). Keys: q quit, s sort, / filter by name, Esc clear, arrows scroll."})
+public final class TopCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--interval", defaultValue = "1s", paramLabel = "DURATION",
+            description = "Time between samples: 1s, 500ms, 2.5s, 1m (100ms to 1h; default ${DEFAULT-VALUE}).")
+    String interval;
+
+    @Option(names = "--sort", defaultValue = "runtime", paramLabel = "runtime|rate|avg",
+            description = "Order: run time in the interval, events per second, or average run time (default ${DEFAULT-VALUE}).")
+    String sort;
+
+    @Option(names = "--once", description = "Print one sample (two reads an interval apart) as a table and exit.")
+    boolean once;
+
+    @Option(names = "--json", description = "Print one sample as JSON and exit.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        long intervalNs;
+        try {
+            intervalNs = Interval.parse(interval);
+        } catch (IllegalArgumentException e) {
+            return usage(err, e.getMessage());
+        }
+        Sort order = Sort.parse(sort);
+        if (order == null) return usage(err, "--sort: '" + sort + "' is not one of runtime, rate, avg");
+        if (!once && !json && !Tty.interactive())
+            return usage(err, "the live view needs a terminal on stdin and stdout; use --once or --json");
+
+        try (TopSampler sampler = TopSampler.start()) {
+            if (once || json) {
+                Thread.sleep(intervalNs / 1_000_000, (int) (intervalNs % 1_000_000));
+                TopSample s = sampler.sample();
+                PrintWriter out = spec.commandLine().getOut();
+                out.print(json ? TopJson.write(s, order, "") + "\n" : TopTable.once(s, order, ""));
+                out.flush();
+                return 0;
+            }
+            live(sampler, intervalNs, order);
+            return 0;
+        }
+    }
+
+    private static int usage(PrintWriter err, String message) {
+        err.println("bpf4j top: " + message);
+        err.flush();
+        return 2;
+    }
+
+    /**
+     * The live view until q. The terminal is put back on every way out: q and errors through
+     * finally, Ctrl-C and SIGTERM through a shutdown hook (the JVM runs hooks on both).
+     */
+    private static void live(TopSampler sampler, long intervalNs, Sort order) {
+        Tty tty = new Tty();
+        TopScreen screen = new TopScreen(intervalNs, order);
+        Thread hook = new Thread(tty::restore, "bpf4j-top-restore");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            tty.enter();
+            int[] size = tty.size();
+            TopSample sample = null;
+            long next = System.nanoTime() + intervalNs;
+            boolean dirty = true;
+            while (!screen.quit) {
+                if (dirty) {
+                    tty.draw(screen.frame(sample, sampler.history(), size[0], size[1], LocalTime.now()));
+                    dirty = false;
+                }
+                long wait = Math.max(0, next - System.nanoTime());
+                // Wake at least every 200 ms: the window size is polled (the JVM has no SIGWINCH handler).
+                String keys = tty.readKeys((int) Math.min(200, Math.max(1, wait / 1_000_000)));
+                if (!keys.isEmpty()) dirty |= screen.keys(keys, size[0] - TopScreen.ABOVE - TopScreen.BELOW);
+                int[] now = tty.size();
+                if (now[0] != size[0] || now[1] != size[1]) {
+                    size = now;
+                    dirty = true;
+                }
+                if (System.nanoTime() >= next) {
+                    sample = sampler.sample();
+                    // Paced from the schedule, not from now, so the reads stay an interval apart on
+                    // average; after a stall (suspended with Ctrl-Z) start over from now.
+                    next += intervalNs;
+                    if (next < System.nanoTime()) next = System.nanoTime() + intervalNs;
+                    dirty = true;
+                }
+            }
+        } finally {
+            tty.restore();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
+        }
+    }
+}
