@@ -20,7 +20,7 @@ final class TopTable {
 
     static final String SPARKS = "▁▂▃▄▅▆▇█";
     /** The fixed columns, then RATE (the sparkline) and HOLDERS take the rest of the width. */
-    static final String HEAD = String.format("%6s %-14s %-15s %10s %9s %7s %6s", "ID", "TYPE", "NAME", "EVENTS/S", "AVG NS", "CPU%", "MISSES");
+    static final String HEAD = String.format("%6s %-14s %-15s %9s %8s %6s %6s", "ID", "TYPE", "NAME", "EVENTS/S", "AVG NS", "CPU%", "MISSES");
     static final int SPARK_MAX = 30, SPARK_MIN = 10, HOLDERS_MIN = 14;
     static final String NO_HOLDER = "-";
     static final String NO_HOLDER_NOTE = "HOLDERS -: no process holds an fd of it (attached by the kernel, in a prog array, pinned, or a link without fd)";
@@ -53,7 +53,7 @@ final class TopTable {
     /** One program's line, cut to {@code width}. */
     static String row(ProgRate r, double[] spark, int width) {
         StringBuilder sb = new StringBuilder(Math.min(width, 256));
-        sb.append(String.format("%6d %-14s %-15s %10s %9s %7s %6s", r.id(), cut(typeName(r.typeValue()), 14), cut(r.name(), 15),
+        sb.append(String.format("%6d %-14s %-15s %9s %8s %6s %6s", r.id(), cut(typeName(r.typeValue()), 14), cut(r.name(), 15),
                 rate(r.eventsPerSecond()), avg(r), cpu(r.cpuPercent()),
                 r.recursionMisses() < 0 ? "-" : Long.toString(r.recursionMisses())));
         if (spark != null) sb.append(' ').append(sparkline(spark));
