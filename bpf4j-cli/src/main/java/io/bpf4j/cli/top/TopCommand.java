@@ -30,6 +30,10 @@ public final class TopCommand implements Callable<Integer> {
             description = "Order: run time in the interval, events per second, or average run time (default ${DEFAULT-VALUE}).")
     String sort;
 
+    @Option(names = "--filter", defaultValue = "", paramLabel = "TEXT",
+            description = "Only programs whose name contains TEXT (any case); in the live view, / changes it.")
+    String filter;
+
     @Option(names = "--once", description = "Print one sample (two reads an interval apart) as a table and exit.")
     boolean once;
 
@@ -55,11 +59,11 @@ public final class TopCommand implements Callable<Integer> {
                 Thread.sleep(intervalNs / 1_000_000, (int) (intervalNs % 1_000_000));
                 TopSample s = sampler.sample();
                 PrintWriter out = spec.commandLine().getOut();
-                out.print(json ? TopJson.write(s, order, "") + "\n" : TopTable.once(s, order, ""));
+                out.print(json ? TopJson.write(s, order, filter) + "\n" : TopTable.once(s, order, filter));
                 out.flush();
                 return 0;
             }
-            live(sampler, intervalNs, order);
+            live(sampler, intervalNs, order, filter);
             return 0;
         }
     }
@@ -74,9 +78,10 @@ public final class TopCommand implements Callable<Integer> {
      * The live view until q. The terminal is put back on every way out: q and errors through
      * finally, Ctrl-C and SIGTERM through a shutdown hook (the JVM runs hooks on both).
      */
-    private static void live(TopSampler sampler, long intervalNs, Sort order) {
+    private static void live(TopSampler sampler, long intervalNs, Sort order, String filter) {
         Tty tty = new Tty();
         TopScreen screen = new TopScreen(intervalNs, order);
+        screen.filter = filter;
         Thread hook = new Thread(tty::restore, "bpf4j-top-restore");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -102,7 +107,7 @@ public final class TopCommand implements Callable<Integer> {
                 if (System.nanoTime() >= next) {
                     sample = sampler.sample();
                     // Paced from the schedule, not from now, so the reads stay an interval apart on
-                    // average; after a stall (suspended with Ctrl-Z) start over from now.
+                    // average; after a stall (a stopped process, a slow walk) start over from now.
                     next += intervalNs;
                     if (next < System.nanoTime()) next = System.nanoTime() + intervalNs;
                     dirty = true;

@@ -18,7 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * live view needs no library and no {@code stty} process. {@link #enter()} switches to
  * unbuffered input without echo and to the alternate screen; {@link #restore()} undoes both and
  * is safe to call twice and from a shutdown hook. Ctrl-C stays a signal (ISIG is kept), so the
- * JVM's shutdown hooks run on it as on SIGTERM.
+ * JVM's shutdown hooks run on it as on SIGTERM; Ctrl-Z and Ctrl-\ are off while the view is up.
  */
 final class Tty {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -35,7 +35,7 @@ final class Tty {
     // struct termios as glibc lays it out on x86-64 and arm64: four tcflag_t (u32), c_line,
     // c_cc[32], then the speeds; 60 bytes.
     private static final int TERMIOS_SIZE = 64, C_LFLAG = 12, C_CC = 17;
-    private static final int ICANON = 0x2, ECHO = 0x8, VTIME = 5, VMIN = 6, TCSANOW = 0;
+    private static final int ICANON = 0x2, ECHO = 0x8, VQUIT = 1, VTIME = 5, VMIN = 6, VSUSP = 10, TCSANOW = 0;
     private static final long TIOCGWINSZ = 0x5413;
     private static final short POLLIN = 1;
 
@@ -69,6 +69,11 @@ final class Tty {
             raw.set(JAVA_INT.withByteAlignment(1), C_LFLAG, raw.get(JAVA_INT.withByteAlignment(1), C_LFLAG) & ~(ICANON | ECHO));
             raw.set(JAVA_BYTE, C_CC + VMIN, (byte) 0);
             raw.set(JAVA_BYTE, C_CC + VTIME, (byte) 0);
+            // No Ctrl-Z (the JVM cannot put the terminal back before it stops and take it again
+            // after SIGCONT) and no Ctrl-\ (the JVM's thread dump would land on the view); 0 is
+            // _POSIX_VDISABLE. Ctrl-C stays SIGINT.
+            raw.set(JAVA_BYTE, C_CC + VSUSP, (byte) 0);
+            raw.set(JAVA_BYTE, C_CC + VQUIT, (byte) 0);
             int r = (int) TCSETATTR.invokeExact(0, TCSANOW, raw);
             if (r != 0) throw new IllegalStateException("tcsetattr failed");
             entered = true;

@@ -93,7 +93,7 @@ class TopCommandTest {
             Map<String, Object> doc;
             try (Driver a = new Driver(cheap, 2000, 30); Driver b = new Driver(costly, 400, 30)) {
                 Thread.sleep(500);
-                TopProcess r = TopProcess.run("top", "--json", "--interval", "2s", "--sort", "rate");
+                TopProcess r = TopProcess.run("top", "--json", "--interval", "2s", "--sort", "rate", "--filter", "TOPJ_");
                 assertEquals(0, r.exit(), r.err());
                 assertEquals("", r.err());
                 assertEquals(1, r.out().lines().count(), "one line of JSON");
@@ -101,9 +101,11 @@ class TopCommandTest {
                 doc = d;
                 assertEquals(List.of("time", "interval_ns", "sort", "filter", "programs", "stats_also_held_by", "stats_sysctl"), List.copyOf(doc.keySet()));
                 assertEquals("rate", doc.get("sort"));
+                assertEquals("TOPJ_", doc.get("filter"));
                 long interval = ((BigDecimal) doc.get("interval_ns")).longValueExact();
                 assertTrue(interval >= 2_000_000_000L && interval < 3_000_000_000L, "interval " + interval);
                 @SuppressWarnings("unchecked") List<Map<String, Object>> progs = (List<Map<String, Object>>) doc.get("programs");
+                for (Map<String, Object> p : progs) assertTrue(((String) p.get("name")).startsWith("topj_"), "filtered out: " + p);
                 Map<String, Object> pc = byId(progs, cheap.id()), px = byId(progs, costly.id());
                 assertNotNull(pc, r.out());
                 assertNotNull(px, r.out());
