@@ -92,6 +92,7 @@ public final class TopCommand implements Callable<Integer> {
             boolean dirty = true;
             while (!screen.quit) {
                 if (dirty) {
+                    size = tty.size(); // a frame of the old size would wrap in a smaller window
                     tty.draw(screen.frame(sample, sampler.history(), size[0], size[1], LocalTime.now()));
                     dirty = false;
                 }

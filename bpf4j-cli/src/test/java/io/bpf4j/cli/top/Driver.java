@@ -66,6 +66,25 @@ final class Driver implements AutoCloseable {
         return count * 1e9 / (toNs - fromNs);
     }
 
+    /**
+     * The lowest and highest rate over any window of about {@code windowNs} (90% to 110% of it:
+     * top's reads are an interval apart only on average) that ends between {@code fromNs} and
+     * {@code toNs} (in 10 ms steps): where a sample of top can lie when only that much is known
+     * of its end. A steady driver gives a narrow range; a stalled one that caught up a wide one,
+     * as top's number then depends on where its window fell.
+     */
+    double[] rateRange(long windowNs, long fromNs, long toNs) {
+        double lo = Double.MAX_VALUE, hi = 0;
+        for (long len : new long[] {windowNs * 9 / 10, windowNs, windowNs * 11 / 10}) {
+            for (long end = fromNs; end <= toNs; end += 10_000_000L) {
+                double r = rate(end - len, end);
+                lo = Math.min(lo, r);
+                hi = Math.max(hi, r);
+            }
+        }
+        return new double[] {lo, hi};
+    }
+
     int runs() {
         return n;
     }
