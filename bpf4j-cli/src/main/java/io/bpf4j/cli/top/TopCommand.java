@@ -9,6 +9,9 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.time.LocalTime;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code bpf4j top}: a live view of what every BPF program costs, like Netflix's bpftop. Run-time
@@ -75,8 +78,10 @@ public final class TopCommand implements Callable<Integer> {
     }
 
     /**
-     * The live view until q. The terminal is put back on every way out: q and errors through
-     * finally, Ctrl-C and SIGTERM through a shutdown hook (the JVM runs hooks on both).
+     * The live view until q. Samples are taken on a thread of their own, so keys and resizes are
+     * handled while a walk over many programs runs (10,000 programs take ~0.6 s here). The
+     * terminal is put back on every way out: q and errors through finally, Ctrl-C and SIGTERM
+     * through a shutdown hook (the JVM runs hooks on both).
      */
     private static void live(TopSampler sampler, long intervalNs, Sort order, String filter) {
         Tty tty = new Tty();
@@ -84,42 +89,66 @@ public final class TopCommand implements Callable<Integer> {
         screen.filter = filter;
         Thread hook = new Thread(tty::restore, "bpf4j-top-restore");
         Runtime.getRuntime().addShutdownHook(hook);
+        AtomicReference<TopSample> latest = new AtomicReference<>();
+        AtomicReference<RuntimeException> failed = new AtomicReference<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread sampling = Thread.ofPlatform().daemon().name("bpf4j-top-sampler").start(() -> {
+            long next = System.nanoTime() + intervalNs;
+            try {
+                while (!stop.get()) {
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                        continue;
+                    }
+                    latest.set(sampler.sample());
+                    // Paced from the schedule, not from now, so the reads stay an interval apart on
+                    // average; after a stall (a stopped process, a walk longer than the interval)
+                    // start over from now.
+                    next += intervalNs;
+                    if (next < System.nanoTime()) next = System.nanoTime() + intervalNs;
+                }
+            } catch (RuntimeException e) {
+                failed.set(e);
+            }
+        });
         try {
             tty.enter();
             int[] size = tty.size();
-            TopSample sample = null;
-            long next = System.nanoTime() + intervalNs;
+            TopSample shown = null;
             boolean dirty = true;
             while (!screen.quit) {
+                if (failed.get() != null) throw failed.get();
+                TopSample sample = latest.get();
+                if (sample != shown) dirty = true;
                 if (dirty) {
                     size = tty.size(); // a frame of the old size would wrap in a smaller window
                     tty.draw(screen.frame(sample, sampler.history(), size[0], size[1], LocalTime.now()));
+                    shown = sample;
                     dirty = false;
                 }
-                long wait = Math.max(0, next - System.nanoTime());
-                // Wake at least every 200 ms: the window size is polled (the JVM has no SIGWINCH handler).
-                String keys = tty.readKeys((int) Math.min(200, Math.max(1, wait / 1_000_000)));
+                // Wake every 100 ms: for a new sample, and to poll the window size (the JVM has
+                // no SIGWINCH handler).
+                String keys = tty.readKeys(100);
                 if (!keys.isEmpty()) dirty |= screen.keys(keys, size[0] - TopScreen.ABOVE - TopScreen.BELOW);
                 int[] now = tty.size();
-                if (now[0] != size[0] || now[1] != size[1]) {
-                    size = now;
-                    dirty = true;
-                }
-                if (System.nanoTime() >= next) {
-                    sample = sampler.sample();
-                    // Paced from the schedule, not from now, so the reads stay an interval apart on
-                    // average; after a stall (a stopped process, a slow walk) start over from now.
-                    next += intervalNs;
-                    if (next < System.nanoTime()) next = System.nanoTime() + intervalNs;
-                    dirty = true;
-                }
+                if (now[0] != size[0] || now[1] != size[1]) dirty = true;
             }
         } finally {
+            stop.set(true);
+            LockSupport.unpark(sampling);
             tty.restore();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running or has run
+            }
+            // A walk in progress may take a while with thousands of programs; it only reads, so q
+            // does not wait for it (a daemon thread, gone with the JVM).
+            try {
+                sampling.join(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -11,7 +11,8 @@ import java.util.Set;
  * Each program's rate over a recent window (a minute for top's sparklines): the samples as
  * segments of time with a constant rate, resampled into as many buckets as there is room for.
  * A bucket is the time-weighted mean of the rates that cover it, so a sample interval longer
- * or shorter than a bucket draws the same picture.
+ * or shorter than a bucket draws the same picture. Thread-safe: one thread adds samples while
+ * another draws.
  */
 public final class RateHistory {
     private final long windowNs;
@@ -29,7 +30,7 @@ public final class RateHistory {
     }
 
     /** Adds a sample's rates and forgets programs that are gone and segments older than the window. */
-    public void add(TopSample s) {
+    public synchronized void add(TopSample s) {
         Set<Integer> seen = new HashSet<>();
         for (ProgRate r : s.programs()) {
             seen.add(r.id());
@@ -44,7 +45,7 @@ public final class RateHistory {
      * The program's rate in {@code n} equal buckets ending at {@code nowNs}, oldest first; NaN
      * where no sample covers a bucket (before the program or top started).
      */
-    public double[] buckets(int id, long nowNs, int n) {
+    public synchronized double[] buckets(int id, long nowNs, int n) {
         double[] out = new double[n];
         Arrays.fill(out, Double.NaN);
         ArrayDeque<Segment> q = byId.get(id);
