@@ -19,9 +19,11 @@ import java.util.concurrent.locks.LockSupport;
  * process, however it ends).
  */
 @Command(name = "top", mixinStandardHelpOptions = true,
-        description = {"Live view of every BPF program: events per second, average run time, CPU share, recursion",
-            "misses, holders (pid comm) and a sparkline of the last minute's rate. Turns BPF run-time stats on",
-            "while it runs (Linux 5.8+, CAP_SYS_ADMIN). Keys: q quit, s sort, / filter by name, Esc clear, arrows scroll."})
+        description = {"Live view of what every BPF program costs, like bpftop.",
+            "Per program: events/s, average run time, CPU share, recursion misses, the",
+            "processes holding it and a sparkline of the last minute. Turns BPF run-time",
+            "stats on while it runs (Linux 5.8+, CAP_SYS_ADMIN).",
+            "Keys: q quit, s sort, / filter by name, Esc clear, arrows scroll."})
 public final class TopCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
