@@ -13,6 +13,7 @@ module io.bpf4j.cli {
     opens io.bpf4j.cli.inspect to info.picocli;
     opens io.bpf4j.cli.scenario to info.picocli;
     opens io.bpf4j.cli.shell to info.picocli;
+    opens io.bpf4j.cli.top to info.picocli;
     opens io.bpf4j.cli.trace to info.picocli;
     opens io.bpf4j.cli.vm to info.picocli;
 }

@@ -9,5 +9,6 @@ module io.bpf4j.tools {
     exports io.bpf4j.tools.check;
     exports io.bpf4j.tools.kmem;
     exports io.bpf4j.tools.scenario;
+    exports io.bpf4j.tools.top;
     exports io.bpf4j.tools.trace;
 }

@@ -5,7 +5,10 @@ import io.bpf4j.internal.sys.Bpf;
 
 import java.lang.foreign.MemorySegment;
 
-/** bpf(2) for this package's classes, with failures turned into {@link BpfException}s. */
+/**
+ * bpf(2) for this package's classes, with failures turned into {@link BpfException}s: the twin
+ * of {@code io.bpf4j.internal.BpfCalls}, which the packages above this one use.
+ */
 final class Calls {
     private Calls() {}
 
@@ -23,8 +26,6 @@ final class Calls {
 
     /** bpf(cmd...) returning a new object fd, owned by the caller. */
     static Fd fd(BpfCommand cmd, MemorySegment attr, String op) {
-        long r = call(cmd, attr);
-        if (r < 0) throw BpfException.of(op, cmd, (int) -r);
-        return Fd.adopt((int) r, op);
+        return Fd.adopt((int) check(cmd, attr, op), op);
     }
 }

@@ -34,6 +34,7 @@ public final class RootCommand implements Runnable {
         SUBCOMMANDS.put("matrix", io.bpf4j.cli.vm.MatrixCommand.class);
         SUBCOMMANDS.put("scenario", io.bpf4j.cli.scenario.ScenarioCommand.class);
         SUBCOMMANDS.put("shell", io.bpf4j.cli.shell.ShellCommand.class);
+        SUBCOMMANDS.put("top", io.bpf4j.cli.top.TopCommand.class);
         SUBCOMMANDS.put("trace", io.bpf4j.cli.trace.TraceCommand.class);
         SUBCOMMANDS.put("vm", io.bpf4j.cli.vm.VmCommand.class);
         SUBCOMMANDS.put("__train", TrainCommand.class);

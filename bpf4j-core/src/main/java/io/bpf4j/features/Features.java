@@ -11,6 +11,7 @@ import io.bpf4j.ProgramSpec;
 import io.bpf4j.VerifierException;
 import io.bpf4j.AttachType;
 import io.bpf4j.BpfCommand;
+import io.bpf4j.BpfStats;
 import io.bpf4j.Fd;
 import io.bpf4j.UnsupportedFeatureException;
 import io.bpf4j.internal.sys.Bpf;
@@ -96,17 +97,14 @@ public final class Features {
         }
     }
 
-    /** BPF_ENABLE_STATS for run time: an fd that keeps statistics on, closed at once. */
+    /** BPF_ENABLE_STATS for run time: statistics turned on and off again at once. */
     static Probe enableStats() {
         String f = KernelFeature.ENABLE_STATS.title();
-        MemorySegment a = Bpf.attr(Layouts.OneFd.LAYOUT.byteSize());
-        a.set(JAVA_INT, Layouts.OneFd.FD, 0); // BPF_STATS_RUN_TIME
-        long r = Bpf.call(BpfCommand.ENABLE_STATS.value(), a);
-        if (r >= 0) {
-            Fd.adopt((int) r, "enable stats").close();
+        try (BpfStats s = BpfStats.enableRunTime()) {
             return Probe.yes(f);
+        } catch (BpfException e) {
+            return e.errno() == Errno.EINVAL ? Probe.no(f, Errno.EINVAL, "") : Probe.unknown(f, e.errno(), e.hint() == null ? "" : e.hint());
         }
-        return r == -Errno.EINVAL ? Probe.no(f, Errno.EINVAL, "") : Probe.unknown(f, (int) -r, "");
     }
 
     /** BPF_LINK_CREATE with no program: EBADF means the command exists, EINVAL that it does not. */

@@ -1,6 +1,7 @@
 package io.bpf4j.link;
 
 import io.bpf4j.BpfLink;
+import io.bpf4j.internal.BpfCalls;
 import io.bpf4j.internal.sys.Bpf;
 import io.bpf4j.BpfCommand;
 import io.bpf4j.Fd;
@@ -34,7 +35,7 @@ public final class IterStream extends InputStream {
     public static IterStream open(BpfLink link) {
         MemorySegment a = Bpf.attr(Layouts.OneFd.LAYOUT.byteSize());
         a.set(JAVA_INT, Layouts.OneFd.FD, link.fd().raw());
-        return new IterStream(Links.create(BpfCommand.ITER_CREATE, a, "create iterator"));
+        return new IterStream(BpfCalls.fd(BpfCommand.ITER_CREATE, a, "create iterator"));
     }
 
     private boolean fill() throws IOException {

@@ -4,6 +4,7 @@ import io.bpf4j.AttachType;
 import io.bpf4j.BpfException;
 import io.bpf4j.BpfLink;
 import io.bpf4j.BpfProgram;
+import io.bpf4j.internal.BpfCalls;
 import io.bpf4j.internal.sys.Bpf;
 import io.bpf4j.BpfCommand;
 import io.bpf4j.Fd;
@@ -38,7 +39,7 @@ public final class Links {
             if (name != null) a.set(JAVA_LONG, Layouts.RawTracepoint.NAME, arena.allocateFrom(name).address());
             a.set(JAVA_INT, Layouts.RawTracepoint.PROG_FD, prog.fd().raw());
             String op = name == null ? "attach " + prog.name() : "attach raw_tp " + name;
-            return BpfLink.of(Links.create(BpfCommand.RAW_TRACEPOINT_OPEN, a, op));
+            return BpfLink.of(BpfCalls.fd(BpfCommand.RAW_TRACEPOINT_OPEN, a, op));
         }
     }
 
@@ -53,7 +54,7 @@ public final class Links {
         a.set(JAVA_INT, Layouts.LinkCreate.TARGET_FD, target.fd().raw());
         a.set(JAVA_INT, Layouts.LinkCreate.ATTACH_TYPE, 0);
         a.set(JAVA_INT, Layouts.LinkCreate.TARGET_BTF_ID, btfFuncId);
-        return BpfLink.of(Links.create(BpfCommand.LINK_CREATE, a, "attach freplace " + ext.name() + " to " + target.name()));
+        return BpfLink.of(BpfCalls.fd(BpfCommand.LINK_CREATE, a, "attach freplace " + ext.name() + " to " + target.name()));
     }
 
     /**
@@ -73,7 +74,7 @@ public final class Links {
                 a.set(JAVA_LONG, Layouts.LinkCreate.ITER_INFO, info.address());
                 a.set(JAVA_INT, Layouts.LinkCreate.ITER_INFO_LEN, (int) info.byteSize());
             }
-            return BpfLink.of(Links.create(BpfCommand.LINK_CREATE, a, "attach iterator " + prog.name()));
+            return BpfLink.of(BpfCalls.fd(BpfCommand.LINK_CREATE, a, "attach iterator " + prog.name()));
         }
     }
 
@@ -84,7 +85,7 @@ public final class Links {
         a.set(JAVA_INT, Layouts.LinkCreate.TARGET_IFINDEX, ifindex);
         a.set(JAVA_INT, Layouts.LinkCreate.ATTACH_TYPE, AttachType.XDP.value());
         a.set(JAVA_INT, Layouts.LinkCreate.FLAGS, flags);
-        return BpfLink.of(Links.create(BpfCommand.LINK_CREATE, a, "attach xdp ifindex " + ifindex));
+        return BpfLink.of(BpfCalls.fd(BpfCommand.LINK_CREATE, a, "attach xdp ifindex " + ifindex));
     }
 
     /**
@@ -162,7 +163,7 @@ public final class Links {
             if (cookies != null)
                 a.set(JAVA_LONG, Layouts.LinkCreate.KPROBE_MULTI_COOKIES, arena.allocateFrom(JAVA_LONG, cookies).address());
             String op = "attach " + (ret ? "kretprobe.multi " : "kprobe.multi ") + prog.name() + " to " + addrs.length + " functions";
-            return BpfLink.of(Links.create(BpfCommand.LINK_CREATE, a, op));
+            return BpfLink.of(BpfCalls.fd(BpfCommand.LINK_CREATE, a, op));
         }
     }
 
@@ -175,12 +176,5 @@ public final class Links {
             perf.close();
             throw e;
         }
-    }
-
-    /** bpf(cmd...) returning a new object fd owned by the caller, or the command's BpfException. */
-    static Fd create(BpfCommand cmd, MemorySegment attr, String op) {
-        long r = Bpf.call(cmd.value(), attr);
-        if (r < 0) throw BpfException.of(op, cmd, (int) -r);
-        return Fd.adopt((int) r, op);
     }
 }
