@@ -128,7 +128,8 @@ class GraphCommandTest {
                         "map:" + progs.id() + " g_progs", "map:" + hash.id() + " g_hash",
                         "link:" + li.id() + " link " + li.id(), "netdev:" + loIndex + " lo"), nodes(dot.out()), dot.out());
                 assertTrue(dot.out().contains("\"map:" + progs.id() + "\" [id=\"map:" + progs.id() + "\", label=<<b>g_progs</b><br/>"
-                        + "<font point-size=\"9\" color=\"#334155\">map " + progs.id() + " · prog_array</font>>, shape=cylinder"), dot.out());
+                        + "<font point-size=\"9\" color=\"#334155\">map " + progs.id() + " · prog_array · 2/4 slots · owner xdp</font>>, shape=cylinder"),
+                        dot.out());
 
                 // The callee's component is the same one; the output is the same text each time.
                 CliRun again = CliRun.of("inspect", "graph", "--format", "dot", String.valueOf(ci.id()));
@@ -140,7 +141,7 @@ class GraphCommandTest {
                         "lo  network device · ifindex " + loIndex,
                         "└─ xdp → link " + li.id() + "  xdp",
                         "   └─ runs → g_entry  prog " + ei.id() + " · xdp",
-                        "      └─ tail call → g_progs  map " + progs.id() + " · prog_array",
+                        "      └─ tail call → g_progs  map " + progs.id() + " · prog_array · 2/4 slots · owner xdp",
                         "         ├─ [1] → g_callee  prog " + ci.id() + " · xdp",
                         "         │  └─ uses map → g_hash  map " + hash.id() + " · hash",
                         "         └─ [3] → g_entry  prog " + ei.id() + " · xdp  (above)", "")), text.out());

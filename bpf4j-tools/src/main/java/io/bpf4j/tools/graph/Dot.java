@@ -4,7 +4,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The graph in graphviz's DOT language, left to right in the direction control goes (attach
+ * The graph in graphviz's DOT language, top to bottom in the direction control goes (attach
  * point, link, program, maps and tail calls), colored by kind, with a legend of the kinds
  * present as the graph's label. One line per node and per edge, in {@link Graph}'s order, so the
  * same kernel state always gives the same text. Node names are the graph's ids; each also
@@ -35,7 +35,7 @@ public final class Dot {
         return switch (k) {
             case ATTACH -> new EdgeStyle("#15803d", "solid", "1.4");
             case RUNS -> new EdgeStyle("#64748b", "solid", "1.2");
-            case USES -> new EdgeStyle("#b45309", "dashed", "1.0");
+            case USES -> new EdgeStyle("#d4a373", "dashed", "0.9"); // many and long: lighter than the wiring
             case TAIL_CALLS, SLOT -> new EdgeStyle("#c2410c", "solid", "1.8");
             case INNER_MAP -> new EdgeStyle("#b45309", "solid", "1.2");
             case CALLS -> new EdgeStyle("#1d4ed8", "dotted", "1.2");
@@ -46,7 +46,7 @@ public final class Dot {
     public static String render(Graph g) {
         StringBuilder sb = new StringBuilder(256 + 200 * (g.nodes().size() + g.edges().size()));
         sb.append("digraph bpf {\n");
-        sb.append("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=10, nodesep=0.3, ranksep=0.7, pad=0.3, ")
+        sb.append("  graph [rankdir=TB, fontname=\"Helvetica\", fontsize=10, nodesep=0.25, ranksep=0.45, pad=0.3, ")
           .append("labelloc=b, labeljust=l, label=").append(legend(g)).append("];\n");
         sb.append("  node [fontname=\"Helvetica\", fontsize=11, penwidth=1.3, margin=\"0.15,0.06\"];\n");
         sb.append("  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n");
@@ -54,7 +54,10 @@ public final class Dot {
             Style s = style(n.kind());
             sb.append("  ").append(quote(n.id())).append(" [id=").append(quote(n.id()))
               .append(", label=<<b>").append(html(n.label())).append("</b><br/><font point-size=\"9\" color=\"#334155\">")
-              .append(html(n.summary())).append("</font>>, shape=").append(s.shape()).append(", style=\"").append(s.style())
+              .append(html(n.summary())).append("</font>>, shape=").append(s.shape());
+            // A cylinder's top ellipse takes room from the label: more margin keeps the name clear of it.
+            if (s.shape().equals("cylinder")) sb.append(", margin=\"0.15,0.14\"");
+            sb.append(", style=\"").append(s.style())
               .append("\", fillcolor=\"").append(s.fill()).append("\", color=\"").append(s.border()).append("\"];\n");
         }
         for (Edge e : g.edges()) {
@@ -78,16 +81,17 @@ public final class Dot {
         long progs = g.nodes().stream().filter(n -> n.kind() == Node.Kind.PROGRAM || n.kind() == Node.Kind.EXTENSION).count();
         long maps = g.nodes().stream().filter(n -> n.kind() == Node.Kind.MAP || n.kind() == Node.Kind.PROG_ARRAY).count();
         long links = g.nodes().stream().filter(n -> n.kind() == Node.Kind.LINK).count();
-        StringBuilder sb = new StringBuilder("<<table border=\"0\" cellborder=\"0\" cellspacing=\"3\" cellpadding=\"2\">");
-        sb.append("<tr><td align=\"left\" colspan=\"").append(Math.max(1, Math.max(kinds.size(), ekinds.size()))).append("\"><b>")
-          .append(html("bpf4j inspect graph")).append("</b>  ").append(html("kernel " + g.kernel() + ": " + progs + " programs, "
-                  + maps + " maps, " + links + " links")).append("</td></tr><tr>");
+        // Three rows of nested tables, so that node and edge swatches pack left independently.
+        StringBuilder sb = new StringBuilder("<<table border=\"0\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"1\">");
+        sb.append("<tr><td align=\"left\"><b>").append(html("bpf4j inspect graph")).append("</b>  ")
+          .append(html("kernel " + g.kernel() + ": " + progs + " programs, " + maps + " maps, " + links + " links"))
+          .append("</td></tr><tr><td align=\"left\"><table border=\"0\" cellborder=\"0\" cellspacing=\"3\" cellpadding=\"2\"><tr>");
         for (Node.Kind k : kinds) {
             Style s = style(k);
             sb.append("<td border=\"1\" color=\"").append(s.border()).append("\" bgcolor=\"").append(s.fill()).append("\">")
               .append(html(k.description())).append("</td>");
         }
-        sb.append("</tr><tr>");
+        sb.append("</tr></table></td></tr><tr><td align=\"left\"><table border=\"0\" cellborder=\"0\" cellspacing=\"3\" cellpadding=\"2\"><tr>");
         for (Edge.Kind k : ekinds) {
             EdgeStyle s = style(k);
             String line = switch (s.style()) {
@@ -98,7 +102,7 @@ public final class Dot {
             sb.append("<td align=\"left\"><font color=\"").append(s.color()).append("\">").append(line).append(' ')
               .append(html(k.description())).append("</font></td>");
         }
-        sb.append("</tr></table>>");
+        sb.append("</tr></table></td></tr></table>>");
         return sb.toString();
     }
 

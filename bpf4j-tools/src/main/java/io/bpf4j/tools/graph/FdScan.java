@@ -24,12 +24,10 @@ final class FdScan {
     /**
      * One BPF fd of a process.
      *
-     * @param id       program, map or link id; for a perf event the program it runs
-     * @param linkType a link's {@code link_type} from fdinfo ({@code perf_event}), else empty
-     * @param linkProg a link's program id from fdinfo
-     * @param query    a perf event's {@code BPF_TASK_FD_QUERY} answer, else null
+     * @param id    program, map or link id; for a perf event the program it runs
+     * @param query a perf event's {@code BPF_TASK_FD_QUERY} answer, else null
      */
-    record Held(int pid, String comm, int fd, What what, int id, String linkType, int linkProg, TaskFdQuery query) {
+    record Held(int pid, String comm, int fd, What what, int id, TaskFdQuery query) {
         String holder() {
             return comm + "[" + pid + "] fd " + fd;
         }
@@ -88,16 +86,10 @@ final class FdScan {
             try {
                 switch (w) {
                     case PERF_EVENT -> TaskFdQuery.of(pid, fd).filter(q -> q.progId() != 0)
-                            .ifPresent(q -> mine.add(new Held(pid, comm, fd, w, q.progId(), "", 0, q)));
-                    case PROG -> FdInfo.of(pid, fd).progId().ifPresent(id -> mine.add(new Held(pid, comm, fd, w, id, "", 0, null)));
-                    case MAP -> FdInfo.of(pid, fd).mapId().ifPresent(id -> mine.add(new Held(pid, comm, fd, w, id, "", 0, null)));
-                    case LINK -> {
-                        FdInfo fi = FdInfo.of(pid, fd);
-                        if (fi.linkId().isPresent()) {
-                            String lt = fi.fields().getOrDefault("link_type", "");
-                            mine.add(new Held(pid, comm, fd, w, fi.linkId().getAsInt(), lt, fi.progId().orElse(0), null));
-                        }
-                    }
+                            .ifPresent(q -> mine.add(new Held(pid, comm, fd, w, q.progId(), q)));
+                    case PROG -> FdInfo.of(pid, fd).progId().ifPresent(id -> mine.add(new Held(pid, comm, fd, w, id, null)));
+                    case MAP -> FdInfo.of(pid, fd).mapId().ifPresent(id -> mine.add(new Held(pid, comm, fd, w, id, null)));
+                    case LINK -> FdInfo.of(pid, fd).linkId().ifPresent(id -> mine.add(new Held(pid, comm, fd, w, id, null)));
                 }
             } catch (BpfException e) {
                 // the fd was closed or the process exited between listing and reading

@@ -73,7 +73,8 @@ public final class GraphBuilder {
     private static final class Draft {
         final String id;
         final Node.Kind kind;
-        final String label, summary;
+        final String label;
+        String summary;
         final Map<String, String> facts = new LinkedHashMap<>();
 
         Draft(String id, Node.Kind kind, String label, String summary) {
@@ -163,8 +164,15 @@ public final class GraphBuilder {
             FdInfo fdi = FdInfo.of(map.fd());
             if (fdi.ownerProgType().isPresent())
                 d.facts.put("owner (fdinfo)", fdi.ownerProgTypeName() + (Boolean.TRUE.equals(fdi.ownerJited()) ? " jited" : ""));
-            if (progArray) slots(map, m, d);
-            else innerMaps(map, m);
+            if (progArray) {
+                int used = slots(map, m);
+                d.facts.put("slots used", used + " of " + m.maxEntries());
+                // The owner decides which programs the array takes: worth a place on the node.
+                d.summary += " · " + used + "/" + m.maxEntries() + " slots"
+                        + (fdi.ownerProgType().isPresent() ? " · owner " + shortName(fdi.ownerProgTypeName(), "BPF_PROG_TYPE_") : "");
+            } else {
+                innerMaps(map, m);
+            }
         } catch (BpfException e) {
             if (!vanished(e)) throw e;
         }
@@ -180,7 +188,7 @@ public final class GraphBuilder {
     }
 
     /** Occupied slots: a lookup returns the program id, ENOENT for an empty slot. */
-    private void slots(BpfMap map, MapInfo m, Draft d) {
+    private int slots(BpfMap map, MapInfo m) {
         int max = Math.min(m.maxEntries(), MAX_SLOTS);
         if (m.maxEntries() > MAX_SLOTS) notes.add("map " + m.id() + ": only the first " + MAX_SLOTS + " of " + m.maxEntries() + " slots read");
         int used = 0;
@@ -194,7 +202,7 @@ public final class GraphBuilder {
                 if (progs.containsKey(prog)) edges.add(new Edge("map:" + m.id(), "prog:" + prog, Edge.Kind.SLOT, "[" + i + "]", "lookup"));
             }
         }
-        d.facts.put("slots used", used + " of " + m.maxEntries());
+        return used;
     }
 
     /** Map-in-map: each slot's inner map id (array: by index; hash: by key, in hex). */
@@ -247,7 +255,7 @@ public final class GraphBuilder {
                 edges.add(new Edge("prog:" + p.id(), "map:" + mapId, Edge.Kind.USES, "", "prog info map_ids"));
             }
         }
-        if (!pokes.isEmpty()) d.facts.put("tail calls patched (kcore poke)", join(pokes.stream().mapToInt(Integer::intValue).toArray()));
+        if (!pokes.isEmpty()) d.facts.put("poke entries in maps (kcore)", join(pokes.stream().mapToInt(Integer::intValue).toArray()));
     }
 
     /** The BTF name of the program's main function, or "" without func info. */
@@ -440,10 +448,11 @@ public final class GraphBuilder {
                 }
             }
             List<FdScan.Held> sameProgLinks = held.stream().filter(o -> o.pid() == h.pid() && o.what() == FdScan.What.LINK
-                    && o.linkType().equals("perf_event") && o.linkProg() == h.id()).toList();
+                    && links.containsKey(o.id()) && links.get(o.id()).type() == LinkType.PERF_EVENT
+                    && links.get(o.id()).progId() == h.id()).toList();
             long sameProgEvents = held.stream().filter(o -> o.pid() == h.pid() && o.what() == FdScan.What.PERF_EVENT && o.id() == h.id()).count();
             String src = "task_fd_query " + h.holder();
-            if (sameProgLinks.size() == 1 && sameProgEvents == 1 && links.containsKey(sameProgLinks.getFirst().id())) {
+            if (sameProgLinks.size() == 1 && sameProgEvents == 1) {
                 attach(target, "link:" + sameProgLinks.getFirst().id(), label, src + ", its perf_event link fd " + sameProgLinks.getFirst().fd());
             } else if (sameProgLinks.isEmpty()) {
                 attach(target, "prog:" + h.id(), label, src + " (attached by ioctl, no link)");
@@ -475,11 +484,18 @@ public final class GraphBuilder {
                         String f = function(kt.get().dstProg().get().id(), kt.get().attachBtfId(), kt.get().attachFuncName(),
                                 "kcore aux->dst_prog, aux->attach_func_name");
                         pending(f, p, "kcore aux->dst_prog (set until the extension is attached there)");
-                        continue;
                     }
+                    // Memory is exact: no dst_prog means attached (or loaded for a kernel function,
+                    // which its link shows); prog info would only add stale candidates.
+                    if (t == ProgType.EXT || kt.get().dstProg().isPresent()) continue;
                 }
             }
-            if (p.attachBtfObjId() == 0 || p.attachBtfId() == 0) continue;
+            if (p.attachBtfObjId() == 0 || p.attachBtfId() == 0) {
+                if (t == ProgType.EXT && links.values().stream().noneMatch(l -> l.progId() == p.id()))
+                    nodes.get(prog).facts.put("target", "not in this kernel's prog info (attach_btf_obj_id is 0)"
+                            + (kcore == null ? "; kernel memory has it (--source kcore)" : ""));
+                continue;
+            }
             if (isProgramBtf(p.attachBtfObjId())) {
                 List<Integer> candidates = programsWithFunction(p.attachBtfObjId(), p.attachBtfId());
                 String src = "prog info attach_btf_obj_id/attach_btf_id";
@@ -583,8 +599,7 @@ public final class GraphBuilder {
         if (fn.isEmpty()) fn = name;
         if (fn.isEmpty()) fn = "btf_id " + btfId;
         String pname = p == null ? "" : nodes.containsKey("prog:" + prog) ? nodes.get("prog:" + prog).label : p.name();
-        Draft d = node("func:" + prog + ":" + (btfId != 0 ? btfId : fn), Node.Kind.FUNCTION, fn + "()",
-                "function of prog " + prog + (pname.isEmpty() ? "" : " " + pname));
+        Draft d = node("func:" + prog + ":" + (btfId != 0 ? btfId : fn), Node.Kind.FUNCTION, fn + "()", "function of prog " + prog);
         if (btfId != 0) d.facts.put("btf_id", String.valueOf(btfId));
         d.facts.put("program", prog + (pname.isEmpty() ? "" : " " + pname));
         edges.add(new Edge("prog:" + prog, d.id, Edge.Kind.CALLS, "calls", source));

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The graph as indented trees for a terminal, one per connected component. Each tree starts at
+ * The graph as indented trees for a terminal, components in node order. Each tree starts at
  * a node nothing points to (an attach point, an unattached program, an unused map) and follows
  * edges the way control goes; a node already shown in the component is named again with
  * {@code (above)} and not expanded, so cycles (a program that tail-calls itself) end.
@@ -33,11 +33,20 @@ public final class TextTree {
             component.forEach(n -> ids.add(n.id()));
             Set<String> shown = new HashSet<>();
             // Roots: nodes without an incoming edge; then whatever a cycle left unvisited.
+            boolean first = true;
             for (Node n : component) {
-                if (g.incoming(n.id()).isEmpty() && !shown.contains(n.id())) tree(g, n, sb, shown);
+                if (g.incoming(n.id()).isEmpty() && !shown.contains(n.id())) {
+                    if (!first) sb.append('\n');
+                    first = false;
+                    tree(g, n, sb, shown);
+                }
             }
             for (Node n : component) {
-                if (!shown.contains(n.id())) tree(g, n, sb, shown);
+                if (!shown.contains(n.id())) {
+                    if (!first) sb.append('\n');
+                    first = false;
+                    tree(g, n, sb, shown);
+                }
             }
         }
         return sb.toString();
