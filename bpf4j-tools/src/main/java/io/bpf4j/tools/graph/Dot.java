@@ -55,8 +55,10 @@ public final class Dot {
             sb.append("  ").append(quote(n.id())).append(" [id=").append(quote(n.id()))
               .append(", label=<<b>").append(html(n.label())).append("</b><br/><font point-size=\"9\" color=\"#334155\">")
               .append(html(n.summary())).append("</font>>, shape=").append(s.shape());
-            // A cylinder's top ellipse takes room from the label: more margin keeps the name clear of it.
+            // A cylinder's top ellipse and a cds's tight border take room from the label: more
+            // margin keeps the name clear of them.
             if (s.shape().equals("cylinder")) sb.append(", margin=\"0.15,0.14\"");
+            else if (s.shape().equals("cds")) sb.append(", margin=\"0.2,0.1\"");
             sb.append(", style=\"").append(s.style())
               .append("\", fillcolor=\"").append(s.fill()).append("\", color=\"").append(s.border()).append("\"];\n");
         }
