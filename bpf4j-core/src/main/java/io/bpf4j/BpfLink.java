@@ -66,7 +66,7 @@ public class BpfLink implements AutoCloseable {
             MemorySegment buf = arena.allocate(256);
             LinkType lt = LinkType.of(type);
             if (lt == LinkType.RAW_TRACEPOINT || lt == LinkType.ITER
-                    || (lt == LinkType.PERF_EVENT && isKprobe(s.get(JAVA_INT, u)))) {
+                    || (lt == LinkType.PERF_EVENT && hasName(s.get(JAVA_INT, u)))) {
                 long ptrOff = lt == LinkType.PERF_EVENT ? u + 8 : u;
                 long lenOff = lt == LinkType.PERF_EVENT ? u + 16 : u + 8;
                 s = ObjectIds.info(fd, size, arena, i -> {
@@ -74,6 +74,17 @@ public class BpfLink implements AutoCloseable {
                     i.set(JAVA_LONG, ptrOff, buf.address());
                     i.set(JAVA_INT, lenOff, (int) buf.byteSize());
                 });
+            }
+            // kprobe.multi links report their addresses from 6.6 on: a second call with a buffer for them.
+            long[] addrs = new long[0];
+            if (lt == LinkType.KPROBE_MULTI && s.get(JAVA_INT, u + 8) > 0) {
+                int n = s.get(JAVA_INT, u + 8);
+                MemorySegment a = arena.allocate(8L * n, 8);
+                s = ObjectIds.info(fd, size, arena, i -> {
+                    i.set(JAVA_LONG, u, a.address());
+                    i.set(JAVA_INT, u + 8, n);
+                });
+                addrs = a.toArray(JAVA_LONG);
             }
             Map<String, Object> f = new LinkedHashMap<>();
             if (lt != null) {
@@ -105,6 +116,17 @@ public class BpfLink implements AutoCloseable {
                     case KPROBE_MULTI -> {
                         f.put("count", s.get(JAVA_INT, u + 8));
                         f.put("flags", s.get(JAVA_INT, u + 12));
+                        if (addrs.length > 0) {
+                            java.util.List<String> hex = new java.util.ArrayList<>();
+                            for (long x : addrs) hex.add(String.format("0x%x", x));
+                            f.put("addrs", java.util.List.copyOf(hex));
+                        }
+                    }
+                    case NETFILTER -> {
+                        f.put("pf", s.get(JAVA_INT, u));
+                        f.put("hooknum", s.get(JAVA_INT, u + 4));
+                        f.put("priority", s.get(JAVA_INT, u + 8));
+                        f.put("flags", s.get(JAVA_INT, u + 12));
                     }
                     case PERF_EVENT -> {
                         int pt = s.get(JAVA_INT, u);
@@ -113,6 +135,11 @@ public class BpfLink implements AutoCloseable {
                             f.put("func_name", buf.getString(0));
                             f.put("offset", s.get(JAVA_INT, u + 20));
                             f.put("addr", String.format("0x%x", s.get(JAVA_LONG, u + 24)));
+                        } else if (pt == 5) {
+                            f.put("tp_name", buf.getString(0));
+                        } else if (pt == 1 || pt == 2) {
+                            f.put("file_name", buf.getString(0));
+                            f.put("offset", s.get(JAVA_INT, u + 20));
                         }
                     }
                     default -> { }
@@ -129,6 +156,11 @@ public class BpfLink implements AutoCloseable {
     /** enum bpf_perf_event_type: 3 kprobe, 4 kretprobe. */
     private static boolean isKprobe(int perfType) {
         return perfType == 3 || perfType == 4;
+    }
+
+    /** Perf event types whose link info carries a name (6.6+): uprobe, uretprobe, kprobe, kretprobe, tracepoint. */
+    private static boolean hasName(int perfType) {
+        return perfType >= 1 && perfType <= 5;
     }
 
     private static String perfEventType(int t) {

@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Show BPF programs, maps, links and BTF objects in the running kernel.",
         subcommands = {InspectCommand.Prog.class, InspectCommand.MapCmd.class, InspectCommand.Link.class,
-                InspectCommand.BtfCmd.class})
+                InspectCommand.BtfCmd.class, GraphCommand.class})
 public final class InspectCommand implements Callable<Integer> {
     @Mixin Options opts;
 

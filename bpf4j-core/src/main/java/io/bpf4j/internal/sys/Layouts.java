@@ -179,6 +179,16 @@ public final class Layouts {
         public static final long NAME = off(LAYOUT, "name"), PROG_FD = off(LAYOUT, "prog_fd");
     }
 
+    /** BPF_TASK_FD_QUERY (4.18+): what a perf event or raw tracepoint fd of a task runs and where. */
+    public static final class TaskFdQuery {
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                u32("pid"), u32("fd"), u32("flags"), u32("buf_len"), u64("buf"), u32("prog_id"), u32("fd_type"),
+                u64("probe_offset"), u64("probe_addr"));
+        public static final long PID = off(LAYOUT, "pid"), FD = off(LAYOUT, "fd"), BUF_LEN = off(LAYOUT, "buf_len"),
+                BUF = off(LAYOUT, "buf"), PROG_ID = off(LAYOUT, "prog_id"), FD_TYPE = off(LAYOUT, "fd_type"),
+                PROBE_OFFSET = off(LAYOUT, "probe_offset"), PROBE_ADDR = off(LAYOUT, "probe_addr");
+    }
+
     /** BPF_ITER_CREATE, BPF_LINK_DETACH, BPF_MAP_FREEZE, BPF_ENABLE_STATS: one leading u32. */
     public static final class OneFd {
         public static final StructLayout LAYOUT = MemoryLayout.structLayout(u32("fd"), u32("flags"));
