@@ -5,7 +5,13 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.tngtech.archunit.core.importer.Location;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.jar.JarFile;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,16 +30,26 @@ class ArchitectureTest {
     static void importAll() {
         // The main classes of each module, wherever the build put them (a directory in the
         // reactor, a jar elsewhere); test classes and fixtures are not part of the structure.
-        List<Path> roots = new ArrayList<>();
+        List<Location> roots = new ArrayList<>();
         for (Class<?> c : List.of(io.bpf4j.BpfMap.class, io.bpf4j.tools.ToolObjects.class, io.bpf4j.lab.Lab.class, Main.class)) {
+            Path p = codeSource(c);
             try {
-                roots.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()));
-            } catch (java.net.URISyntaxException e) {
-                throw new IllegalStateException(e);
+                roots.add(Files.isDirectory(p) ? Location.of(p) : Location.of(new JarFile(p.toFile())));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
-        classes = new ClassFileImporter().importPaths(roots);
+        classes = new ClassFileImporter().importLocations(roots);
         assertTrue(classes.size() > 300, "imported only " + classes.size() + " classes from " + roots);
+    }
+
+    /** The directory or jar a class was loaded from. */
+    static Path codeSource(Class<?> c) {
+        try {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
