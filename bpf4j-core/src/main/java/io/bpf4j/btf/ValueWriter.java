@@ -92,6 +92,9 @@ public final class ValueWriter implements ValueSink {
     private void flushBuffer() {
         try {
             out.write(buf, 0, pos);
+            // A PrintStream (System.out) keeps write errors to itself: without this check a dump
+            // into a closed pipe (| head) would go on formatting to the end.
+            if (out instanceof java.io.PrintStream ps && ps.checkError()) throw new IOException("output closed");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -114,6 +117,7 @@ public final class ValueWriter implements ValueSink {
         if (pos > 0) flushBuffer();
         try {
             out.flush();
+            if (out instanceof java.io.PrintStream ps && ps.checkError()) throw new IOException("output closed");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

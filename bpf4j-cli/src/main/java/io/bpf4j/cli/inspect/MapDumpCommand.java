@@ -12,6 +12,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,10 +24,10 @@ import java.util.concurrent.Callable;
  * every entry of one map, as {@code bpftool map dump} prints it (see {@link MapDump}).
  */
 @Command(name = "dump", mixinStandardHelpOptions = true,
-        description = {"Print every entry of a map, keys and values formatted by its BTF (bpftool map dump's",
-                "text, or its -j JSON with --json). Prog array slots name their program, map-in-map",
-                "entries show the inner map's entries, ring buffers and perf event arrays their state,",
-                "queues and stacks their head."})
+        description = "Print every entry of a map, keys and values formatted by its BTF (bpftool map dump's "
+                + "text, or its -j JSON with --json). Prog array slots name their program, map-in-map "
+                + "entries show the inner map's entries, ring buffers and perf event arrays their state, "
+                + "queues and stacks their head.")
 final class MapDumpCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
     @ParentCommand InspectCommand.MapCmd parent;
@@ -45,16 +46,71 @@ final class MapDumpCommand implements Callable<Integer> {
             description = "Levels of inner maps of a map-in-map to dump (0: their ids only; default ${DEFAULT-VALUE}).")
     int depth;
 
+    static final String NAME = "bpf4j inspect map dump";
+
     @Override
     public Integer call() {
         if (depth < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--depth must be 0 or more, not " + depth);
         boolean asJson = json || (parent != null && (parent.opts.json || (parent.parent != null && parent.parent.opts.json)));
-        MapDump.Options o = new MapDump.Options(asJson, raw, depth);
         try (BpfMap map = open()) {
-            var w = MapDump.writer(System.out, o);
-            new MapDump(w, o, note -> System.err.println(spec.qualifiedName() + ": " + note)).dump(map);
+            return dump(map, new MapDump.Options(asJson, raw, depth), System.out, System.err);
         }
-        return 0;
+    }
+
+    /** Exit code of a dump cut short because its reader went away (| head): 128 + SIGPIPE, as bpftool's. */
+    static final int CLOSED_OUTPUT = 141;
+
+    static int dump(BpfMap map, MapDump.Options o, PrintStream out, PrintStream err) {
+        try {
+            new MapDump(MapDump.writer(out, o), o, note -> err.println(NAME + ": " + note)).dump(map);
+            return 0;
+        } catch (java.io.UncheckedIOException e) {
+            if (out.checkError()) return CLOSED_OUTPUT; // nobody reads: stop quietly, as bpftool dies of SIGPIPE
+            throw e;
+        }
+    }
+
+    /**
+     * {@code inspect map dump ID|id ID|name NAME|pinned PATH [--json] [--raw]} without picocli
+     * (see {@link FastInspect}: its classes cost a cold JVM ~0.2 s). Returns the exit code, or -1
+     * when the arguments are not exactly such a form (then picocli parses them and reports
+     * mistakes). Prints what the picocli path prints (MapDumpFastPathTest).
+     */
+    static int fast(String[] args, PrintStream out, PrintStream err) {
+        if (args.length < 4 || !args[0].equals("inspect") || !args[1].equals("map") || !args[2].equals("dump")) return -1;
+        boolean json = false, raw = false;
+        List<String> target = new ArrayList<>(2);
+        for (int i = 3; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--json") && !json) json = true;
+            else if (a.equals("--raw") && !raw) raw = true;
+            else if (a.startsWith("-") || target.size() == 2) return -1;
+            else target.add(a);
+        }
+        boolean ok = target.size() == 1 ? isId(target.get(0))
+                : target.size() == 2 && switch (target.get(0)) {
+                    case "id" -> isId(target.get(1));
+                    case "name", "pinned" -> true;
+                    default -> false;
+                };
+        if (!ok) return -1;
+        try (BpfMap map = open(target)) {
+            return dump(map, new MapDump.Options(json, raw, 3), out, err);
+        } catch (Exception e) {
+            err.println(NAME + ": " + io.bpf4j.cli.Main.message(e));
+            if ("1".equals(System.getenv("BPF4J_DEBUG"))) e.printStackTrace(err);
+            return 1;
+        }
+    }
+
+    /** A target whose form {@link #fast} checked. */
+    private static BpfMap open(List<String> t) {
+        if (t.size() == 1) return BpfMap.fromId(Integer.parseUnsignedInt(t.get(0)));
+        return switch (t.get(0)) {
+            case "id" -> BpfMap.fromId(Integer.parseUnsignedInt(t.get(1)));
+            case "name" -> byName(t.get(1));
+            default -> pinned(t.get(1));
+        };
     }
 
     /** The map the arguments name; a failure is one line that says which argument is wrong. */
@@ -108,7 +164,8 @@ final class MapDumpCommand implements Callable<Integer> {
 
     static BpfMap pinned(String path) {
         Path p = Path.of(path);
-        if (!Files.exists(p)) throw new BpfException(path + ": no such file");
+        if (Files.notExists(p)) throw new BpfException(path + ": no such file");
+        if (!Files.exists(p)) throw new BpfException(path + ": permission denied (bpffs is usually root's alone)");
         if (Files.isDirectory(p)) throw new BpfException(path + " is a directory, not a pinned map");
         try {
             return BpfMap.pinned(path);
