@@ -10,10 +10,7 @@ import io.bpf4j.MapType;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfValueFormatter;
 import io.bpf4j.btf.ValueWriter;
-import io.bpf4j.internal.sys.Bpf;
-import io.bpf4j.internal.sys.BpfCmd;
 import io.bpf4j.internal.sys.Errno;
-import io.bpf4j.internal.sys.Layouts;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * {@code bpf4j inspect map dump}: every entry of a map, in bpftool's {@code map dump} text or
@@ -49,7 +44,6 @@ public final class MapDump {
         }
     }
 
-    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final ValueWriter w;
@@ -84,8 +78,8 @@ public final class MapDump {
         } else if (t == MapType.RINGBUF || t == MapType.USER_RINGBUF) {
             RingBufState.of(map, info).write(w, opts.json());
             w.finish();
-        } else if (t == MapType.PERF_EVENT_ARRAY) {
-            perfEventArray(map, info);
+        } else if (t == MapType.PERF_EVENT_ARRAY && !perfEventArrayReadable(map, info)) {
+            perfEventArray(info);
             w.finish();
         } else {
             entries(map, info, 0);
@@ -149,7 +143,14 @@ public final class MapDump {
         BtfValueFormatter f = btf ? formatter(info) : null;
         Entries e = new Entries(map, info, f, level);
         if (opts.json() || btf) w.beginArray();
-        map.forEach(e);
+        try {
+            map.forEach(e);
+        } catch (BpfException x) {
+            // Maps keyed by fds (socket, task, inode, cgroup storage) or without keys refuse GET_NEXT_KEY.
+            if (e.count > 0 || !"next key".equals(x.op())) throw x;
+            throw new BpfException(typeName(info) + " map " + Integer.toUnsignedString(info.id()) + ": the kernel cannot list its keys",
+                    x.errno(), null, x);
+        }
         if (opts.json() || btf) {
             w.endArray();
         } else {
@@ -401,33 +402,43 @@ public final class MapDump {
         long vsize = Math.max(1, map.valueBufferSize());
         try (Arena a = Arena.ofConfined()) {
             MemorySegment value = a.allocate(vsize, 8);
-            MemorySegment attr = Bpf.attr(Layouts.MapElem.LAYOUT.byteSize());
-            attr.set(JAVA_INT, Layouts.MapElem.MAP_FD, map.fd().raw());
-            attr.set(JAVA_LONG, Layouts.MapElem.VALUE, value.address());
-            long r = Bpf.call(BpfCmd.MAP_LOOKUP_ELEM, attr);
-            if (r < 0 && r != -Errno.ENOENT) throw Bpf.error("peek map " + info.id(), BpfCmd.MAP_LOOKUP_ELEM, (int) -r);
+            boolean found = map.lookup(null, value); // no key: a peek
             String what = info.type() == MapType.QUEUE ? "queue" : "stack";
             boolean btf = hasBtf(info);
             Entries e = new Entries(map, info, btf ? formatter(info) : null, 0);
             if (opts.json() || btf) w.beginArray();
-            if (r == 0) e.entry(value.asSlice(0, 0), value.asSlice(0, map.valueBufferSize()));
+            if (found) e.entry(value.asSlice(0, 0), value.asSlice(0, map.valueBufferSize()));
             if (opts.json() || btf) {
                 w.endArray();
                 w.finish();
-            } else if (r != 0) {
-                w.raw("Found 0 elements").newline();
-                w.flush();
             } else {
+                if (!found) w.raw("Found 0 elements").newline();
                 w.flush();
             }
-            if (r == 0) notes.accept(what + " " + info.id() + ": only the " + (what.equals("queue") ? "head" : "top")
+            if (found) notes.accept(what + " " + info.id() + ": only the " + (what.equals("queue") ? "head" : "top")
                     + " is shown (as bpftool map peek); reading further elements would remove them");
         }
     }
 
-    private void perfEventArray(BpfMap map, MapInfo info) {
-        // The kernel has no lookup for perf event arrays from user space
-        // (map_fd_sys_lookup_elem is unset: ENOTSUPP), so which slots hold events is not known.
+    /** Whether the kernel looks up perf event array slots from user space; when not, say what is known instead. */
+    private boolean perfEventArrayReadable(BpfMap map, MapInfo info) {
+        try (Arena a = Arena.ofConfined()) {
+            map.lookup(a.allocate(Math.max(4, info.keySize()), 8), a.allocate(Math.max(8, map.valueBufferSize()), 8));
+        } catch (BpfException e) {
+            // The kernel has no lookup for perf event arrays from user space (their ops lack
+            // map_fd_sys_lookup_elem: ENOTSUPP), so which slots hold events is not known.
+            if (e.errno() == Errno.ENOTSUPP || e.errno() == Errno.EOPNOTSUPP) {
+                lookupError = e.errno();
+                return false;
+            }
+            throw e;
+        }
+        return true;
+    }
+
+    private int lookupError;
+
+    private void perfEventArray(MapInfo info) {
         List<Holders.Holder> pids = Holders.of(info.id());
         int cpus = Cpus.possible();
         if (opts.json()) {
@@ -447,7 +458,7 @@ public final class MapDump {
         }
         w.raw(header(info)).newline();
         w.raw("\tslots ").rawUnsigned(Integer.toUnsignedLong(info.maxEntries())).raw("  possible cpus ").rawSigned(cpus).newline();
-        w.raw("\tthe kernel does not tell which slots hold perf events (lookup from user space: not supported)");
+        w.raw("\tthe kernel does not tell which slots hold perf events (lookup: ").raw(Errno.message(lookupError)).raw(')');
         if (!pids.isEmpty()) {
             w.newline().raw("\tpids ");
             Holders.text(w, pids);
