@@ -45,7 +45,8 @@ public interface ValueSink {
 
     /**
      * A C char whose BTF encoding is CHAR and that is not printable ASCII: {@code 0x7} in bpftool's
-     * text, {@code "\u0007"} in JSON. Printable chars arrive as {@link #string}.
+     * text, in JSON a one-character string that escapes it as a u-escape of four hex digits.
+     * Printable chars arrive as {@link #string}.
      */
     void character(int c);
 

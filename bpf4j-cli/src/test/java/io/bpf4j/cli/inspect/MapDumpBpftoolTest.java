@@ -329,6 +329,14 @@ class MapDumpBpftoolTest {
         assertFalse(rb.get("busy").asBoolean());
         String text = dump(id("d_ringbuf")).out();
         assertTrue(text.contains("\tsize 4096  consumer_pos 0  producer_pos 32\n\tpending 32 bytes: 1 record, 1 discarded"), text);
+        // A user ring buffer (6.1+: user space produces, BPF consumes) maps the same way.
+        try (BpfMap user = BpfMap.create(MapSpec.of(MapType.USER_RINGBUF, 0, 0, 8192))) {
+            JsonNode u = parse(dump(String.valueOf(user.id()), "--json").out());
+            assertEquals("user_ringbuf", u.get("type").asText());
+            assertEquals(8192, u.get("size").asInt());
+            assertEquals(0, u.get("producer_pos").asLong());
+            assertEquals(0, u.get("pending_records").asLong());
+        }
     }
 
     @Test
