@@ -9,6 +9,7 @@ module io.bpf4j.tools {
     exports io.bpf4j.tools.check;
     exports io.bpf4j.tools.graph;
     exports io.bpf4j.tools.kmem;
+    exports io.bpf4j.tools.mapdump;
     exports io.bpf4j.tools.scenario;
     exports io.bpf4j.tools.top;
     exports io.bpf4j.tools.trace;

@@ -93,9 +93,17 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
-    /** Opens a map pinned in bpffs. */
+    /** Opens a map pinned in bpffs; a pinned program, link or BTF object is refused. */
     public static BpfMap pinned(String path) {
-        return fromFd(Pins.get(path));
+        Fd fd = Pins.get(path);
+        // BPF_OBJ_GET_INFO_BY_FD answers for any BPF object with that object's info struct, so
+        // a program's fd would read as a map of nonsense: check what the fd is first.
+        String kind = Pins.kind(fd);
+        if (!kind.equals("map")) {
+            fd.close();
+            throw new BpfException(path + " is a pinned " + kind + ", not a map");
+        }
+        return fromFd(fd);
     }
 
     static MapInfo info(Fd fd) {
@@ -336,6 +344,136 @@ public final class BpfMap implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Receives the entries of {@link #forEach}. The segments are views of buffers the walk
+     * reuses: valid only during the call, copy what must outlive it.
+     */
+    public interface EntryVisitor {
+        /**
+         * One entry: {@code value} holds {@link #valueBufferSize()} bytes (per-CPU maps: one
+         * value per possible CPU, each rounded up to 8 bytes; fd maps: the object's id).
+         * Return false to stop the walk.
+         */
+        boolean entry(MemorySegment key, MemorySegment value);
+
+        /**
+         * A key the walk found whose lookup then failed: ENOENT for a hash element deleted
+         * meanwhile or an empty slot of a prog array or map-in-map. Return false to stop.
+         */
+        default boolean lookupFailed(MemorySegment key, int errno) {
+            return true;
+        }
+    }
+
+    /** How {@link #forEach} read the map. */
+    public enum Walk {
+        /** BPF_MAP_LOOKUP_BATCH: many entries per system call (5.6+, hash and array types). */
+        BATCH,
+        /** BPF_MAP_GET_NEXT_KEY, then BPF_MAP_LOOKUP_ELEM for each key: two system calls an entry. */
+        KEYS
+    }
+
+    /** Bytes of keys and values one batch call asks for. */
+    private static final long BATCH_BYTES = 1 << 20;
+
+    /**
+     * Visits every entry, in batches where the kernel can (BPF_MAP_LOOKUP_BATCH, 5.6+, hash and
+     * array types), else key by key. Prog arrays and map-in-map maps are always walked key by
+     * key: the kernel's batch lookup gives up on their empty slots. Entries added or deleted
+     * during the walk may be seen or not, as with any map iteration. Queues, stacks, ring
+     * buffers and other maps without keys fail with the kernel's errno.
+     *
+     * @return which way the map was read
+     */
+    public Walk forEach(EntryVisitor visitor) {
+        MapType t = type();
+        boolean fdMap = t == MapType.PROG_ARRAY || t == MapType.ARRAY_OF_MAPS || t == MapType.HASH_OF_MAPS
+                || t == MapType.PERF_EVENT_ARRAY || t == MapType.CGROUP_ARRAY;
+        if (!fdMap && forEachBatch(visitor)) return Walk.BATCH;
+        forEachKey(visitor);
+        return Walk.KEYS;
+    }
+
+    /** Visits every entry key by key (GET_NEXT_KEY + LOOKUP_ELEM), as bpftool does. */
+    public void forEachKey(EntryVisitor visitor) {
+        long vsize = Math.max(1, valueBufferSize());
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cur = a.allocate(Math.max(1, keySize), 8);
+            MemorySegment next = a.allocate(Math.max(1, keySize), 8);
+            MemorySegment value = a.allocate(vsize, 8);
+            MemorySegment key = next.asSlice(0, keySize), val = value.asSlice(0, valueBufferSize());
+            MemorySegment prev = null;
+            while (nextKey(prev, next)) {
+                long r = Calls.call(BpfCommand.MAP_LOOKUP_ELEM, elemAttr(next, value, 0));
+                if (r < 0) {
+                    if (!visitor.lookupFailed(key, (int) -r)) return;
+                } else if (!visitor.entry(key, val)) {
+                    return;
+                }
+                MemorySegment.copy(next, 0, cur, 0, keySize);
+                prev = cur;
+            }
+        }
+    }
+
+    /**
+     * Visits every entry with BPF_MAP_LOOKUP_BATCH. Returns false, having visited nothing, when
+     * the kernel has no batch lookup for this map (EINVAL before 5.6, ENOTSUPP for the type).
+     */
+    public boolean forEachBatch(EntryVisitor visitor) {
+        long vsize = valueBufferSize();
+        long per = Math.max(1, keySize + vsize);
+        int chunk = (int) Math.max(1, Math.min(Integer.toUnsignedLong(maxEntries), Math.max(64, BATCH_BYTES / per)));
+        Arena a = Arena.ofConfined();
+        try {
+            // The batch cursor: a u32 bucket index for hash maps, a key for the generic walk.
+            MemorySegment inBatch = a.allocate(Math.max(8, keySize), 8);
+            MemorySegment outBatch = a.allocate(Math.max(8, keySize), 8);
+            MemorySegment keys = a.allocate(Math.max(1, (long) keySize * chunk), 8);
+            MemorySegment values = a.allocate(Math.max(1, vsize * chunk), 8);
+            boolean first = true;
+            while (true) {
+                MemorySegment attr = Bpf.attr(Layouts.MapBatch.LAYOUT.byteSize());
+                attr.set(JAVA_LONG, Layouts.MapBatch.IN_BATCH, first ? 0 : inBatch.address());
+                attr.set(JAVA_LONG, Layouts.MapBatch.OUT_BATCH, outBatch.address());
+                attr.set(JAVA_LONG, Layouts.MapBatch.KEYS, keys.address());
+                attr.set(JAVA_LONG, Layouts.MapBatch.VALUES, values.address());
+                attr.set(JAVA_INT, Layouts.MapBatch.COUNT, chunk);
+                attr.set(JAVA_INT, Layouts.MapBatch.MAP_FD, fd.raw());
+                long r = Calls.call(BpfCommand.MAP_LOOKUP_BATCH, attr);
+                // Read before visiting: the visitor may make calls that reuse this thread's attr.
+                int n = attr.get(JAVA_INT, Layouts.MapBatch.COUNT);
+                int errno = r < 0 ? (int) -r : 0;
+                if (errno != 0 && errno != Errno.ENOENT) {
+                    if (first && (errno == Errno.EINVAL || errno == Errno.ENOTSUPP || errno == Errno.EOPNOTSUPP)) return false;
+                    if (errno == Errno.ENOSPC && n == 0) {
+                        // A hash bucket holds more elements than fit: ask again with room for twice as many.
+                        if (chunk > Integer.MAX_VALUE / 2) throw BpfException.of("lookup batch", BpfCommand.MAP_LOOKUP_BATCH, errno);
+                        chunk *= 2;
+                        a.close();
+                        a = Arena.ofConfined();
+                        MemorySegment in = a.allocate(Math.max(8, keySize), 8);
+                        MemorySegment.copy(inBatch, 0, in, 0, in.byteSize());
+                        inBatch = in;
+                        outBatch = a.allocate(Math.max(8, keySize), 8);
+                        keys = a.allocate(Math.max(1, (long) keySize * chunk), 8);
+                        values = a.allocate(Math.max(1, vsize * chunk), 8);
+                        continue;
+                    }
+                    throw BpfException.of("lookup batch", BpfCommand.MAP_LOOKUP_BATCH, errno);
+                }
+                for (int i = 0; i < n; i++) {
+                    if (!visitor.entry(keys.asSlice((long) i * keySize, keySize), values.asSlice(i * vsize, vsize))) return true;
+                }
+                if (errno == Errno.ENOENT) return true;
+                MemorySegment.copy(outBatch, 0, inBatch, 0, inBatch.byteSize());
+                first = false;
+            }
+        } finally {
+            a.close();
+        }
     }
 
     /**

@@ -65,8 +65,10 @@ public final class ObjectIds {
         long r = Calls.call(kind.byId, attr);
         if (r < 0) {
             int errno = (int) -r;
-            if (errno == Errno.ENOENT) throw new BpfException("no " + kind.noun + " with id " + id, errno, null);
-            throw BpfException.of("open " + kind.noun + " id " + id, kind.byId, errno);
+            // Ids are u32: print them unsigned.
+            String n = Integer.toUnsignedString(id);
+            if (errno == Errno.ENOENT) throw new BpfException("no " + kind.noun + " with id " + n, errno, null);
+            throw BpfException.of("open " + kind.noun + " id " + n, kind.byId, errno);
         }
         // The operation's name is only needed if moving an fd 0 fails; not built per object.
         return Fd.adopt((int) r, r == 0 ? "open " + kind.noun + " id " + id : "open");

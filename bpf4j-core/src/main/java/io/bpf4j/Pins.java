@@ -25,6 +25,26 @@ final class Pins {
         }
     }
 
+    /**
+     * What a BPF fd refers to, from its /proc/self/fd link ("anon_inode:bpf-map"): "map",
+     * "program", "link", "BTF object", or "object" for anything else.
+     */
+    static String kind(Fd fd) {
+        String target;
+        try {
+            target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd.raw())).toString();
+        } catch (java.io.IOException e) {
+            return "object";
+        }
+        return switch (target) {
+            case "anon_inode:bpf-map" -> "map";
+            case "anon_inode:bpf-prog" -> "program";
+            case "anon_inode:bpf_link", "anon_inode:bpf-link" -> "link";
+            case "anon_inode:btf" -> "BTF object";
+            default -> "object";
+        };
+    }
+
     static Fd get(String path) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocateFrom(path);

@@ -27,8 +27,17 @@ final class TrainCommand implements Callable<Integer> {
         PrintStream sink = new PrintStream(PrintStream.nullOutputStream());
         CommandLine.usage(new RootCommand(), sink);
         byte[] ret0 = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0};
+        // `inspect map dump` of a hash whose values have BTF: the batch walk and the formatter.
+        io.bpf4j.btf.BtfBuilder bb = new io.bpf4j.btf.BtfBuilder();
+        int u32 = bb.addInt("unsigned int", 4, 0), u64 = bb.addInt("unsigned long long", 8, 0);
+        int val = bb.addStruct("v", 16, java.util.List.of(new io.bpf4j.btf.BtfType.Member("a", u64, 0, 0),
+                new io.bpf4j.btf.BtfType.Member("b", u32, 64, 0), new io.bpf4j.btf.BtfType.Member("c", u32, 96, 3)));
         try (BpfMap progs = BpfMap.create(MapSpec.of(MapType.PROG_ARRAY, 4, 4, 1).withName("bpf4j_train"));
-             BpfProgram p = BpfProgram.load(ProgramSpec.of(ProgType.SOCKET_FILTER, ret0, "GPL").withName("bpf4j_train"))) {
+             BpfProgram p = BpfProgram.load(ProgramSpec.of(ProgType.SOCKET_FILTER, ret0, "GPL").withName("bpf4j_train"));
+             io.bpf4j.BtfHandle btf = io.bpf4j.BtfHandle.load(bb.toBytes());
+             BpfMap hash = BpfMap.create(MapSpec.of(MapType.HASH, 4, 16, 512).withName("bpf4j_train").withBtf(btf, u32, val))) {
+            for (int k = 0; k < 512; k++) hash.update(new byte[] {(byte) k, (byte) (k >> 8), 0, 0}, new byte[16], BpfMap.ANY);
+            progs.update(new byte[4], new byte[] {(byte) p.fd().raw(), (byte) (p.fd().raw() >> 8), 0, 0}, BpfMap.ANY);
             for (int i = 0; i < 50; i++) {
                 Inspector in = new Inspector();
                 sink.print(Json.write(in.program(p.id(), true)));
@@ -49,7 +58,9 @@ final class TrainCommand implements Callable<Integer> {
                 System.setErr(sink);
                 for (String[] args : new String[][] {{"--version"}, {"inspect"}, {"inspect", "prog"}, {"inspect", "map"},
                         {"inspect", "prog", String.valueOf(p.id()), "--details", "--source", "uapi"},
-                        {"inspect", "map", String.valueOf(progs.id()), "--details", "--source", "uapi"}}) {
+                        {"inspect", "map", String.valueOf(progs.id()), "--details", "--source", "uapi"},
+                        {"inspect", "map", "dump", String.valueOf(hash.id())}, {"inspect", "map", "dump", String.valueOf(hash.id()), "--json"},
+                        {"inspect", "map", "dump", String.valueOf(hash.id()), "--raw"}, {"inspect", "map", "dump", String.valueOf(progs.id())}}) {
                     for (int i = 0; i < 5; i++) Main.run(args);
                 }
             } finally {

@@ -59,6 +59,8 @@ public final class FastInspect {
      * printed) when picocli must handle them. Output is written to {@code out} in one piece.
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        int dump = MapDumpCommand.fast(args, out, err);
+        if (dump >= 0) return dump;
         Request r = parse(args);
         if (r == null) return -1;
         // Link bpf(2) on another thread (the largest fixed cost) while this one loads and

@@ -91,9 +91,12 @@ public final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "map", mixinStandardHelpOptions = true, description = "Show maps (all, or one by id).")
+    @Command(name = "map", mixinStandardHelpOptions = true, description = "Show maps (all, or one by id).",
+            subcommands = MapDumpCommand.class)
     static final class MapCmd implements Callable<Integer> {
         @Mixin Options opts;
+        /** Its --json applies to `map dump` too: `inspect --json map dump 3`. */
+        @picocli.CommandLine.ParentCommand InspectCommand parent;
         @Parameters(arity = "0..1", paramLabel = "ID") Integer id;
 
         @Override

@@ -236,7 +236,8 @@ public final class Layouts {
                 VALUE_SIZE = off(LAYOUT, "value_size"), MAX_ENTRIES = off(LAYOUT, "max_entries"),
                 MAP_FLAGS = off(LAYOUT, "map_flags"), NAME = off(LAYOUT, "name"), IFINDEX = off(LAYOUT, "ifindex"),
                 BTF_ID = off(LAYOUT, "btf_id"), BTF_KEY_TYPE_ID = off(LAYOUT, "btf_key_type_id"),
-                BTF_VALUE_TYPE_ID = off(LAYOUT, "btf_value_type_id"), MAP_EXTRA = off(LAYOUT, "map_extra");
+                BTF_VALUE_TYPE_ID = off(LAYOUT, "btf_value_type_id"), MAP_EXTRA = off(LAYOUT, "map_extra"),
+                BTF_VMLINUX_VALUE_TYPE_ID = off(LAYOUT, "btf_vmlinux_value_type_id");
     }
 
     /** struct bpf_btf_info. */
