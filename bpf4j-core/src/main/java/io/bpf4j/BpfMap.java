@@ -46,8 +46,19 @@ public final class BpfMap implements AutoCloseable {
         this.valueBufferSize = isPerCpu() ? (long) ((valueSize + 7) & ~7) * Cpus.possible() : lookupValueSize();
     }
 
-    /** Creates a map. Raises RLIMIT_MEMLOCK once if the kernel charges BPF memory to it. */
+    /**
+     * Creates a map. Raises RLIMIT_MEMLOCK once if the kernel charges BPF memory to it. A
+     * map-in-map's {@link MapSpec#innerMap() inner map} template is created for the call and
+     * closed again (the kernel keeps only its shape).
+     */
     public static BpfMap create(MapSpec spec) {
+        if (spec.innerMap() == null) return create(spec, null);
+        try (BpfMap inner = create(spec.innerMap().withName(""), null)) {
+            return create(spec, inner);
+        }
+    }
+
+    private static BpfMap create(MapSpec spec, BpfMap inner) {
         while (true) {
             MemorySegment a = Bpf.attr(Layouts.MapCreate.LAYOUT.byteSize());
             a.set(JAVA_INT, Layouts.MapCreate.MAP_TYPE, spec.type().value());
@@ -55,7 +66,8 @@ public final class BpfMap implements AutoCloseable {
             a.set(JAVA_INT, Layouts.MapCreate.VALUE_SIZE, spec.valueSize());
             a.set(JAVA_INT, Layouts.MapCreate.MAX_ENTRIES, spec.maxEntries());
             a.set(JAVA_INT, Layouts.MapCreate.MAP_FLAGS, spec.flags());
-            if (spec.innerMap() != null) a.set(JAVA_INT, Layouts.MapCreate.INNER_MAP_FD, spec.innerMap().fd().raw());
+            if (inner != null) a.set(JAVA_INT, Layouts.MapCreate.INNER_MAP_FD, inner.fd().raw());
+            a.set(JAVA_INT, Layouts.MapCreate.NUMA_NODE, spec.numaNode());
             Names.write(a, Layouts.MapCreate.MAP_NAME, spec.name());
             if (spec.btf() != null) {
                 a.set(JAVA_INT, Layouts.MapCreate.BTF_FD, spec.btf().fd().raw());

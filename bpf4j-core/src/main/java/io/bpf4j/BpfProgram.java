@@ -1,7 +1,7 @@
 package io.bpf4j;
 
+import io.bpf4j.asm.Insn;
 import io.bpf4j.internal.bytes.LittleEndian;
-
 import io.bpf4j.internal.sys.Bpf;
 import io.bpf4j.BpfCommand;
 import io.bpf4j.internal.sys.Errno;
@@ -44,18 +44,19 @@ public final class BpfProgram implements AutoCloseable {
     public static BpfProgram load(ProgramSpec spec) {
         String op = "load program" + (spec.name().isEmpty() ? "" : " " + spec.name()) + " (" + spec.type().kernelName() + ")";
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment insns = arena.allocate(spec.instructions().length, 8);
-            MemorySegment.copy(spec.instructions(), 0, insns, ValueLayout.JAVA_BYTE, 0, spec.instructions().length);
+            int slots = spec.instructionCount();
+            MemorySegment insns = arena.allocate((long) slots * Insn.SLOT_SIZE, 8);
+            Insn.encode(spec.instructions(), insns);
             MemorySegment license = arena.allocateFrom(spec.license());
-            MemorySegment funcInfo = copy(arena, spec.funcInfo());
-            MemorySegment lineInfo = copy(arena, spec.lineInfo());
+            MemorySegment funcInfo = funcInfo(arena, spec.funcInfo());
+            MemorySegment lineInfo = lineInfo(arena, spec.lineInfo());
             int logSize = 0;
             MemorySegment log = MemorySegment.NULL;
             int eagain = 0;
             while (true) {
                 MemorySegment a = Bpf.attr(Layouts.ProgLoad.LAYOUT.byteSize());
                 a.set(JAVA_INT, Layouts.ProgLoad.PROG_TYPE, spec.type().value());
-                a.set(JAVA_INT, Layouts.ProgLoad.INSN_CNT, spec.instructionCount());
+                a.set(JAVA_INT, Layouts.ProgLoad.INSN_CNT, slots);
                 a.set(JAVA_LONG, Layouts.ProgLoad.INSNS, insns.address());
                 a.set(JAVA_LONG, Layouts.ProgLoad.LICENSE, license.address());
                 a.set(JAVA_INT, Layouts.ProgLoad.KERN_VERSION, spec.kernelVersion());
@@ -67,14 +68,14 @@ public final class BpfProgram implements AutoCloseable {
                 if (spec.btf() != null) {
                     a.set(JAVA_INT, Layouts.ProgLoad.PROG_BTF_FD, spec.btf().fd().raw());
                     if (funcInfo != null) {
-                        a.set(JAVA_INT, Layouts.ProgLoad.FUNC_INFO_REC_SIZE, 8);
+                        a.set(JAVA_INT, Layouts.ProgLoad.FUNC_INFO_REC_SIZE, FuncInfo.RECORD_SIZE);
                         a.set(JAVA_LONG, Layouts.ProgLoad.FUNC_INFO, funcInfo.address());
-                        a.set(JAVA_INT, Layouts.ProgLoad.FUNC_INFO_CNT, spec.funcInfo().length / 8);
+                        a.set(JAVA_INT, Layouts.ProgLoad.FUNC_INFO_CNT, spec.funcInfo().size());
                     }
                     if (lineInfo != null) {
-                        a.set(JAVA_INT, Layouts.ProgLoad.LINE_INFO_REC_SIZE, 16);
+                        a.set(JAVA_INT, Layouts.ProgLoad.LINE_INFO_REC_SIZE, LineInfo.RECORD_SIZE);
                         a.set(JAVA_LONG, Layouts.ProgLoad.LINE_INFO, lineInfo.address());
-                        a.set(JAVA_INT, Layouts.ProgLoad.LINE_INFO_CNT, spec.lineInfo().length / 16);
+                        a.set(JAVA_INT, Layouts.ProgLoad.LINE_INFO_CNT, spec.lineInfo().size());
                     }
                 }
                 a.set(JAVA_INT, Layouts.ProgLoad.ATTACH_BTF_ID, spec.attachBtfId());
@@ -114,6 +115,32 @@ public final class BpfProgram implements AutoCloseable {
         if (b == null || b.length == 0) return null;
         MemorySegment s = arena.allocate(b.length, 8);
         MemorySegment.copy(b, 0, s, ValueLayout.JAVA_BYTE, 0, b.length);
+        return s;
+    }
+
+    private static MemorySegment funcInfo(Arena arena, List<FuncInfo> fs) {
+        if (fs.isEmpty()) return null;
+        MemorySegment s = arena.allocate((long) FuncInfo.RECORD_SIZE * fs.size(), 8);
+        long at = 0;
+        for (FuncInfo f : fs) {
+            s.set(JAVA_INT, at, f.insnOff());
+            s.set(JAVA_INT, at + 4, f.typeId());
+            at += FuncInfo.RECORD_SIZE;
+        }
+        return s;
+    }
+
+    private static MemorySegment lineInfo(Arena arena, List<LineInfo> ls) {
+        if (ls.isEmpty()) return null;
+        MemorySegment s = arena.allocate((long) LineInfo.RECORD_SIZE * ls.size(), 8);
+        long at = 0;
+        for (LineInfo l : ls) {
+            s.set(JAVA_INT, at, l.insnOff());
+            s.set(JAVA_INT, at + 4, l.fileNameOff());
+            s.set(JAVA_INT, at + 8, l.lineOff());
+            s.set(JAVA_INT, at + 12, l.lineCol());
+            at += LineInfo.RECORD_SIZE;
+        }
         return s;
     }
 
@@ -190,9 +217,9 @@ public final class BpfProgram implements AutoCloseable {
         for (int i = 0; i < k; i++) ksyms[i] = LittleEndian.u64(b, InfoBuffer.KSYMS + 8L * i);
         int[] lens = new int[l];
         for (int i = 0; i < l; i++) lens[i] = LittleEndian.i32(b, InfoBuffer.FUNC_LENS + 4L * i);
-        List<ProgInfo.FuncInfo> fi = new ArrayList<>(f);
+        List<FuncInfo> fi = new ArrayList<>(f);
         for (int i = 0; i < f; i++)
-            fi.add(new ProgInfo.FuncInfo(LittleEndian.i32(b, InfoBuffer.FUNC_INFO + 8L * i), LittleEndian.i32(b, InfoBuffer.FUNC_INFO + 8L * i + 4)));
+            fi.add(new FuncInfo(LittleEndian.i32(b, InfoBuffer.FUNC_INFO + 8L * i), LittleEndian.i32(b, InfoBuffer.FUNC_INFO + 8L * i + 4)));
         List<String> tags = new ArrayList<>(t);
         for (int i = 0; i < t; i++) tags.add(InfoBuffer.hex(b, InfoBuffer.TAGS + 8L * i, 8));
         return ProgInfo.parse(b, maps, ksyms, lens, fi, tags);
@@ -244,9 +271,9 @@ public final class BpfProgram implements AutoCloseable {
                 l = Math.min(l, cl);
                 f = Math.min(f, cf);
                 t = Math.min(t, ct);
-                List<ProgInfo.FuncInfo> fi = new ArrayList<>(f);
+                List<FuncInfo> fi = new ArrayList<>(f);
                 for (int i = 0; i < f; i++)
-                    fi.add(new ProgInfo.FuncInfo(funcs.get(JAVA_INT, i * 8L), funcs.get(JAVA_INT, i * 8L + 4)));
+                    fi.add(new FuncInfo(funcs.get(JAVA_INT, i * 8L), funcs.get(JAVA_INT, i * 8L + 4)));
                 List<String> tagList = new ArrayList<>(t);
                 for (int i = 0; i < t; i++) tagList.add(ProgInfo.hex(tags, i * 8L, 8));
                 return ProgInfo.parse(s, maps.asSlice(0, 4L * m).toArray(JAVA_INT),

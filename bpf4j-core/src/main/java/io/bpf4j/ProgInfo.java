@@ -25,9 +25,6 @@ public record ProgInfo(
         int btfId, List<FuncInfo> funcInfo, List<String> progTags, long runTimeNs, long runCnt,
         long recursionMisses, int verifiedInsns, int attachBtfObjId, int attachBtfId) {
 
-    /** One func_info record. */
-    public record FuncInfo(int insnOff, int typeId) {}
-
     public ProgType type() {
         return ProgType.of(typeValue);
     }

@@ -15,6 +15,10 @@ import io.bpf4j.BpfStats;
 import io.bpf4j.Fd;
 import io.bpf4j.UnsupportedFeatureException;
 import io.bpf4j.internal.sys.Bpf;
+import io.bpf4j.asm.Asm;
+import io.bpf4j.asm.CallKind;
+import io.bpf4j.asm.Insn;
+import io.bpf4j.asm.Reg;
 import io.bpf4j.internal.sys.Errno;
 import io.bpf4j.internal.sys.Layouts;
 
@@ -24,8 +28,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -87,7 +90,7 @@ public final class Features {
      */
     static Probe isaV4() {
         String f = KernelFeature.ISA_V4.title();
-        byte[] insns = new io.bpf4j.asm.Asm().mov64(io.bpf4j.asm.Reg.R0, 1).movsx64(io.bpf4j.asm.Reg.R0, io.bpf4j.asm.Reg.R0, 8).exit().bytes();
+        List<Insn> insns = new Asm().mov64(Reg.R0, 1).movsx64(Reg.R0, Reg.R0, 8).exit().assemble();
         try (BpfProgram p = BpfProgram.load(ProgramSpec.of(ProgType.SOCKET_FILTER, insns, "GPL"))) {
             return Probe.yes(f);
         } catch (VerifierException e) {
@@ -151,7 +154,7 @@ public final class Features {
     }
 
     /** {@code r0 = 0; exit}. */
-    static final byte[] RETURN_0 = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0};
+    static final List<Insn> RETURN_0 = new Asm().ret(0).assemble();
 
     /**
      * Loads {@code r0 = 0; exit} as the type. An unknown type fails with EINVAL before the
@@ -201,11 +204,14 @@ public final class Features {
         };
         if (spec == null) return Probe.unknown(f, 0, "needs a kernel struct_ops type to probe");
         if (type == MapType.ARRAY_OF_MAPS || type == MapType.HASH_OF_MAPS) {
-            try (BpfMap inner = BpfMap.create(MapSpec.of(MapType.ARRAY, 4, 4, 1))) {
-                return create(f, spec.withInnerMap(inner));
+            MapSpec inner = MapSpec.of(MapType.ARRAY, 4, 4, 1);
+            try {
+                // Created on its own first, so that what create() answers is about the outer type.
+                BpfMap.create(inner).close();
             } catch (BpfException e) {
                 return Probe.unknown(f, e.errno(), "inner map: " + e.getMessage());
             }
+            return create(f, spec.withInnerMap(inner));
         }
         boolean storage = type == MapType.SK_STORAGE || type == MapType.INODE_STORAGE
                 || type == MapType.TASK_STORAGE || type == MapType.CGRP_STORAGE;
@@ -246,12 +252,10 @@ public final class Features {
      */
     public static Probe helper(ProgType type, int helperId, String helperName) {
         String f = type.kernelName() + " " + helperName;
-        // r1..r5 = 0; call helper; r0 = 0; exit
-        ByteBuffer b = ByteBuffer.allocate(8 * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (int r = 1; r <= 5; r++) b.put((byte) 0xb7).put((byte) r).putShort((short) 0).putInt(0);
-        b.put((byte) 0x85).put((byte) 0).putShort((short) 0).putInt(helperId);
-        b.put(RETURN_0);
-        try (BpfProgram p = BpfProgram.load(ProgramSpec.of(type, b.array(), "GPL"))) {
+        Asm a = new Asm();
+        for (Reg r : new Reg[] {Reg.R1, Reg.R2, Reg.R3, Reg.R4, Reg.R5}) a.mov64(r, 0);
+        a.insn(new Insn.Call(CallKind.HELPER, helperId, 0)).ret(0);
+        try (BpfProgram p = BpfProgram.load(ProgramSpec.of(type, a.assemble(), "GPL"))) {
             return Probe.yes(f);
         } catch (VerifierException e) {
             String log = e.log();

@@ -12,13 +12,17 @@ import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
 import io.bpf4j.ProgType;
 import io.bpf4j.ProgramSpec;
+import io.bpf4j.ProgramSpec.Reference;
 import io.bpf4j.VerifierException;
+import io.bpf4j.asm.CallKind;
+import io.bpf4j.asm.Insn;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.btf.core.CoreRelocator;
-import io.bpf4j.link.Links;
+import io.bpf4j.internal.sys.Errno;
 import io.bpf4j.internal.sys.Syscalls;
+import io.bpf4j.link.Links;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -59,13 +63,17 @@ public final class BpfObject implements AutoCloseable {
     }
 
     /**
-     * Creates the maps, relocates (maps, global data, CO-RE) and loads every program. On failure
-     * everything created so far is closed and the exception names the map or program; a
-     * verifier rejection caused by a failed CO-RE relocation names that relocation.
+     * Creates the maps, relocates the programs (CO-RE, then map fds and kfunc ids into the
+     * instructions the spec's references name) and loads every program whose
+     * {@link ProgramSpec#autoload()} is true. On failure everything created so far is closed and
+     * the exception names the map or program; a verifier rejection caused by a failed CO-RE
+     * relocation names that relocation. The object keeps a copy of {@code spec}: changing
+     * {@code spec} later does not change it.
      */
     public static BpfObject load(ObjectSpec spec, LoadOptions opts) {
-        BpfObject o = new BpfObject(spec);
+        BpfObject o = new BpfObject(spec.copy());
         try {
+            o.checkExterns();
             o.loadBtf();
             o.createMaps(opts);
             o.loadPrograms(opts);
@@ -77,6 +85,16 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
+    /** Fails before anything is created when a program to load needs an extern this loader cannot provide. */
+    private void checkExterns() {
+        for (ProgramSpec p : spec.programs()) {
+            if (!p.autoload()) continue;
+            for (Reference r : p.references())
+                if (r.kind() == Reference.Kind.EXTERN)
+                    throw new BpfException("program " + p.name() + ": extern " + r.symbol() + " (kconfig/ksym) is not supported by this loader");
+        }
+    }
+
     private void loadBtf() {
         if (spec.btfBytes() == null) return;
         byte[] b = BtfPatcher.sanitize(spec.btfBytes(), KernelBtfFeatures.get());
@@ -85,9 +103,9 @@ public final class BpfObject implements AutoCloseable {
     }
 
     /** The map's name in the kernel: libbpf's, "<object prefix>.<section>" for global data. */
-    static String kernelMapName(String object, MapDef m) {
+    static String kernelMapName(String object, MapSpec m) {
         String n = m.name();
-        if (m.kind() != MapDef.Kind.BTF && (n.equals(".data") || n.equals(".rodata") || n.equals(".bss")))
+        if (m.kind().globalData() && (n.equals(".data") || n.equals(".rodata") || n.equals(".bss")))
             n = object.substring(0, Math.min(8, object.length())) + n;
         StringBuilder sb = new StringBuilder();
         for (char c : n.toCharArray()) {
@@ -98,112 +116,118 @@ public final class BpfObject implements AutoCloseable {
     }
 
     private void createMaps(LoadOptions opts) {
-        for (MapDef d : spec.maps()) {
-            BpfMap replacement = opts.mapReplacements().get(d.name());
+        for (Map.Entry<String, MapSpec> e : spec.mapEntries()) {
+            String name = e.getKey();
+            MapSpec d = e.getValue();
+            BpfMap replacement = opts.mapReplacements().get(name);
             if (replacement != null) {
-                checkCompatible(d, replacement, "replacement");
-                maps.put(d.name(), replacement);
+                checkCompatible(name, d, replacement, "replacement");
+                maps.put(name, replacement);
                 continue;
             }
-            Path pin = d.pinning() == MapDef.Pinning.BY_NAME ? Path.of(opts.pinRoot(), d.name()) : null;
+            Path pin = d.pinning() == MapSpec.Pinning.BY_NAME ? Path.of(opts.pinRoot(), name) : null;
             if (pin != null && Files.exists(pin)) {
                 BpfMap m = BpfMap.pinned(pin.toString());
                 owned.add(m);
-                checkCompatible(d, m, "pinned " + pin);
-                maps.put(d.name(), m);
+                checkCompatible(name, d, m, "pinned " + pin);
+                maps.put(name, m);
                 continue;
             }
-            BpfMap m = create(d, kernelMapName(spec.name(), d));
+            BpfMap m = create(name, d, kernelMapName(spec.name(), d));
             owned.add(m);
-            maps.put(d.name(), m);
-            if (d.data != null) initData(d, m);
+            maps.put(name, m);
+            if (d.contents() != null) initData(name, d, m);
             if (pin != null) m.pin(pin.toString());
         }
-        for (MapDef d : spec.maps()) {
-            if (d.type() == MapType.PROG_ARRAY || d.initialValues.isEmpty() || opts.mapReplacements().containsKey(d.name())) continue;
-            BpfMap outer = maps.get(d.name());
-            for (Map.Entry<Integer, String> e : d.initialValues.entrySet())
-                outer.update(u32(e.getKey()), u32(maps.get(e.getValue()).fd().raw()), BpfMap.ANY);
+        for (Map.Entry<String, MapSpec> e : spec.mapEntries()) {
+            MapSpec d = e.getValue();
+            if (d.type() == MapType.PROG_ARRAY || d.initialSlots().isEmpty() || opts.mapReplacements().containsKey(e.getKey())) continue;
+            BpfMap outer = maps.get(e.getKey());
+            for (Map.Entry<Integer, String> slot : d.initialSlots().entrySet()) {
+                BpfMap inner = maps.get(slot.getValue());
+                if (inner == null) throw new BpfException("map " + e.getKey() + " slot " + slot.getKey() + ": no map " + slot.getValue());
+                outer.update(u32(slot.getKey()), u32(inner.fd().raw()), BpfMap.ANY);
+            }
         }
     }
 
-    private BpfMap create(MapDef d, String kname) {
-        MapSpec ms = d.toSpec(kname);
-        if (d.type() == MapType.PERF_EVENT_ARRAY && d.maxEntries() == 0)
-            ms = new MapSpec(ms.type(), kname, ms.keySize(), ms.valueSize(), Cpus.possible(), ms.flags(), null, null, 0, 0, ms.mapExtra());
-        BpfMap inner = null;
+    private BpfMap create(String name, MapSpec d, String kname) {
+        MapSpec ms = d.withName(kname).withBtf(null, 0, 0);
+        if (d.type() == MapType.PERF_EVENT_ARRAY && d.maxEntries() == 0) ms = ms.withMaxEntries(Cpus.possible());
+        MapSpec inner = d.innerMap();
+        if (inner != null) ms = ms.withInnerMap(inner.withBtf(null, 0, 0));
         try {
-            if (d.inner() != null) {
-                inner = create(d.inner(), "");
-                ms = ms.withInnerMap(inner);
-            }
-            if (btf != null && d.btfValueTypeId() != 0) {
+            boolean typed = d.btfValueTypeId() != 0 || (inner != null && inner.btfValueTypeId() != 0);
+            if (btf != null && typed) {
+                MapSpec withBtf = ms.withBtf(btf, d.btfKeyTypeId(), d.btfValueTypeId());
+                if (inner != null) withBtf = withBtf.withInnerMap(inner.withBtf(btf, inner.btfKeyTypeId(), inner.btfValueTypeId()));
                 try {
-                    return BpfMap.create(ms.withBtf(btf, d.btfKeyTypeId(), d.btfValueTypeId()));
+                    return BpfMap.create(withBtf);
                 } catch (BpfException e) {
                     // As libbpf: an older kernel may refuse the BTF of a map type; the map works without it.
-                    if (e.errno() != io.bpf4j.internal.sys.Errno.EINVAL && e.errno() != io.bpf4j.internal.sys.Errno.ENOTSUPP) throw e;
+                    if (e.errno() != Errno.EINVAL && e.errno() != Errno.ENOTSUPP) throw e;
                 }
             }
             return BpfMap.create(ms);
         } catch (BpfException e) {
-            throw new BpfException("object " + spec.name() + ": map " + d.name(), e.errno(), e.hint(), e);
-        } finally {
-            if (inner != null) inner.close();
+            throw new BpfException("object " + spec.name() + ": map " + name, e.errno(), e.hint(), e);
         }
     }
 
-    private static void checkCompatible(MapDef d, BpfMap m, String what) {
+    private static void checkCompatible(String name, MapSpec d, BpfMap m, String what) {
         int max = d.type() == MapType.PERF_EVENT_ARRAY && d.maxEntries() == 0 ? m.maxEntries() : d.maxEntries();
         if (m.type() != d.type() || m.keySize() != d.keySize() || m.valueSize() != d.valueSize() || m.maxEntries() != max)
-            throw new BpfException("map " + d.name() + ": " + what + " " + m + " is incompatible (want " + d.type().kernelName()
+            throw new BpfException("map " + name + ": " + what + " " + m + " is incompatible (want " + d.type().kernelName()
                     + " key " + d.keySize() + " value " + d.valueSize() + " max_entries " + max + ", have key " + m.keySize()
                     + " value " + m.valueSize() + " max_entries " + m.maxEntries() + ")");
     }
 
-    private void initData(MapDef d, BpfMap m) {
-        m.update(u32(0), d.data, BpfMap.ANY);
-        if (d.kind() == MapDef.Kind.RODATA) m.freeze();
+    private void initData(String name, MapSpec d, BpfMap m) {
+        byte[] value = d.contentsBytes();
+        if (value.length != d.valueSize())
+            throw new BpfException("map " + name + ": initial contents of " + value.length + " bytes for a value of " + d.valueSize());
+        m.update(u32(0), value, BpfMap.ANY);
+        if (d.kind() == MapSpec.Kind.RODATA) m.freeze();
         if ((d.flags() & MapSpec.F_MMAPABLE) != 0) {
             long len = (d.valueSize() + 4095L) & ~4095L;
-            int prot = d.kind() == MapDef.Kind.RODATA ? Syscalls.PROT_READ : Syscalls.PROT_READ | Syscalls.PROT_WRITE;
+            int prot = d.kind() == MapSpec.Kind.RODATA ? Syscalls.PROT_READ : Syscalls.PROT_READ | Syscalls.PROT_WRITE;
             long addr = Syscalls.mmap(len, prot, Syscalls.MAP_SHARED, m.fd().raw(), 0);
-            if (addr < 0) throw new BpfException("mmap " + d.name(), (int) -addr, null);
+            if (addr < 0) throw new BpfException("mmap " + name, (int) -addr, null);
             MemorySegment seg = MemorySegment.ofAddress(addr).reinterpret(len);
-            mmaps.put(d.name(), seg.asSlice(0, d.valueSize()));
+            mmaps.put(name, seg.asSlice(0, d.valueSize()));
             owned.add(() -> Syscalls.munmap(seg, len));
         }
     }
 
     private void loadPrograms(LoadOptions opts) {
         CoreRelocator core = null;
-        for (ProgramDef p : spec.programs()) {
+        Btf kernel = null;
+        for (ProgramSpec p : spec.programs()) {
             if (!p.autoload()) continue;
-            if (p.type() == null)
-                throw new BpfException("program " + p.name() + ": section " + p.section() + " names no program type; set one with type()");
-            byte[] insns = p.instructions();
+            if (p.type() == ProgType.UNSPEC)
+                throw new BpfException("program " + p.name() + ": section " + p.sectionName() + " names no program type; set one with withType()");
+            List<Insn> insns = p.instructions();
             List<CoreRelocator.Result> results = List.of();
             if (!p.coreRelos().isEmpty()) {
-                if (core == null) core = new CoreRelocator(spec.btf(), opts.kernelBtf() != null ? opts.kernelBtf() : Btf.kernel());
+                if (spec.btf() == null) throw new BpfFormatException("program " + p.name() + ": CO-RE relocations without object BTF");
+                if (kernel == null) kernel = opts.kernelBtf() != null ? opts.kernelBtf() : Btf.kernel();
+                if (core == null) core = new CoreRelocator(spec.btf(), kernel);
                 try {
-                    results = core.relocate(insns, p.coreRelos());
+                    CoreRelocator.Relocated r = core.relocate(insns, p.coreRelos());
+                    insns = r.instructions();
+                    results = r.results();
                 } catch (BpfFormatException e) {
                     throw new BpfFormatException("program " + p.name() + ": " + e.getMessage(), e);
                 }
                 coreResults.put(p.name(), results);
             }
-            for (MapRef r : p.mapRefs()) {
-                if (r.map() == null)
-                    throw new BpfException("program " + p.name() + ": extern " + r.extern() + " (kconfig/ksym/kfunc) is not supported by this loader");
-                BpfMap m = maps.get(r.map());
-                int at = r.insn() * 8;
-                BtfPatcher.put(insns, at + 4, m.fd().raw());
-                if (r.value()) BtfPatcher.put(insns, at + 12, r.offset());
+            if (!p.references().isEmpty()) {
+                if (kernel == null && p.references().stream().anyMatch(r -> r.kind() == Reference.Kind.KFUNC))
+                    kernel = opts.kernelBtf() != null ? opts.kernelBtf() : Btf.kernel();
+                insns = resolve(p, insns, kernel);
             }
-            ProgramSpec ps = new ProgramSpec(p.type(), p.name().substring(0, Math.min(15, p.name().length())), insns,
-                    spec.license().isEmpty() ? "GPL" : spec.license(), p.attachType(), spec.kernelVersion(), p.flags(),
-                    null, null, null, 0, null, null, 0);
-            if (btf != null && !p.funcInfo().isEmpty()) ps = ps.withBtf(btf, funcInfo(p), lineInfo(p));
+            ProgramSpec ps = p.withName(p.name().substring(0, Math.min(15, p.name().length()))).withInstructions(insns)
+                    .withBtf(btf != null && !p.funcInfo().isEmpty() ? btf : null, p.funcInfo(), p.lineInfo());
             ps = withAttachTarget(p, ps, opts);
             try {
                 programs.put(p.name(), BpfProgram.load(ps));
@@ -213,24 +237,52 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
-    private ProgramSpec withAttachTarget(ProgramDef p, ProgramSpec ps, LoadOptions opts) {
+    /** The instructions with each reference filled in: map fds into ld_imm64s, kfunc BTF ids into calls. */
+    private List<Insn> resolve(ProgramSpec p, List<Insn> insns, Btf kernel) {
+        InsnSlots slots = new InsnSlots(insns);
+        String what = "program " + p.name();
+        for (Reference r : p.references()) {
+            switch (r.kind()) {
+                case MAP -> {
+                    BpfMap m = maps.get(r.symbol());
+                    if (m == null) throw new BpfException(what + ": instruction " + r.insn() + " refers to map " + r.symbol() + ", which the object does not have");
+                    if (!(slots.at(r.insn(), what) instanceof Insn.LdImm64 ld))
+                        throw new BpfException(what + ": instruction " + r.insn() + " refers to map " + r.symbol() + " but is no ld_imm64");
+                    long fd = m.fd().raw() & 0xffffffffL;
+                    slots.set(r.insn(), new Insn.LdImm64(ld.dst(), ld.pseudo(), (ld.imm() & 0xffffffff00000000L) | fd), what);
+                }
+                case KFUNC -> {
+                    if (!(slots.at(r.insn(), what) instanceof Insn.Call))
+                        throw new BpfException(what + ": instruction " + r.insn() + " calls kfunc " + r.symbol() + " but is no call");
+                    BtfType f = kernel.findByName(r.symbol(), BtfKind.FUNC).orElseThrow(() -> new BpfException(
+                            what + ": kfunc " + r.symbol() + " not found in the kernel's BTF (vmlinux; module kfuncs are not supported)"));
+                    slots.set(r.insn(), new Insn.Call(CallKind.KFUNC, f.id(), 0), what);
+                }
+                case EXTERN -> throw new BpfException(what + ": extern " + r.symbol() + " (kconfig/ksym) is not supported by this loader");
+            }
+        }
+        return slots.toList();
+    }
+
+    private ProgramSpec withAttachTarget(ProgramSpec p, ProgramSpec ps, LoadOptions opts) {
+        if (p.attachBtfId() != 0) return ps;
         boolean tracing = p.type() == ProgType.TRACING || p.type() == ProgType.LSM;
-        if (p.type() == ProgType.EXT || (tracing && p.attachProgram() != null)) {
-            if (p.attachProgram() == null || p.attachTarget() == null || p.attachTarget().isEmpty())
-                throw new BpfException("program " + p.name() + ": freplace needs a target program and function: attachTo(program, function)");
-            return ps.withAttachProg(p.attachProgram(), programFuncId(p.attachProgram(), p.attachTarget()));
+        if (p.type() == ProgType.EXT || (tracing && p.attachProg() != null)) {
+            if (p.attachProg() == null || p.attachTarget().isEmpty())
+                throw new BpfException("program " + p.name() + ": freplace needs a target program and function: withAttachTo(program, function)");
+            return ps.withAttachProg(p.attachProg(), programFuncId(p.attachProg(), p.attachTarget()));
         }
         if (!tracing) return ps;
         String t = p.attachTarget();
-        if (t == null || t.isEmpty()) throw new BpfException("program " + p.name() + ": no attach target (section " + p.section() + ")");
+        if (t.isEmpty()) throw new BpfException("program " + p.name() + ": no attach target (section " + p.sectionName() + ")");
         Btf k = opts.kernelBtf() != null ? opts.kernelBtf() : Btf.kernel();
         String name;
         BtfKind kind = BtfKind.FUNC;
-        if (p.attachType() == AttachType.TRACE_RAW_TP) {
+        if (p.expectedAttachType() == AttachType.TRACE_RAW_TP) {
             name = "btf_trace_" + t;
             kind = BtfKind.TYPEDEF;
-        } else if (p.attachType() == AttachType.LSM_MAC) name = "bpf_lsm_" + t;
-        else if (p.attachType() == AttachType.TRACE_ITER) name = "bpf_iter_" + t;
+        } else if (p.expectedAttachType() == AttachType.LSM_MAC) name = "bpf_lsm_" + t;
+        else if (p.expectedAttachType() == AttachType.TRACE_ITER) name = "bpf_iter_" + t;
         else name = t;
         BtfType f = k.findByName(name, kind).orElseThrow(() -> new BpfException(
                 "program " + p.name() + ": attach target " + name + " not found in kernel BTF"));
@@ -248,23 +300,10 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
-    private static byte[] funcInfo(ProgramDef p) {
-        ByteBuffer b = ByteBuffer.allocate(8 * p.funcInfo().size()).order(ByteOrder.LITTLE_ENDIAN);
-        for (BtfExt.FuncInfo f : p.funcInfo()) b.putInt(f.insn()).putInt(f.typeId());
-        return b.array();
-    }
-
-    private static byte[] lineInfo(ProgramDef p) {
-        if (p.lineInfo().isEmpty()) return null;
-        ByteBuffer b = ByteBuffer.allocate(16 * p.lineInfo().size()).order(ByteOrder.LITTLE_ENDIAN);
-        for (BtfExt.LineInfo l : p.lineInfo()) b.putInt(l.insn()).putInt(l.fileNameOff()).putInt(l.lineOff()).putInt(l.lineCol());
-        return b.array();
-    }
-
     private static final Pattern POISON = Pattern.compile("(?m)^(\\d+): \\(85\\) call unknown#" + CoreRelocator.POISON_IMM);
 
     /** Names the CO-RE relocation behind a poisoned instruction the verifier reached, as libbpf does. */
-    private static VerifierException explain(ProgramDef p, VerifierException e, List<CoreRelocator.Result> results) {
+    private static VerifierException explain(ProgramSpec p, VerifierException e, List<CoreRelocator.Result> results) {
         Matcher m = POISON.matcher(e.log());
         CoreRelocator.Result failed = null;
         int insn = -1;
@@ -278,10 +317,10 @@ public final class BpfObject implements AutoCloseable {
     }
 
     private void fillProgArrays() {
-        for (MapDef d : spec.maps()) {
-            if (d.type() != MapType.PROG_ARRAY || d.initialValues.isEmpty()) continue;
-            BpfMap m = maps.get(d.name());
-            for (Map.Entry<Integer, String> e : d.initialValues.entrySet()) {
+        for (Map.Entry<String, MapSpec> d : spec.mapEntries()) {
+            if (d.getValue().type() != MapType.PROG_ARRAY || d.getValue().initialSlots().isEmpty()) continue;
+            BpfMap m = maps.get(d.getKey());
+            for (Map.Entry<Integer, String> e : d.getValue().initialSlots().entrySet()) {
                 BpfProgram p = programs.get(e.getValue());
                 if (p != null) m.update(u32(e.getKey()), u32(p.fd().raw()), BpfMap.ANY);
             }
@@ -350,10 +389,10 @@ public final class BpfObject implements AutoCloseable {
      * XDP programs attach with {@link #attachXdp}; others (socket filters, tc...) with their fd.
      */
     public BpfLink attach(String name) {
-        ProgramDef d = spec.program(name);
+        ProgramSpec d = spec.program(name);
         BpfProgram p = program(name);
-        SectionKind k = d.kind();
-        if (k == null) throw new BpfException("attach " + name + ": section " + d.section() + " does not say how to attach");
+        SectionKind k = SectionKind.of(d.sectionName());
+        if (k == null) throw new BpfException("attach " + name + ": section " + d.sectionName() + " does not say how to attach");
         String t = d.attachTarget();
         return switch (k.attach()) {
             case KPROBE, KRETPROBE -> {
@@ -363,7 +402,11 @@ public final class BpfObject implements AutoCloseable {
                 int plus = t.indexOf('+');
                 if (plus > 0) {
                     fn = t.substring(0, plus);
-                    off = Long.decode(t.substring(plus + 1));
+                    try {
+                        off = Long.decode(t.substring(plus + 1));
+                    } catch (NumberFormatException e) {
+                        throw new BpfException("attach " + name + ": kprobe target " + t + ": offset " + t.substring(plus + 1) + " is not a number");
+                    }
                 }
                 yield Links.kprobe(p, fn, off, k.attach() == SectionKind.Attach.KRETPROBE);
             }
@@ -398,7 +441,7 @@ public final class BpfObject implements AutoCloseable {
     }
 
     private static void requireTarget(String name, String t) {
-        if (t == null || t.isEmpty()) throw new BpfException("attach " + name + ": no target in the section name; set one with attachTarget()");
+        if (t == null || t.isEmpty()) throw new BpfException("attach " + name + ": no target in the section name; set one with withAttachTarget()");
     }
 
     /** Closes programs, maps it created, BTF and mappings, newest first. */

@@ -1,37 +1,80 @@
 package io.bpf4j.loader;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.FuncInfo;
+import io.bpf4j.LineInfo;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.core.CoreRelo;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * The {@code .BTF.ext} section: per ELF section, func_info, line_info and CO-RE relocation
- * records. Instruction offsets are converted from the file's bytes to instruction indices
- * within the section; names are read from the object's {@code .BTF} strings.
+ * records. Instruction offsets are converted from the file's bytes to instruction slots within
+ * the section, and each section's records are kept sorted by slot, so that the records of one
+ * function are found by binary search when its program is linked.
  */
-public final class BtfExt {
-    /** A BTF function at an instruction of a section. */
-    public record FuncInfo(int insn, int typeId) {}
-
-    /** Source position of an instruction: file and line text are offsets in the BTF strings. */
-    public record LineInfo(int insn, int fileNameOff, int lineOff, int lineCol) {}
-
-    private final Map<String, List<FuncInfo>> funcs = new HashMap<>();
-    private final Map<String, List<LineInfo>> lines = new HashMap<>();
-    private final Map<String, List<CoreRelo>> relos = new HashMap<>();
+final class BtfExt {
+    private final Map<String, Records<FuncInfo>> funcs = new HashMap<>();
+    private final Map<String, Records<LineInfo>> lines = new HashMap<>();
+    private final Map<String, Records<CoreRelo>> relos = new HashMap<>();
 
     private BtfExt() {}
 
-    public static BtfExt empty() {
+    static BtfExt empty() {
         return new BtfExt();
     }
 
-    public static BtfExt parse(byte[] d, Btf btf) {
+    /** One section's records of one kind, sorted by slot. */
+    private static final class Records<T> {
+        private final ToIntFunction<T> slot;
+        private Object[] items = new Object[8];
+        private int size;
+        private boolean sorted = true;
+
+        Records(ToIntFunction<T> slot) {
+            this.slot = slot;
+        }
+
+        @SuppressWarnings("unchecked")
+        void add(T t) {
+            if (size == items.length) items = Arrays.copyOf(items, size * 2);
+            if (size > 0 && slot.applyAsInt((T) items[size - 1]) > slot.applyAsInt(t)) sorted = false;
+            items[size++] = t;
+        }
+
+        @SuppressWarnings("unchecked")
+        void sort() {
+            if (sorted) return;
+            Arrays.sort((T[]) items, 0, size, Comparator.comparingInt(slot));
+            sorted = true;
+        }
+
+        /** Index of the first record at a slot >= {@code from}. */
+        @SuppressWarnings("unchecked")
+        int lowerBound(int from) {
+            int lo = 0, hi = size;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (slot.applyAsInt((T) items[mid]) < from) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo;
+        }
+
+        @SuppressWarnings("unchecked")
+        T get(int i) {
+            return (T) items[i];
+        }
+    }
+
+    static BtfExt parse(byte[] d, Btf btf) {
         BtfExt x = new BtfExt();
         if (d.length < 8) throw bad("header truncated: " + d.length + " bytes");
         if (u16(d, 0) != 0xeB9F) throw bad(String.format("bad magic 0x%04x", u16(d, 0)));
@@ -39,19 +82,27 @@ public final class BtfExt {
         long hdrLen = u32(d, 4);
         if (hdrLen < 24 || hdrLen > d.length) throw bad("header length " + hdrLen + " out of range");
         x.section(d, hdrLen, u32(d, 8), u32(d, 12), 8, btf, "func_info", (sec, p, insn) ->
-                x.funcs.computeIfAbsent(sec, k -> new ArrayList<>()).add(new FuncInfo(insn, (int) u32(d, p + 4))));
+                records(x.funcs, sec, FuncInfo::insnOff).add(new FuncInfo(insn, (int) u32(d, p + 4))));
         x.section(d, hdrLen, u32(d, 16), u32(d, 20), 16, btf, "line_info", (sec, p, insn) ->
-                x.lines.computeIfAbsent(sec, k -> new ArrayList<>()).add(new LineInfo(insn, (int) u32(d, p + 4),
+                records(x.lines, sec, LineInfo::insnOff).add(new LineInfo(insn, (int) u32(d, p + 4),
                         (int) u32(d, p + 8), (int) u32(d, p + 12))));
         if (hdrLen >= 32) {
             x.section(d, hdrLen, u32(d, 24), u32(d, 28), 16, btf, "core_relo", (sec, p, insn) -> {
                 int kind = (int) u32(d, p + 12);
                 String access = btf.string((int) u32(d, p + 8));
-                x.relos.computeIfAbsent(sec, k -> new ArrayList<>()).add(
-                        new CoreRelo(insn, (int) u32(d, p + 4), access, CoreRelo.Kind.of(kind)));
+                records(x.relos, sec, CoreRelo::insn).add(new CoreRelo(insn, (int) u32(d, p + 4), access, CoreRelo.Kind.of(kind)));
             });
         }
+        x.funcs.values().forEach(Records::sort);
+        x.lines.values().forEach(Records::sort);
+        x.relos.values().forEach(Records::sort);
         return x;
+    }
+
+    private static <T> Records<T> records(Map<String, Records<T>> m, String section, ToIntFunction<T> slot) {
+        Records<T> r = m.get(section);
+        if (r == null) m.put(section, r = new Records<>(slot));
+        return r;
     }
 
     private interface Rec {
@@ -85,21 +136,44 @@ public final class BtfExt {
         }
     }
 
-    public List<FuncInfo> funcInfo(String section) {
-        return funcs.getOrDefault(section, List.of());
+    /** Appends the func_info of slots [from, to) of {@code section}, moved by {@code delta} slots. */
+    void funcInfo(String section, int from, int to, int delta, List<FuncInfo> out) {
+        Records<FuncInfo> r = funcs.get(section);
+        if (r == null) return;
+        for (int i = r.lowerBound(from); i < r.size; i++) {
+            FuncInfo f = r.get(i);
+            if (f.insnOff() >= to) break;
+            out.add(delta == 0 ? f : new FuncInfo(f.insnOff() + delta, f.typeId()));
+        }
     }
 
-    public List<LineInfo> lineInfo(String section) {
-        return lines.getOrDefault(section, List.of());
+    /** Appends the line_info of slots [from, to) of {@code section}, moved by {@code delta} slots. */
+    void lineInfo(String section, int from, int to, int delta, List<LineInfo> out) {
+        Records<LineInfo> r = lines.get(section);
+        if (r == null) return;
+        for (int i = r.lowerBound(from); i < r.size; i++) {
+            LineInfo l = r.get(i);
+            if (l.insnOff() >= to) break;
+            out.add(delta == 0 ? l : new LineInfo(l.insnOff() + delta, l.fileNameOff(), l.lineOff(), l.lineCol()));
+        }
     }
 
-    public List<CoreRelo> coreRelos(String section) {
-        return relos.getOrDefault(section, List.of());
+    /** Appends the CO-RE relocations of slots [from, to) of {@code section}, moved by {@code delta} slots. */
+    void coreRelos(String section, int from, int to, int delta, List<CoreRelo> out) {
+        Records<CoreRelo> r = relos.get(section);
+        if (r == null) return;
+        for (int i = r.lowerBound(from); i < r.size; i++) {
+            CoreRelo c = r.get(i);
+            if (c.insn() >= to) break;
+            out.add(delta == 0 ? c : c.withInsn(c.insn() + delta));
+        }
     }
 
-    /** Sections that have CO-RE relocations. */
-    public Map<String, List<CoreRelo>> allCoreRelos() {
-        return relos;
+    /** Every record of a section, for tests. */
+    List<FuncInfo> funcInfo(String section) {
+        List<FuncInfo> out = new ArrayList<>();
+        funcInfo(section, 0, Integer.MAX_VALUE, 0, out);
+        return out;
     }
 
     private static int u16(byte[] d, int p) {

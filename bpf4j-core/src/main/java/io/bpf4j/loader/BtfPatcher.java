@@ -14,6 +14,9 @@ import java.util.Map;
  * <ul>
  *   <li>clang leaves DATASEC sizes and variable offsets 0; they are filled from the ELF section
  *       sizes and symbol values, as libbpf's {@code btf_fixup_datasec} does;</li>
+ *   <li>clang describes {@code extern ... __ksym} declarations as extern FUNCs and VARs in a
+ *       {@code .ksyms} DATASEC, which no kernel loads ("Invalid func linkage"); they are made
+ *       global and given 4-byte slots, as libbpf's {@code bpf_object__collect_externs} does;</li>
  *   <li>kinds an older kernel rejects are rewritten into ones it knows, as libbpf's
  *       {@code bpf_object__sanitize_btf} does, so one object loads on 5.10 and 7.x.</li>
  * </ul>
@@ -80,6 +83,86 @@ final class BtfPatcher {
                 put(d, q + 8, recs[i][2]);
             }
         }
+    }
+
+    /**
+     * A copy of {@code d} whose {@code .ksyms} DATASEC the kernel accepts, or {@code d} itself when
+     * it has none: each extern FUNC becomes a global one (its unnamed parameters named) and its
+     * DATASEC entry points at an appended 4-byte VAR {@code dummy_ksym}; each extern VAR becomes
+     * a global int; entries get consecutive 4-byte slots. Appended types and the one appended
+     * string come after everything else, so no type id and no string offset moves.
+     */
+    static byte[] fixKsyms(byte[] d) {
+        int[] offs = typeOffsets(d);
+        int hdr = i32(d, 4);
+        int strStart = hdr + i32(d, 16);
+        int ksyms = -1, int4 = 0;
+        for (int i = 0; i < offs.length; i++) {
+            int p = offs[i], kind = (i32(d, p + 4) >>> 24) & 0x1f;
+            if (kind == BtfKind.DATASEC.number() && ".ksyms".equals(cString(d, strStart, i32(d, p)))) ksyms = i;
+            if (int4 == 0 && kind == BtfKind.INT.number() && i32(d, p + 8) == 4) int4 = i + 1;
+        }
+        if (ksyms < 0) return d;
+        int typeEnd = hdr + i32(d, 8) + i32(d, 12), strLen = i32(d, 20);
+        byte[] name = "dummy_ksym\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int added = (int4 == 0 ? 16 : 0) + 16;
+        byte[] out = new byte[d.length + added + name.length];
+        System.arraycopy(d, 0, out, 0, typeEnd);
+        System.arraycopy(d, typeEnd, out, typeEnd + added, d.length - typeEnd);
+        System.arraycopy(name, 0, out, typeEnd + added + strLen, name.length);
+        int at = typeEnd, next = offs.length + 1;
+        if (int4 == 0) {
+            int4 = next++;
+            put(out, at, 0);
+            put(out, at + 4, BtfKind.INT.number() << 24);
+            put(out, at + 8, 4);
+            put(out, at + 12, 0x01000020); // signed, 32 bits at offset 0
+            at += 16;
+        }
+        int dummyVar = next, dummyName = strLen;
+        put(out, at, dummyName);
+        put(out, at + 4, BtfKind.VAR.number() << 24);
+        put(out, at + 8, int4);
+        put(out, at + 12, 1); // BTF_VAR_GLOBAL_ALLOCATED
+        put(out, 12, i32(d, 12) + added);           // type_len
+        put(out, 16, i32(d, 16) + added);           // str_off
+        put(out, 20, strLen + name.length);        // str_len
+        int ds = offs[ksyms], vlen = i32(out, ds + 4) & 0xffff;
+        for (int i = 0; i < vlen; i++) {
+            int vs = ds + 12 + i * 12, type = i32(out, vs);
+            if (type < 1 || type > offs.length) throw new BpfFormatException("BTF: .ksyms entry " + i + " refers to type " + type);
+            int t = offs[type - 1], info = i32(out, t + 4), kind = (info >>> 24) & 0x1f;
+            if (kind == BtfKind.FUNC.number()) {
+                int proto = i32(out, t + 8);
+                if (proto >= 1 && proto <= offs.length) {
+                    int pp = offs[proto - 1], pinfo = i32(out, pp + 4);
+                    if (((pinfo >>> 24) & 0x1f) == BtfKind.FUNC_PROTO.number()) {
+                        for (int j = 0; j < (pinfo & 0xffff); j++) {
+                            int param = pp + 12 + j * 8;
+                            if (i32(out, param) == 0 && i32(out, param + 4) != 0) put(out, param, dummyName);
+                        }
+                    }
+                }
+                put(out, t + 4, (info & ~0xffff) | 1); // BTF_FUNC_GLOBAL
+                put(out, vs, dummyVar);
+            } else if (kind == BtfKind.VAR.number()) {
+                put(out, t + 8, int4);
+                put(out, t + 12, 1);
+            } else {
+                throw new BpfFormatException("BTF: .ksyms entry " + i + " is a " + BtfKind.ofNumber(kind).kernelName());
+            }
+            put(out, vs + 4, 4 * i);
+            put(out, vs + 8, 4);
+        }
+        put(out, ds + 8, 4 * vlen);
+        return out;
+    }
+
+    private static String cString(byte[] d, int strStart, int off) {
+        int p = strStart + off, e = p;
+        if (p < 0 || p >= d.length) return "";
+        while (e < d.length && d[e] != 0) e++;
+        return new String(d, p, e - p, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     interface SymbolLookup {

@@ -5,6 +5,7 @@ import io.bpf4j.BpfLink;
 import io.bpf4j.BpfMap;
 import io.bpf4j.BpfProgram;
 import io.bpf4j.BtfHandle;
+import io.bpf4j.FuncInfo;
 import io.bpf4j.LinkType;
 import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
@@ -128,14 +129,13 @@ class LinksKernelTest {
         byte[] insns = new Asm()
                 .mov64(R1, 0).callSubprog("sub").exit()
                 .label("sub").mov64(R0, TestPrograms.XDP_PASS).exit().bytes();
-        byte[] funcInfo = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
-                .putInt(0).putInt(main).putInt(3).putInt(sub).array();
+        List<FuncInfo> funcInfo = List.of(new FuncInfo(0, main), new FuncInfo(3, sub));
         // Extension: same prototype, returns XDP_TX.
         BtfBuilder e = new BtfBuilder();
         int eInt = e.addInt("int", 4, 1);
         int eProto = e.addFuncProto(eInt, List.of(new BtfType.Param("x", eInt)));
         int eFunc = e.addFunc("new_sub", eProto, BtfType.Linkage.GLOBAL);
-        byte[] eInfo = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(0).putInt(eFunc).array();
+        List<FuncInfo> eInfo = List.of(new FuncInfo(0, eFunc));
         byte[] packet = new byte[64];
         try (BtfHandle btf = BtfHandle.load(b.toBytes()); BtfHandle ebtf = BtfHandle.load(e.toBytes());
              BpfProgram xdp = BpfProgram.load(ProgramSpec.of(ProgType.XDP, insns, "GPL").withName("t_xdp_main")

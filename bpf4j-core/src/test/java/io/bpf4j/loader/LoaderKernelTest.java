@@ -50,7 +50,7 @@ class LoaderKernelTest {
             assertEquals(XDP_PASS, target.program("xdp_pick").testRun(new byte[64], 1).retval());
             ObjectSpec spec = Objects.spec("lab.bpf.o");
             spec.setVariable("target_tgid", pid);
-            spec.program("new_pick").attachTo(target.program("xdp_pick"), "pick");
+            spec.updateProgram("new_pick", p -> p.withAttachTo(target.program("xdp_pick"), "pick"));
             try (BpfObject o = BpfObject.load(spec)) {
                 // The tgid offset the object was compiled with (6.18's) became this kernel's.
                 List<CoreRelocator.Result> relos = o.coreRelocations("on_entry");

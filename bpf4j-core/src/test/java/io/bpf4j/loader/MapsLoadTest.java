@@ -1,9 +1,12 @@
 package io.bpf4j.loader;
 
+import io.bpf4j.BpfException;
 import io.bpf4j.BpfMap;
 import io.bpf4j.Cpus;
+import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
 import io.bpf4j.Fd;
+import io.bpf4j.internal.sys.Errno;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +30,30 @@ class MapsLoadTest {
 
     static int i32(byte[] b) {
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    }
+
+    /** The highest NUMA node this machine may have: /sys/devices/system/node/possible, or 0 without NUMA. */
+    static int maxPossibleNode() throws Exception {
+        Path possible = Path.of("/sys/devices/system/node/possible");
+        if (!Files.exists(possible)) return 0;
+        String s = Files.readString(possible).trim(); // "0", "0-3", "0,2-5"
+        String last = s.substring(s.lastIndexOf(',') + 1);
+        return Integer.parseInt(last.substring(last.lastIndexOf('-') + 1));
+    }
+
+    @Test
+    void anObjectMapsNumaNodeReachesTheKernel() throws Exception {
+        assertTrue(maxPossibleNode() < 1000, "numa.bpf.o asks for node 1000, which must not exist here");
+        ObjectSpec spec = Objects.spec("numa.bpf.o");
+        // map_create refuses a node beyond nr_node_ids: proof that numa_node 1000 was in the attr.
+        var e = assertThrows(BpfException.class, () -> BpfObject.load(spec));
+        assertEquals(Errno.EINVAL, e.errno(), e.getMessage());
+        assertTrue(e.getMessage().contains("map far"), e.getMessage());
+        spec.updateMap("far", m -> m.withNumaNode(0));
+        try (BpfObject o = BpfObject.load(spec)) {
+            assertEquals(MapSpec.F_NUMA_NODE, o.map("far").info().flags(), "the kernel kept BPF_F_NUMA_NODE");
+            assertEquals(0, o.program("count").testRun(new byte[60], 1).retval());
+        }
     }
 
     @Test

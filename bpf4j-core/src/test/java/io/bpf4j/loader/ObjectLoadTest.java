@@ -8,6 +8,7 @@ import io.bpf4j.btf.BtfType;
 import io.bpf4j.btf.core.CoreRelo;
 import io.bpf4j.Fd;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -63,6 +64,35 @@ class ObjectLoadTest {
             xdp.testRun(new byte[60], 1);
             assertEquals(1001, o.variable("packets").get(JAVA_LONG_UNALIGNED, 0));
             assertEquals(2, u64(o.map("lens").lookup(u32(60)).orElseThrow()));
+        }
+    }
+
+    @Test
+    void aKfuncCallIsBoundToTheRunningKernelsFunction() {
+        // bpf_cast_to_kern_ctx came with Linux 6.2 (fd264ca02094) for every program type.
+        Assumptions.assumeTrue(Btf.kernel().findByName("bpf_cast_to_kern_ctx", BtfKind.FUNC).isPresent(),
+                "this kernel has no bpf_cast_to_kern_ctx (Linux 6.2+)");
+        try (BpfObject o = BpfObject.load(Objects.spec("kfunc.bpf.o"))) {
+            BpfProgram p = o.program("kern_ctx");
+            assertEquals(XDP_PASS, p.testRun(new byte[64], 1).retval(), "read 64 bytes of packet through struct xdp_buff");
+            assertEquals(XDP_DROP, p.testRun(new byte[100], 1).retval());
+        }
+    }
+
+    @Test
+    void aKfuncTheKernelLacksIsNamed() {
+        ObjectSpec spec = Objects.spec("kfunc.bpf.o");
+        Btf noKfuncs = Btf.parse(new io.bpf4j.btf.BtfBuilder().toBytes());
+        var e = assertThrows(io.bpf4j.BpfException.class, () -> BpfObject.load(spec, LoadOptions.defaults().withKernelBtf(noKfuncs)));
+        assertTrue(e.getMessage().contains("kfunc bpf_cast_to_kern_ctx not found"), e.getMessage());
+    }
+
+    @Test
+    void aKprobeOffsetThatIsNoNumberIsNamed() {
+        ObjectSpec spec = Objects.spec("globals.bpf.o").updateProgram("kprobe_nanosleep", p -> p.withAttachTarget("do_nanosleep+xyz"));
+        try (BpfObject o = BpfObject.load(spec)) {
+            var e = assertThrows(io.bpf4j.BpfException.class, () -> o.attach("kprobe_nanosleep").close());
+            assertEquals("attach kprobe_nanosleep: kprobe target do_nanosleep+xyz: offset xyz is not a number", e.getMessage());
         }
     }
 
@@ -134,7 +164,7 @@ class ObjectLoadTest {
     @Test
     void coreRelocationsResolveAgainstTheRunningKernel() throws Exception {
         ObjectSpec spec = Objects.spec("core.bpf.o");
-        spec.program("core_missing").autoload(false);
+        spec.updateProgram("core_missing", p -> p.withAutoload(false));
         Btf k = Btf.kernel();
         BtfType task = k.findByName("task_struct", BtfKind.STRUCT).orElseThrow();
         try (BpfObject o = BpfObject.load(spec)) {
@@ -178,7 +208,7 @@ class ObjectLoadTest {
     @Test
     void aReachableFailedRelocationIsNamedInTheVerifierError() {
         ObjectSpec spec = Objects.spec("core.bpf.o");
-        spec.program("core_read").autoload(false);
+        spec.updateProgram("core_read", p -> p.withAutoload(false));
         var e = assertThrows(io.bpf4j.VerifierException.class, () -> BpfObject.load(spec));
         assertTrue(e.getMessage().contains("field_not_in_any_kernel"), e.getMessage());
         assertTrue(e.getMessage().contains("byte_off"), e.getMessage());

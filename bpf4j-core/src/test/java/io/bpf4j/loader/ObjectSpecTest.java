@@ -4,6 +4,9 @@ import io.bpf4j.BpfFormatException;
 import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
 import io.bpf4j.ProgType;
+import io.bpf4j.ProgramSpec;
+import io.bpf4j.asm.CallKind;
+import io.bpf4j.asm.Insn;
 import io.bpf4j.elf.ElfFile;
 import io.bpf4j.elf.ElfSection;
 import io.bpf4j.elf.ElfSymbol;
@@ -30,57 +33,54 @@ class ObjectSpecTest {
         ObjectSpec s = Objects.spec("globals.bpf.o");
         assertEquals("globals", s.name());
         assertEquals("GPL", s.license());
-        assertEquals(List.of("xdp_count", "sock_len", "kprobe_nanosleep"), s.programs().stream().map(ProgramDef::name).toList());
-        ProgramDef xdp = s.program("xdp_count");
+        assertEquals(List.of("xdp_count", "sock_len", "kprobe_nanosleep"), s.programs().stream().map(ProgramSpec::name).toList());
+        ProgramSpec xdp = s.program("xdp_count");
         assertEquals(ProgType.XDP, xdp.type());
         assertEquals(List.of("add_len", "count_slot"), xdp.subprograms(), "in call order, each once");
-        ProgramDef kp = s.program("kprobe_nanosleep");
+        ProgramSpec kp = s.program("kprobe_nanosleep");
         assertEquals("do_nanosleep", kp.attachTarget());
+        assertEquals("kprobe/do_nanosleep", kp.sectionName());
         assertEquals(List.of("count_slot"), kp.subprograms());
         // Sizes add up from the symbol table: main function then each appended subprogram.
         ElfFile elf = ElfFile.parse(Objects.bytes("globals.bpf.o"));
         Map<String, Long> sizes = new java.util.HashMap<>();
         for (ElfSymbol sym : elf.symbols()) if (sym.type() == ElfSymbol.STT_FUNC) sizes.put(sym.name(), sym.size() / 8);
-        for (ProgramDef p : s.programs()) {
+        for (ProgramSpec p : s.programs()) {
             long want = sizes.get(p.name());
             for (String sub : p.subprograms()) want += sizes.get(sub);
             assertEquals(want, p.instructionCount(), p.name());
             // func_info: the program at 0, then each subprogram where it was appended.
             assertEquals(1 + p.subprograms().size(), p.funcInfo().size(), p.name());
-            assertEquals(0, p.funcInfo().getFirst().insn());
-            assertEquals(sizes.get(p.name()), p.funcInfo().get(1).insn());
+            assertEquals(0, p.funcInfo().getFirst().insnOff());
+            assertEquals(sizes.get(p.name()).intValue(), p.funcInfo().get(1).insnOff());
             // Every call to a subprogram lands on a func_info boundary.
-            byte[] b = p.instructions();
-            for (int i = 0; i < p.instructionCount(); i++) {
-                if ((b[i * 8] & 0xff) == 0x85 && ((b[i * 8 + 1] >> 4) & 0xf) == 1) {
-                    int target = i + 1 + imm(b, i);
-                    assertTrue(p.funcInfo().stream().anyMatch(f -> f.insn() == target), p.name() + " call at " + i + " to " + target);
+            int slot = 0;
+            for (Insn i : p.instructions()) {
+                if (i instanceof Insn.Call c && c.kind() == CallKind.SUBPROG) {
+                    int target = slot + 1 + c.imm();
+                    assertTrue(p.funcInfo().stream().anyMatch(f -> f.insnOff() == target), p.name() + " call at " + slot + " to " + target);
                 }
+                slot += i.slots();
             }
         }
-    }
-
-    static int imm(byte[] b, int i) {
-        int p = i * 8 + 4;
-        return (b[p] & 0xff) | (b[p + 1] & 0xff) << 8 | (b[p + 2] & 0xff) << 16 | (b[p + 3] & 0xff) << 24;
     }
 
     @Test
     void globalDataSectionsBecomeMmapableArrayMapsWithVariables() {
         ObjectSpec s = Objects.spec("globals.bpf.o");
-        MapDef ro = s.map(".rodata");
-        assertEquals(MapDef.Kind.RODATA, ro.kind());
+        MapSpec ro = s.map(".rodata");
+        assertEquals(MapSpec.Kind.RODATA, ro.kind());
         assertEquals(MapType.ARRAY, ro.type());
         assertEquals(MapSpec.F_MMAPABLE | MapSpec.F_RDONLY_PROG, ro.flags());
         assertEquals(16, ro.valueSize());
-        assertEquals(MapDef.Kind.BSS, s.map(".bss").kind());
-        assertEquals(MapDef.Kind.DATA, s.map(".data.custom").kind());
-        assertEquals(MapDef.Kind.RODATA, s.map(".rodata.custom").kind());
+        assertEquals(MapSpec.Kind.BSS, s.map(".bss").kind());
+        assertEquals(MapSpec.Kind.DATA, s.map(".data.custom").kind());
+        assertEquals(MapSpec.Kind.RODATA, s.map(".rodata.custom").kind());
         assertEquals(new Variable("magic", ".rodata", 8, 8, s.variable("magic").btfTypeId()), s.variable("magic"));
         assertEquals(".bss", s.variable("static_hits").map(), "static variables too");
-        assertEquals(100, s.map(".data").data()[0]);
+        assertEquals(100, s.map(".data").contentsBytes()[0]);
         s.setVariable("verdict", 1);
-        assertEquals(1, s.map(".rodata").data()[0]);
+        assertEquals(1, s.map(".rodata").contentsBytes()[0]);
         assertThrows(io.bpf4j.BpfException.class, () -> s.setVariable("verdict", new byte[8]), "size checked");
         // The data map's BTF value type is its DATASEC, now sized like the section.
         var ds = (io.bpf4j.btf.BtfType.Datasec) s.btf().typeById(ro.btfValueTypeId());
@@ -91,31 +91,57 @@ class ObjectSpecTest {
     @Test
     void btfMapsCarryEveryAttribute() {
         ObjectSpec s = Objects.spec("maps.bpf.o");
-        MapDef outer = s.map("outer");
+        MapSpec outer = s.map("outer");
         assertEquals(MapType.ARRAY_OF_MAPS, outer.type());
         assertEquals(4, outer.maxEntries());
-        assertEquals(MapType.ARRAY, outer.inner().type());
-        assertEquals(8, outer.inner().valueSize());
-        assertEquals(2, outer.inner().maxEntries());
-        assertEquals(Map.of(0, "inner_a", 3, "inner_b"), outer.initialValues());
-        MapDef lru = s.map("pinned_lru");
+        assertEquals(MapType.ARRAY, outer.innerMap().type());
+        assertEquals(8, outer.innerMap().valueSize());
+        assertEquals(2, outer.innerMap().maxEntries());
+        assertEquals(Map.of(0, "inner_a", 3, "inner_b"), outer.initialSlots());
+        MapSpec lru = s.map("pinned_lru");
         assertEquals(MapType.LRU_HASH, lru.type());
         assertEquals(8, lru.keySize());
         assertEquals(16, lru.valueSize());
         assertEquals(32, lru.maxEntries());
         assertEquals(MapSpec.F_NO_COMMON_LRU, lru.flags());
-        assertEquals(MapDef.Pinning.BY_NAME, lru.pinning());
+        assertEquals(MapSpec.Pinning.BY_NAME, lru.pinning());
         assertEquals(0, lru.btfKeyTypeId(), "sizes only, no BTF types");
         assertEquals(MapType.RINGBUF, s.map("events").type());
         assertEquals(4096, s.map("events").maxEntries());
         assertEquals(MapType.PERF_EVENT_ARRAY, s.map("perf").type());
         assertEquals(0, s.map("perf").maxEntries(), "filled with the CPU count at load");
-        MapDef jumps = s.map("jumps");
+        MapSpec jumps = s.map("jumps");
         assertEquals(MapType.PROG_ARRAY, jumps.type());
-        assertEquals(Map.of(0, "tail_0", 2, "tail_2"), jumps.initialValues());
-        MapDef inner = s.map("inner_a");
+        assertEquals(Map.of(0, "tail_0", 2, "tail_2"), jumps.initialSlots());
+        MapSpec inner = s.map("inner_a");
         assertTrue(inner.btfKeyTypeId() > 0 && inner.btfValueTypeId() > 0);
         assertEquals("unsigned long long", s.btf().resolve(inner.btfValueTypeId()).name());
+    }
+
+    @Test
+    void aMapsNumaNodeComesFromItsBtfDefinition() {
+        MapSpec far = Objects.spec("numa.bpf.o").map("far");
+        assertEquals(1000, far.numaNode());
+        assertEquals(MapSpec.F_NUMA_NODE, far.flags());
+        assertEquals(MapType.HASH, far.type());
+        assertEquals(8, far.maxEntries());
+    }
+
+    @Test
+    void aCallOfAnExternKernelFunctionIsAKfuncCallNamingIt() {
+        ProgramSpec p = Objects.spec("kfunc.bpf.o").program("kern_ctx");
+        assertEquals(List.of(new ProgramSpec.Reference(0, ProgramSpec.Reference.Kind.KFUNC, "bpf_cast_to_kern_ctx")), p.references());
+        assertEquals(new Insn.Call(CallKind.KFUNC, 0, 0), p.instructions().getFirst(), "its BTF id is filled in at load");
+        assertEquals(ProgType.XDP, p.type());
+    }
+
+    /** Inputs that reached the parse safety net with an index exception (issue 12), from ../shared/repros/elf/. */
+    @Test
+    void sharedReprosAreOneLineFormatErrors() {
+        var pinning = assertThrows(BpfFormatException.class, () -> ObjectSpec.parse(Objects.bytes("repros/aioobe.bpf.o"), "x"));
+        assertEquals("map pinned_lru member pinning: unknown pinning 3539992577", pinning.getMessage());
+        var link = assertThrows(BpfFormatException.class, () -> ObjectSpec.parse(Objects.bytes("repros/aioobe2.bpf.o"), "x"));
+        assertEquals("section .text: insn 42 (code 0xb4): reserved field off is 2048, must be 0", link.getMessage());
     }
 
     static String run(String... cmd) throws Exception {
@@ -186,10 +212,10 @@ class ObjectSpecTest {
     @Test
     void btfExtRecordsAreMappedIntoEachProgram() {
         ObjectSpec s = Objects.spec("core.bpf.o");
-        ProgramDef p = s.program("core_read");
+        ProgramSpec p = s.program("core_read");
         assertFalse(p.lineInfo().isEmpty());
-        assertTrue(p.lineInfo().stream().allMatch(l -> l.insn() >= 0 && l.insn() < p.instructionCount()));
-        assertEquals(0, p.lineInfo().getFirst().insn());
+        assertTrue(p.lineInfo().stream().allMatch(l -> l.insnOff() >= 0 && l.insnOff() < p.instructionCount()));
+        assertEquals(0, p.lineInfo().getFirst().insnOff());
         String file = s.btf().string(p.lineInfo().getFirst().fileNameOff());
         assertTrue(file.endsWith("core.bpf.c"), file);
         assertFalse(file.startsWith("/"), "no build path in the committed object: " + file);

@@ -211,7 +211,7 @@ class TailcallInFreplaceKernelTest {
     static String ownFreplaceLoad() {
         try (BpfObject tc = BpfObject.load(ToolObjects.spec(ToolObjects.TAILCALL_TCPCONN))) {
             ObjectSpec fr = ToolObjects.spec(ToolObjects.TAILCALL_FREPLACE);
-            fr.program("freplace_handler").attachTo(tc.program("k_tcp_connect"), "stub_handler");
+            fr.updateProgram("freplace_handler", p -> p.withAttachTo(tc.program("k_tcp_connect"), "stub_handler"));
             try (BpfObject o = BpfObject.load(fr, LoadOptions.defaults().replaceMap("socks", tc.map("socks"))
                     .replaceMap("events", tc.map("events")))) {
                 return null;

@@ -1,6 +1,9 @@
 package io.bpf4j.btf.core;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.asm.CallKind;
+import io.bpf4j.asm.Insn;
+import io.bpf4j.asm.Size;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.btf.BtfType.Array;
@@ -48,15 +51,50 @@ public final class CoreRelocator {
         }
     }
 
-    /** Relocates {@code insns} (8 bytes per slot) in place; returns one result per relocation. */
-    public List<Result> relocate(byte[] insns, List<CoreRelo> relos) {
-        List<Result> out = new ArrayList<>(relos.size());
-        for (CoreRelo r : relos) {
-            Result res = calc(r);
-            patch(insns, res);
-            out.add(res);
+    /** A relocated program: its instructions and what each relocation resolved to. */
+    public record Relocated(List<Insn> instructions, List<Result> results) {}
+
+    /**
+     * Relocates a program: each instruction a relocation names (by slot, as {@link CoreRelo#insn()}
+     * counts) is replaced by {@link #patch}. The input list is not changed.
+     *
+     * @throws BpfFormatException when a relocation names no instruction, or its instruction does
+     *     not hold the value the compiler should have put there
+     */
+    public Relocated relocate(List<Insn> insns, List<CoreRelo> relos) {
+        List<Result> results = resolve(relos);
+        Insn[] bySlot = new Insn[slots(insns)];
+        int at = 0;
+        for (Insn i : insns) {
+            bySlot[at] = i;
+            at += i.slots();
         }
+        for (Result r : results) {
+            int slot = r.relo().insn();
+            if (slot < 0 || slot >= bySlot.length || bySlot[slot] == null)
+                throw new BpfFormatException("CO-RE relocation at insn " + slot + " outside the program or inside an ld_imm64");
+            at = slot;
+            for (Insn i : patch(bySlot[slot], r)) {
+                bySlot[at] = i;
+                at += i.slots();
+            }
+        }
+        List<Insn> out = new ArrayList<>(insns.size());
+        for (Insn i : bySlot) if (i != null) out.add(i);
+        return new Relocated(List.copyOf(out), results);
+    }
+
+    /** What each relocation resolves to against the target BTF, in order; no instruction is touched. */
+    public List<Result> resolve(List<CoreRelo> relos) {
+        List<Result> out = new ArrayList<>(relos.size());
+        for (CoreRelo r : relos) out.add(calc(r));
         return out;
+    }
+
+    private static int slots(List<Insn> insns) {
+        int n = 0;
+        for (Insn i : insns) n += i.slots();
+        return n;
     }
 
     /** A field access parsed from an access string against one BTF. */
@@ -406,55 +444,64 @@ public final class CoreRelocator {
         return "[" + t.id() + "] " + t.kind().kernelName().toLowerCase(java.util.Locale.ROOT) + " " + t.name();
     }
 
-    /** bpf_core_patch_insn. */
-    private static void patch(byte[] b, Result res) {
-        int i = res.relo.insn();
-        if (i < 0 || (i + 1) * 8 > b.length) throw new BpfFormatException("CO-RE relocation at insn " + i + " outside the program");
-        int p = i * 8;
-        int code = b[p] & 0xff, cls = code & 7;
+    /**
+     * The instructions that replace {@code insn} for a resolved relocation, as libbpf's
+     * {@code bpf_core_patch_insn}: the new immediate of an ALU op or {@code ld_imm64}, the new
+     * offset (and, for a load, size) of a memory access; for a poisoned relocation, calls of
+     * {@link #POISON_IMM}, one per slot of {@code insn} so that no jump moves.
+     *
+     * @throws BpfFormatException when the instruction cannot take the value, or (for a
+     *     relocation that validates) does not hold what the compiler should have put there
+     */
+    public static List<Insn> patch(Insn insn, Result res) {
         if (res.poisoned) {
-            if (code == 0x18 && (i + 2) * 8 <= b.length) poison(b, p + 8);
-            poison(b, p);
-            return;
+            Insn.Call poison = new Insn.Call(CallKind.HELPER, POISON_IMM, 0);
+            return insn.slots() == 2 ? List.of(poison, poison) : List.of(poison);
         }
         long orig = res.localValue, v = res.newValue;
-        switch (cls) {
-            case 4, 7 -> { // ALU, ALU64
-                if ((code & 0x08) != 0) throw bad(res, "ALU instruction with a register source");
-                int imm = i32(b, p + 4);
-                if (res.validate && imm != (int) orig) throw bad(res, "instruction has imm " + imm + ", expected " + orig);
-                put32(b, p + 4, (int) v);
+        return switch (insn) {
+            case Insn.AluImm a -> {
+                if (res.validate && a.imm() != (int) orig) throw bad(res, "instruction has imm " + a.imm() + ", expected " + orig);
+                yield List.of(new Insn.AluImm(a.alu64(), a.op(), a.dst(), (int) v));
             }
-            case 1, 2, 3 -> { // LDX, ST, STX
-                short off = (short) ((b[p + 2] & 0xff) | (b[p + 3] & 0xff) << 8);
-                if (res.validate && off != orig) throw bad(res, "instruction has offset " + off + ", expected " + orig);
-                if (v > Short.MAX_VALUE) throw bad(res, "offset " + v + " does not fit an instruction");
-                b[p + 2] = (byte) v;
-                b[p + 3] = (byte) (v >> 8);
-                if (res.reason != null && res.reason.startsWith("badsize:"))
-                    throw bad(res, "field size changed (" + res.reason.substring(8).replace(':', '→') + ") and it is not an integer");
-                if (res.reason != null && res.reason.startsWith("size:") && cls == 1) {
-                    String[] s = res.reason.split(":");
-                    int newSz = Integer.parseInt(s[2]);
-                    int sizeBits = switch (newSz) {
-                        case 1 -> 0x10;
-                        case 2 -> 0x08;
-                        case 4 -> 0x00;
-                        case 8 -> 0x18;
-                        default -> throw bad(res, "field size " + newSz + " cannot be loaded");
-                    };
-                    b[p] = (byte) ((code & ~0x18) | sizeBits);
-                }
+            case Insn.AluReg a -> throw bad(res, "ALU instruction with a register source");
+            case Insn.LdImm64 ld -> {
+                if (res.validate && ld.imm() != orig) throw bad(res, "instruction has imm " + ld.imm() + ", expected " + orig);
+                yield List.of(new Insn.LdImm64(ld.dst(), ld.pseudo(), v));
             }
-            case 0 -> { // LD: ld_imm64
-                if (code != 0x18 || (i + 2) * 8 > b.length) throw bad(res, "not an ld_imm64");
-                long imm = (i32(b, p + 4) & 0xffffffffL) | ((long) i32(b, p + 12) << 32);
-                if (res.validate && imm != orig) throw bad(res, "instruction has imm " + imm + ", expected " + orig);
-                put32(b, p + 4, (int) v);
-                put32(b, p + 12, (int) (v >>> 32));
+            case Insn.Load l -> List.of(new Insn.Load(newSize(res, l.size()), l.dst(), l.src(), newOff(res, l.off())));
+            case Insn.LoadSx l -> {
+                Size size = newSize(res, l.size());
+                if (size == Size.DW) throw bad(res, "a sign-extending load cannot become 8 bytes wide");
+                yield List.of(new Insn.LoadSx(size, l.dst(), l.src(), newOff(res, l.off())));
             }
-            default -> throw bad(res, "cannot patch instruction class " + cls);
-        }
+            case Insn.Store st -> List.of(new Insn.Store(st.size(), st.dst(), newOff(res, st.off()), st.src()));
+            case Insn.StoreImm st -> List.of(new Insn.StoreImm(st.size(), st.dst(), newOff(res, st.off()), st.imm()));
+            case Insn.Atomic at -> List.of(new Insn.Atomic(at.size(), at.op(), at.dst(), newOff(res, at.off()), at.src()));
+            default -> throw bad(res, "cannot patch " + insn + " (opcode 0x" + Integer.toHexString(insn.opcode()) + ")");
+        };
+    }
+
+    /** A memory access's new offset, the old one checked against the local value. */
+    private static int newOff(Result res, int off) {
+        if (res.validate && off != res.localValue) throw bad(res, "instruction has offset " + off + ", expected " + res.localValue);
+        if (res.newValue > Short.MAX_VALUE) throw bad(res, "offset " + res.newValue + " does not fit an instruction");
+        if (res.reason != null && res.reason.startsWith("badsize:"))
+            throw bad(res, "field size changed (" + res.reason.substring(8).replace(':', '→') + ") and it is not an integer");
+        return (int) res.newValue;
+    }
+
+    /** A load's size: the target field's when it differs from the local one. */
+    private static Size newSize(Result res, Size size) {
+        if (res.reason == null || !res.reason.startsWith("size:")) return size;
+        int newSz = Integer.parseInt(res.reason.split(":")[2]);
+        return switch (newSz) {
+            case 1 -> Size.B;
+            case 2 -> Size.H;
+            case 4 -> Size.W;
+            case 8 -> Size.DW;
+            default -> throw bad(res, "field size " + newSz + " cannot be loaded");
+        };
     }
 
     private static boolean isBitfield(Btf btf, Spec s) {
@@ -465,26 +512,7 @@ public final class CoreRelocator {
         return btf.member(owner, owner.members().get(a.idx)).isBitfield();
     }
 
-    private static void poison(byte[] b, int p) {
-        b[p] = (byte) 0x85;
-        b[p + 1] = 0;
-        b[p + 2] = 0;
-        b[p + 3] = 0;
-        put32(b, p + 4, POISON_IMM);
-    }
-
     private static BpfFormatException bad(Result r, String why) {
         return new BpfFormatException(r.explain() + ": " + why);
-    }
-
-    private static int i32(byte[] b, int p) {
-        return (b[p] & 0xff) | (b[p + 1] & 0xff) << 8 | (b[p + 2] & 0xff) << 16 | (b[p + 3] & 0xff) << 24;
-    }
-
-    private static void put32(byte[] b, int p, int v) {
-        b[p] = (byte) v;
-        b[p + 1] = (byte) (v >>> 8);
-        b[p + 2] = (byte) (v >>> 16);
-        b[p + 3] = (byte) (v >>> 24);
     }
 }

@@ -4,7 +4,8 @@ import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfBuilder;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.loader.ObjectSpec;
-import io.bpf4j.loader.ProgramDef;
+import io.bpf4j.ProgramSpec;
+import io.bpf4j.asm.Insn;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -49,10 +50,11 @@ class CoreRelocatorTest {
     @Test
     void fieldTypeAndEnumRelocationsFollowTheTargetLayout() {
         ObjectSpec spec = ObjectSpec.resource("/io/bpf4j/loader/core.bpf.o");
-        ProgramDef p = spec.program("core_read");
+        ProgramSpec p = spec.program("core_read");
         Btf target = fakeKernel();
-        byte[] insns = p.instructions();
-        List<CoreRelocator.Result> rs = new CoreRelocator(spec.btf(), target).relocate(insns, p.coreRelos());
+        CoreRelocator.Relocated relocated = new CoreRelocator(spec.btf(), target).relocate(p.instructions(), p.coreRelos());
+        byte[] insns = Insn.encode(relocated.instructions());
+        List<CoreRelocator.Result> rs = relocated.results();
         assertEquals(p.coreRelos().size(), rs.size());
         Map<String, Long> byKindAndAccess = rs.stream().collect(Collectors.toMap(
                 r -> r.relo().kind() + " " + r.relo().access() + " " + r.relo().typeId(), CoreRelocator.Result::newValue, (a, b) -> {
@@ -89,15 +91,17 @@ class CoreRelocatorTest {
         CoreRelocator.Result off = rs.stream().filter(r -> r.relo().kind() == CoreRelo.Kind.FIELD_BYTE_OFFSET
                 && r.relo().access().equals(acc.apply("tgid"))).findFirst().orElseThrow();
         assertEquals(44, imm(insns, off.relo().insn()));
-        assertNotEquals(44, imm(p.instructions(), off.relo().insn()), "the spec's instructions are untouched");
+        assertNotEquals(44, imm(Insn.encode(p.instructions()), off.relo().insn()), "the spec's instructions are untouched");
+        assertEquals(insns.length, Insn.encode(p.instructions()).length, "no instruction gained or lost a slot");
     }
 
     @Test
     void aFieldNoKernelHasPoisonsTheInstructionAsLibbpfDoes() {
         ObjectSpec spec = ObjectSpec.resource("/io/bpf4j/loader/core.bpf.o");
-        ProgramDef p = spec.program("core_missing");
-        byte[] insns = p.instructions();
-        List<CoreRelocator.Result> rs = new CoreRelocator(spec.btf(), fakeKernel()).relocate(insns, p.coreRelos());
+        ProgramSpec p = spec.program("core_missing");
+        CoreRelocator.Relocated relocated = new CoreRelocator(spec.btf(), fakeKernel()).relocate(p.instructions(), p.coreRelos());
+        byte[] insns = Insn.encode(relocated.instructions());
+        List<CoreRelocator.Result> rs = relocated.results();
         CoreRelocator.Result r = rs.getFirst();
         assertTrue(r.poisoned());
         int at = r.relo().insn();

@@ -4,6 +4,7 @@ import io.bpf4j.AttachType;
 import io.bpf4j.BpfMap;
 import io.bpf4j.BpfProgram;
 import io.bpf4j.BtfHandle;
+import io.bpf4j.FuncInfo;
 import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
 import io.bpf4j.ProgType;
@@ -15,8 +16,6 @@ import io.bpf4j.asm.Size;
 import io.bpf4j.btf.BtfBuilder;
 import io.bpf4j.btf.BtfType;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 import static io.bpf4j.asm.Reg.R0;
@@ -68,10 +67,10 @@ public final class TailcallPrograms {
         return new CtxBtf(b, intId, proto);
     }
 
-    private static byte[] funcInfo(int... insnOffAndTypeId) {
-        ByteBuffer bb = ByteBuffer.allocate(insnOffAndTypeId.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int v : insnOffAndTypeId) bb.putInt(v);
-        return bb.array();
+    private static List<FuncInfo> funcInfo(int... insnOffAndTypeId) {
+        List<FuncInfo> out = new java.util.ArrayList<>();
+        for (int i = 0; i + 1 < insnOffAndTypeId.length; i += 2) out.add(new FuncInfo(insnOffAndTypeId[i], insnOffAndTypeId[i + 1]));
+        return out;
     }
 
     /**

@@ -8,7 +8,10 @@ import io.bpf4j.BpfProgram;
 import io.bpf4j.BtfHandle;
 import io.bpf4j.ProgArray;
 import io.bpf4j.VerifierException;
+import io.bpf4j.ProgramSpec;
+import io.bpf4j.asm.CallKind;
 import io.bpf4j.asm.Helper;
+import io.bpf4j.asm.Insn;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.FdInfo;
@@ -16,7 +19,6 @@ import io.bpf4j.link.Links;
 import io.bpf4j.loader.BpfObject;
 import io.bpf4j.loader.LoadOptions;
 import io.bpf4j.loader.ObjectSpec;
-import io.bpf4j.loader.ProgramDef;
 import io.bpf4j.perf.PerfHandler;
 import io.bpf4j.perf.PerfReader;
 import io.bpf4j.tools.scenario.TailcallInFreplaceReport.Connection;
@@ -231,7 +233,8 @@ public final class TailcallInFreplace {
 
             BpfProgram firstTarget = tc.program(KPROBES.getFirst()[0]);
             ObjectSpec frSpec = ToolObjects.spec(ToolObjects.TAILCALL_FREPLACE);
-            ProgramDef extDef = frSpec.program("freplace_handler").attachTo(firstTarget, FUNCTION);
+            frSpec.updateProgram("freplace_handler", p -> p.withAttachTo(firstTarget, FUNCTION));
+            ProgramSpec extDef = frSpec.program("freplace_handler");
             extension = new Extension("freplace_handler", extDef.type().kernelName(), KPROBES.getFirst()[0],
                     firstTarget.info().typeName(), FUNCTION, functionId(firstTarget, FUNCTION), helperCalls(extDef.instructions()));
             String a2 = "load tailcall_freplace (freplace_handler replaces " + FUNCTION + " of " + KPROBES.getFirst()[0]
@@ -410,14 +413,13 @@ public final class TailcallInFreplace {
         return t instanceof Integer id && id != 0 ? " (target prog " + id + ")" : "";
     }
 
-    /** The helpers a program calls ({@code call imm} with src_reg 0), in order, by their kernel names. */
-    static List<String> helperCalls(byte[] insns) {
+    /** The helpers a program calls, in order, by their kernel names. */
+    static List<String> helperCalls(List<Insn> insns) {
         List<String> out = new ArrayList<>();
-        for (int i = 0; i + 8 <= insns.length; i += 8) {
-            if ((insns[i] & 0xff) != 0x85 || (insns[i + 1] & 0xf0) != 0) continue;
-            int imm = (insns[i + 4] & 0xff) | (insns[i + 5] & 0xff) << 8 | (insns[i + 6] & 0xff) << 16 | insns[i + 7] << 24;
-            Helper h = Helper.byId(imm);
-            out.add(h == null ? "helper#" + imm : h.kernelName());
+        for (Insn i : insns) {
+            if (!(i instanceof Insn.Call c) || c.kind() != CallKind.HELPER) continue;
+            Helper h = c.helper();
+            out.add(h == null ? "helper#" + c.imm() : h.kernelName());
         }
         return out;
     }

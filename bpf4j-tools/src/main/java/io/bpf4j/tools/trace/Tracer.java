@@ -11,9 +11,7 @@ import io.bpf4j.link.KprobeEvents;
 import io.bpf4j.link.Links;
 import io.bpf4j.loader.BpfObject;
 import io.bpf4j.loader.LoadOptions;
-import io.bpf4j.loader.MapDef;
 import io.bpf4j.loader.ObjectSpec;
-import io.bpf4j.loader.ProgramDef;
 import io.bpf4j.ringbuf.RingBufDrops;
 import io.bpf4j.ringbuf.RingBufReader;
 import io.bpf4j.internal.sys.Errno;
@@ -172,9 +170,9 @@ public final class Tracer implements AutoCloseable {
     }
 
     static ObjectSpec configure(ObjectSpec spec, int n, TraceOptions o) {
-        spec.map("rb").maxEntries(o.ringBufBytes());
-        spec.map("sessions").maxEntries(Math.max(1, o.maxSessions()));
-        spec.map("ip_table").maxEntries(Math.max(1, n));
+        spec.updateMap("rb", m -> m.withMaxEntries(o.ringBufBytes()));
+        spec.updateMap("sessions", m -> m.withMaxEntries(Math.max(1, o.maxSessions())));
+        spec.updateMap("ip_table", m -> m.withMaxEntries(Math.max(1, n)));
         spec.setVariable("n_ips", n);
         spec.setVariable("emit_all", o.emitAll() ? 1 : 0);
         spec.setVariable("wakeup_bytes", (long) o.ringBufBytes() / 4);
@@ -184,7 +182,7 @@ public final class Tracer implements AutoCloseable {
         spec.setVariable("pid_deny_on", o.noPids().isEmpty() ? 0 : 1);
         spec.setVariable("comm_allow_on", o.comms().isEmpty() ? 0 : 1);
         spec.setVariable("comm_deny_on", o.noComms().isEmpty() ? 0 : 1);
-        for (ProgramDef p : spec.programs()) p.autoload(false);
+        spec.updatePrograms(p -> p.withAutoload(false));
         return spec;
     }
 
@@ -193,12 +191,12 @@ public final class Tracer implements AutoCloseable {
         boolean cookies = KernelRelease.running().atLeast(5, 15);
         switch (mode) {
             case MULTI -> {
-                spec.program("kmentry").autoload(true);
-                spec.program("kmexit").autoload(true);
+                spec.updateProgram("kmentry", p -> p.withAutoload(true));
+                spec.updateProgram("kmexit", p -> p.withAutoload(true));
             }
             case KPROBE -> {
-                spec.program(cookies ? "kentry_cookie" : "kentry_ip").autoload(true);
-                spec.program(cookies ? "kexit_cookie" : "kexit_lifo").autoload(true);
+                spec.updateProgram(cookies ? "kentry_cookie" : "kentry_ip", p -> p.withAutoload(true));
+                spec.updateProgram(cookies ? "kexit_cookie" : "kexit_lifo", p -> p.withAutoload(true));
             }
             case FENTRY -> { /* one clone per function below */ }
         }
@@ -393,8 +391,8 @@ public final class Tracer implements AutoCloseable {
             ObjectSpec c = spec.copy();
             c.setVariable("fentry_id", f.id());
             c.setVariable("fentry_flags", flags(f));
-            c.program("fentry_fn").autoload(true).attachTarget(f.name());
-            c.program("fexit" + f.args()).autoload(true).attachTarget(f.name());
+            c.updateProgram("fentry_fn", p -> p.withAutoload(true).withAttachTarget(f.name()));
+            c.updateProgram("fexit" + f.args(), p -> p.withAutoload(true).withAttachTarget(f.name()));
             BpfObject o = null;
             try {
                 o = BpfObject.load(c, lo);

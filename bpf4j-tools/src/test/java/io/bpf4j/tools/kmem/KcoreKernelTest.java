@@ -4,6 +4,7 @@ import io.bpf4j.BpfLink;
 import io.bpf4j.BpfMap;
 import io.bpf4j.BpfProgram;
 import io.bpf4j.BtfHandle;
+import io.bpf4j.FuncInfo;
 import io.bpf4j.LinkInfo;
 import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
@@ -146,7 +147,7 @@ class KcoreKernelTest {
             int proto = b.addFuncProto(intId, List.of());
             int mainF = b.addFunc("t_kc_sub", proto, BtfType.Linkage.STATIC);
             int subF = b.addFunc("sub_tail", proto, BtfType.Linkage.STATIC);
-            byte[] funcInfo = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt(0).putInt(mainF).putInt(2).putInt(subF).array();
+            List<FuncInfo> funcInfo = List.of(new FuncInfo(0, mainF), new FuncInfo(2, subF));
             try (BtfHandle btf = BtfHandle.load(b.toBytes());
                  BpfProgram withSub = BpfProgram.load(ProgramSpec.of(ProgType.XDP, viaSub, "GPL").withName("t_kc_sub")
                          .withBtf(btf, funcInfo, null));
@@ -189,11 +190,11 @@ class KcoreKernelTest {
         int sub = b.addFunc("sub", subProto, BtfType.Linkage.GLOBAL);
         byte[] insns = new Asm().mov64(R1, 0).callSubprog("sub").exit()
                 .label("sub").mov64(R0, TestPrograms.XDP_PASS).exit().bytes();
-        byte[] funcInfo = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt(0).putInt(main).putInt(3).putInt(sub).array();
+        List<FuncInfo> funcInfo = List.of(new FuncInfo(0, main), new FuncInfo(3, sub));
         BtfBuilder e = new BtfBuilder();
         int eInt = e.addInt("int", 4, 1);
         int eFunc = e.addFunc("new_sub", e.addFuncProto(eInt, List.of(new BtfType.Param("x", eInt))), BtfType.Linkage.GLOBAL);
-        byte[] eInfo = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(0).putInt(eFunc).array();
+        List<FuncInfo> eInfo = List.of(new FuncInfo(0, eFunc));
         try (BtfHandle btf = BtfHandle.load(b.toBytes()); BtfHandle ebtf = BtfHandle.load(e.toBytes());
              BpfProgram xdp = BpfProgram.load(ProgramSpec.of(ProgType.XDP, insns, "GPL").withName("t_kc_xdp").withBtf(btf, funcInfo, null));
              BpfProgram ext = BpfProgram.load(ProgramSpec.of(ProgType.EXT, TestPrograms.returning(TestPrograms.XDP_TX), "GPL")

@@ -1,5 +1,7 @@
 package io.bpf4j.tools.scenario;
 
+import io.bpf4j.MapSpec;
+import io.bpf4j.ProgramSpec;
 import io.bpf4j.tools.ToolObjects;
 import io.bpf4j.BpfException;
 import io.bpf4j.MapType;
@@ -7,9 +9,7 @@ import io.bpf4j.ProgType;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.loader.BpfObject;
-import io.bpf4j.loader.MapDef;
 import io.bpf4j.loader.ObjectSpec;
-import io.bpf4j.loader.ProgramDef;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -24,15 +24,15 @@ class TailcallObjectsTest {
     static final ObjectSpec TCPCONN = ToolObjects.spec(ToolObjects.TAILCALL_TCPCONN);
     static final ObjectSpec FREPLACE = ToolObjects.spec(ToolObjects.TAILCALL_FREPLACE);
 
-    static Set<String> names(java.util.Collection<ProgramDef> ps) {
-        return ps.stream().map(ProgramDef::name).collect(Collectors.toSet());
+    static Set<String> names(java.util.Collection<ProgramSpec> ps) {
+        return ps.stream().map(ProgramSpec::name).collect(Collectors.toSet());
     }
 
     @Test
     void objectOneHasTwoKprobesCallingTheGlobalStub() {
         assertEquals(Set.of("k_tcp_connect", "k_icsk_complete_hashdance"), names(TCPCONN.programs()));
         for (String[] kp : TailcallInFreplace.KPROBES) {
-            ProgramDef p = TCPCONN.program(kp[0]);
+            ProgramSpec p = TCPCONN.program(kp[0]);
             assertEquals(ProgType.KPROBE, p.type());
             assertEquals(kp[1], p.attachTarget(), "the section names the probed function");
             assertEquals(java.util.List.of(TailcallInFreplace.FUNCTION), p.subprograms(), "the stub is linked into " + kp[0]);
@@ -51,7 +51,7 @@ class TailcallObjectsTest {
         assertEquals(ProgType.EXT, FREPLACE.program("freplace_handler").type());
         assertEquals(TailcallInFreplace.FUNCTION, FREPLACE.program("freplace_handler").attachTarget());
         assertEquals(ProgType.KPROBE, FREPLACE.program("k_tailcall").type());
-        MapDef progs = FREPLACE.map("progs");
+        MapSpec progs = FREPLACE.map("progs");
         assertEquals(MapType.PROG_ARRAY, progs.type());
         assertEquals(1, progs.maxEntries());
         assertEquals(java.util.List.of("bpf_tail_call"), TailcallInFreplace.helperCalls(FREPLACE.program("freplace_handler").instructions()),
@@ -59,13 +59,14 @@ class TailcallObjectsTest {
         assertEquals(java.util.List.of("bpf_map_lookup_elem", "bpf_probe_read_kernel", "bpf_probe_read_kernel", "bpf_probe_read_kernel",
                 "bpf_probe_read_kernel", "bpf_perf_event_output"), TailcallInFreplace.helperCalls(FREPLACE.program("k_tailcall").instructions()));
         // freplace_handler's only map reference is progs: the load that claims its owner.
-        assertEquals(Set.of("progs"), FREPLACE.program("freplace_handler").mapRefs().stream().map(r -> r.map()).collect(Collectors.toSet()));
+        assertEquals(Set.of("progs"), FREPLACE.program("freplace_handler").references().stream()
+                .filter(r -> r.kind() == ProgramSpec.Reference.Kind.MAP).map(ProgramSpec.Reference::symbol).collect(Collectors.toSet()));
     }
 
     @Test
     void objectTwosSharedMapsMatchObjectOnesSoTheyCanBeReplaced() {
         for (String m : new String[] {"socks", "events"}) {
-            MapDef a = TCPCONN.map(m), b = FREPLACE.map(m);
+            MapSpec a = TCPCONN.map(m), b = FREPLACE.map(m);
             assertEquals(a.type(), b.type(), m);
             assertEquals(a.keySize(), b.keySize(), m);
             assertEquals(a.valueSize(), b.valueSize(), m);
