@@ -4,7 +4,7 @@ package io.bpf4j.elf;
  * One section header. {@code offset} is already checked to lie inside the file together with
  * {@code size} (except for SHT_NOBITS, whose size occupies no file bytes).
  */
-public record ElfSection(int index, String name, int type, long flags, long addr, int offset, long size,
+public record ElfSection(int index, String name, int type, long flags, long addr, long offset, long size,
                          int link, int info, long addrAlign, long entrySize) {
     public boolean executable() {
         return (flags & ElfFile.SHF_EXECINSTR) != 0;

@@ -60,6 +60,7 @@ final class ObjectParser {
     ObjectParser(ElfFile elf, String name) {
         this.elf = elf;
         this.name = name;
+        if (elf.type() != ElfFile.ET_REL) throw new BpfFormatException("ELF: type " + elf.type() + " is not a relocatable object (ET_REL)");
         if (elf.machine() != ElfFile.EM_BPF && elf.machine() != 0)
             throw new BpfFormatException("ELF: machine " + elf.machine() + " is not BPF (247)");
         int n = elf.sections().size();

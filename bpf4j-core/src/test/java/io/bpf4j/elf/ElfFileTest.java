@@ -156,7 +156,87 @@ class ElfFileTest {
         b[4] = 2; b[5] = 2;
         assertMessage(b, "big-endian");
         b[5] = 1; b[16] = 2;
-        assertMessage(b, "not a relocatable object");
+        assertEquals(ElfFile.ET_EXEC, ElfFile.parse(b).type(), "an executable is an ELF file");
+        BpfFormatException e = assertThrows(BpfFormatException.class, () -> io.bpf4j.loader.ObjectSpec.parse(b, "x"));
+        assertTrue(e.getMessage().contains("not a relocatable object"), e.getMessage());
+    }
+
+    static String run(Path cwd, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + out);
+        return out;
+    }
+
+    /** A non-PIE executable with a sha1 build id, as a kernel's vmlinux has one. */
+    static Path executable(Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")), "tool 'gcc' is not installed");
+        Path src = dir.resolve("toy.c");
+        Files.writeString(src, "int answer(int x) { return x * 42; }\nint main(void) { return answer(1); }\n");
+        Path exe = dir.resolve("toy");
+        run(dir, "gcc", "-O0", "-no-pie", "-Wl,--build-id=sha1", "-o", exe.toString(), src.toString());
+        return exe;
+    }
+
+    @Test
+    void anOpenedExecutablesBuildIdAndSegmentsAreReadelfs(@TempDir Path dir) throws Exception {
+        Path exe = executable(dir);
+        String notes = run(dir, "readelf", "-n", exe.toString());
+        String id = notes.lines().filter(l -> l.contains("Build ID:")).map(l -> l.substring(l.indexOf(':') + 1).strip())
+                .findFirst().orElseThrow(() -> new AssertionError(notes));
+        // "  LOAD           0x000000 0x0000000000400000 0x0000000000400000 0x0004d8 0x0004d8 R   0x1000"
+        Pattern load = Pattern.compile("^\\s+LOAD\\s+0x([0-9a-f]+) 0x([0-9a-f]+) 0x[0-9a-f]+ 0x([0-9a-f]+) 0x([0-9a-f]+) .*");
+        List<String> want = new ArrayList<>();
+        for (String l : run(dir, "readelf", "-lW", exe.toString()).lines().toList()) {
+            Matcher m = load.matcher(l);
+            if (m.matches()) want.add(m.group(1) + " " + m.group(2) + " " + m.group(3) + " " + m.group(4));
+        }
+        try (ElfFile elf = ElfFile.open(exe)) {
+            assertEquals(ElfFile.ET_EXEC, elf.type());
+            assertEquals(java.util.Optional.of(id), elf.buildId());
+            List<String> got = elf.segments().stream().filter(g -> g.type() == ElfFile.PT_LOAD).map(g -> Long.toHexString(g.offset())
+                    + " " + Long.toHexString(g.vaddr()) + " " + Long.toHexString(g.fileSize()) + " " + Long.toHexString(g.memSize())).toList();
+            assertEquals(want.stream().map(w -> w.replaceAll("\\b0+([0-9a-f])", "$1")).toList(), got);
+        }
+        Path text = dir.resolve("text");
+        Files.writeString(text, "no ELF here, just a long enough line of text to fill an ELF header of 64 bytes....");
+        BpfFormatException e = assertThrows(BpfFormatException.class, () -> ElfFile.open(text).close());
+        assertTrue(e.getMessage().startsWith(text + ": ELF: not an ELF file"), e.getMessage());
+    }
+
+    @Test
+    void kernelNotesYieldTheGnuBuildIdAmongOtherNotes() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(6).putInt(4).putInt(0x100).put("Linux\0\0\0".getBytes(StandardCharsets.US_ASCII)).putInt(0x0a0b0c0d); // Xen-style note first
+        b.putInt(4).putInt(3).putInt(3).put("GNU\0".getBytes(StandardCharsets.US_ASCII)).put(new byte[] {(byte) 0xde, (byte) 0xad, 0x01, 0});
+        List<ElfNote> notes = ElfNote.parse(java.util.Arrays.copyOf(b.array(), b.position()));
+        assertEquals(List.of("Linux", "GNU"), notes.stream().map(ElfNote::name).toList());
+        assertEquals(java.util.Optional.of("dead01"), ElfFile.gnuBuildId(notes));
+        // A note claiming 2 GB of name: parsing stops, nothing is made up.
+        assertEquals(List.of(), ElfNote.parse(new byte[] {1, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f, 3, 0, 0, 0}));
+    }
+
+    @Test
+    void aSymbolPastTheFirstMegabyteOfTheSymbolTableIsFoundByName(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")), "tool 'gcc' is not installed");
+        // 60,000 symbols: a 1.4 MB .symtab, scanned in chunks; the one we want is last.
+        StringBuilder asm = new StringBuilder(".text\n");
+        for (int i = 0; i < 60_000; i++) asm.append(".globl f").append(i).append("\nf").append(i).append(": ret\n");
+        Path src = dir.resolve("many.s");
+        Files.writeString(src, asm);
+        Path obj = dir.resolve("many.o");
+        run(dir, "gcc", "-c", "-o", obj.toString(), src.toString());
+        long nm = run(dir, "nm", obj.toString()).lines().filter(l -> l.endsWith(" T f59999")).map(l -> Long.parseUnsignedLong(l.split(" ")[0], 16))
+                .findFirst().orElseThrow();
+        try (ElfFile elf = ElfFile.open(obj)) {
+            ElfSymbol f = elf.symbol("f59999").orElseThrow();
+            assertEquals(nm, f.value());
+            assertEquals(ElfSymbol.STB_GLOBAL, f.bind());
+            assertEquals(elf.symbols().get(f.index()), f, "the scan and the whole table agree");
+            assertEquals(java.util.Optional.empty(), elf.symbol("f60000"));
+            assertEquals(java.util.Optional.empty(), elf.symbol("f"), "a prefix of every name is not a match");
+        }
     }
 
     static void assertMessage(byte[] b, String part) {

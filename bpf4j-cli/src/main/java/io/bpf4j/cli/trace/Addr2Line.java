@@ -1,5 +1,7 @@
 package io.bpf4j.cli.trace;
 
+import io.bpf4j.BpfException;
+import io.bpf4j.elf.ElfFile;
 import io.bpf4j.kernel.Kallsyms;
 import io.bpf4j.tools.trace.SessionFormat;
 
@@ -162,10 +164,14 @@ final class Addr2Line implements SessionFormat.InlineSource, AutoCloseable {
 
     /**
      * {@code _stext} from the file's symbol table, read in Java: only .symtab and .strtab (5 MB of
-     * an 800 MB vmlinux). {@code nm} reads far more; over the lab's 9p it took 43 s cold on 5.10.
+     * an 800 MB vmlinux, {@link ElfFile#symbol(String)}). {@code nm} reads far more; over the lab's 9p it took 43 s cold on 5.10.
      */
     static long stext(Path vmlinux) throws IOException {
-        return VmlinuxElf.symbol(vmlinux, "_stext").orElseThrow(() -> new IOException("no _stext symbol in " + vmlinux));
+        try (ElfFile elf = ElfFile.open(vmlinux)) {
+            return elf.symbol("_stext").orElseThrow(() -> new IOException("no _stext symbol in " + vmlinux)).value();
+        } catch (BpfException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     @Override

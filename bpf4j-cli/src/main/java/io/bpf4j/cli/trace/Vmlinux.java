@@ -1,6 +1,8 @@
 package io.bpf4j.cli.trace;
 
 import io.bpf4j.BpfException;
+import io.bpf4j.elf.ElfFile;
+import io.bpf4j.elf.ElfNote;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -41,7 +43,7 @@ final class Vmlinux {
      * readable; a found one that is not the running kernel's is skipped with a note.
      */
     static Optional<Path> find(Path given, PrintStream err) {
-        Optional<String> running = VmlinuxElf.runningBuildId();
+        Optional<String> running = runningBuildId();
         if (given != null) {
             if (!Files.isReadable(given) || Files.isDirectory(given)) throw new BpfException("-k " + given + ": not a readable file");
             String why = mismatch(given, running);
@@ -68,14 +70,26 @@ final class Vmlinux {
     /** Why {@code f} is not the running kernel's vmlinux, or null when it is (or the running id is unknown). */
     static String mismatch(Path f, Optional<String> running) {
         Optional<String> id;
-        try {
-            id = VmlinuxElf.buildId(f);
-        } catch (IOException | RuntimeException e) {
+        try (ElfFile elf = ElfFile.open(f)) {
+            id = elf.buildId();
+        } catch (RuntimeException e) {
             return "is not a vmlinux (" + e.getMessage() + ")";
         }
         if (running.isEmpty() || id.isEmpty()) return null;
         if (!running.get().equals(id.get())) return "is another kernel build (build id " + id.get() + ", running " + running.get() + ")";
         return null;
+    }
+
+    /**
+     * The running kernel's GNU build id from {@code /sys/kernel/notes} (root, Linux 2.6.23+), to
+     * tell a vmlinux of this build from one that gives file:line that look right and are wrong.
+     */
+    static Optional<String> runningBuildId() {
+        try {
+            return ElfFile.gnuBuildId(ElfNote.parse(Files.readAllBytes(Path.of("/sys/kernel/notes"))));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     static String release() {

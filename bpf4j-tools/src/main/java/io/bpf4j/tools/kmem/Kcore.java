@@ -2,6 +2,9 @@ package io.bpf4j.tools.kmem;
 
 import io.bpf4j.BpfException;
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.elf.ElfFile;
+import io.bpf4j.elf.ElfNote;
+import io.bpf4j.elf.ElfSegment;
 import io.bpf4j.internal.sys.Errno;
 
 import java.io.IOException;
@@ -33,7 +36,6 @@ import java.util.Optional;
  */
 public final class Kcore implements KernelMemory, AutoCloseable {
     public static final Path PATH = Path.of("/proc/kcore");
-    static final int PT_LOAD = 1, PT_NOTE = 4, PN_XNUM = 0xffff;
     private static final int PAGE = 4096, CACHE_PAGES = 4096;
     private static final int MAX_NOTES = 1 << 20;
 
@@ -113,39 +115,34 @@ public final class Kcore implements KernelMemory, AutoCloseable {
     }
 
     private static Kcore parse(Path path, FileChannel ch) {
-        byte[] eh = readFully(ch, 0, 64, path, "ELF header");
-        if (eh[0] != 0x7f || eh[1] != 'E' || eh[2] != 'L' || eh[3] != 'F') throw bad(path, "not an ELF file");
-        if (eh[4] != 2) throw bad(path, "ELF class " + eh[4] + ", want 64-bit (2)");
-        if (eh[5] != 1) throw bad(path, "ELF data encoding " + eh[5] + ", want little endian (1)");
-        int type = (int) le(eh, 16, 2);
-        if (type != 4) throw bad(path, "ELF type " + type + ", want ET_CORE (4)");
-        long phoff = le(eh, 32, 8), shoff = le(eh, 40, 8);
-        int phentsize = (int) le(eh, 54, 2), phnum = (int) le(eh, 56, 2);
-        if (phentsize != 56) throw bad(path, "program header size " + phentsize + ", want 56");
-        if (phnum == PN_XNUM) {
-            // More than 65534 headers: the real count is in section header 0's sh_info.
-            byte[] sh = readFully(ch, shoff, 64, path, "section header 0");
-            phnum = (int) le(sh, 44, 4);
-            if (phnum < 0 || phnum > 1 << 20) throw bad(path, "program header count " + Integer.toUnsignedString(phnum));
+        ElfFile elf;
+        try {
+            elf = ElfFile.of(ch);
+        } catch (BpfFormatException e) {
+            throw bad(path, e.getMessage());
         }
-        if (phnum == 0) throw bad(path, "no program headers");
-        byte[] ph = readFully(ch, phoff, phnum * 56, path, "program headers");
+        if (elf.type() != ElfFile.ET_CORE) throw bad(path, "ELF type " + elf.type() + ", want ET_CORE (4)");
+        if (elf.segments().isEmpty()) throw bad(path, "no program headers");
         List<Segment> segs = new ArrayList<>();
         Map<String, String> info = Map.of();
-        for (int i = 0; i < phnum; i++) {
-            int p = i * 56;
-            int ptype = (int) le(ph, p, 4);
-            long off = le(ph, p + 8, 8), vaddr = le(ph, p + 16, 8), filesz = le(ph, p + 32, 8);
-            if ((ptype == PT_LOAD || ptype == PT_NOTE) && (off < 0 || filesz < 0 || off + filesz < 0)) {
-                throw bad(path, String.format("segment %d at file offset 0x%x size 0x%x is outside any file", i, off, filesz));
+        for (ElfSegment g : elf.segments()) {
+            long off = g.offset(), vaddr = g.vaddr(), filesz = g.fileSize();
+            int ptype = g.type();
+            if ((ptype == ElfFile.PT_LOAD || ptype == ElfFile.PT_NOTE) && (off < 0 || filesz < 0 || off + filesz < 0)) {
+                throw bad(path, String.format("segment %d at file offset 0x%x size 0x%x is outside any file", g.index(), off, filesz));
             }
-            if (ptype == PT_LOAD && filesz != 0) {
-                if (filesz < 0 || Long.compareUnsigned(vaddr + filesz - 1, vaddr) < 0) {
-                    throw bad(path, String.format("segment %d at 0x%x size 0x%x wraps the address space", i, vaddr, filesz));
+            if (ptype == ElfFile.PT_LOAD && filesz != 0) {
+                if (Long.compareUnsigned(vaddr + filesz - 1, vaddr) < 0) {
+                    throw bad(path, String.format("segment %d at 0x%x size 0x%x wraps the address space", g.index(), vaddr, filesz));
                 }
                 segs.add(new Segment(vaddr, off, filesz));
-            } else if (ptype == PT_NOTE && filesz > 0 && filesz <= MAX_NOTES) {
-                Map<String, String> found = vmcoreinfo(readFully(ch, off, (int) filesz, path, "notes"));
+            } else if (ptype == ElfFile.PT_NOTE && filesz > 0 && filesz <= MAX_NOTES) {
+                Map<String, String> found;
+                try {
+                    found = vmcoreinfo(ElfNote.parse(elf.read(off, filesz)));
+                } catch (BpfFormatException e) {
+                    throw bad(path, e.getMessage());
+                }
                 if (!found.isEmpty()) info = found;
             }
         }
@@ -155,54 +152,21 @@ public final class Kcore implements KernelMemory, AutoCloseable {
     }
 
     /** The key=value lines of the VMCOREINFO note, empty when there is none. */
-    static Map<String, String> vmcoreinfo(byte[] notes) {
-        int p = 0;
-        while (p + 12 <= notes.length) {
-            long namesz = le(notes, p, 4), descsz = le(notes, p + 4, 4);
-            long nameEnd = p + 12 + namesz, descStart = p + 12 + align4(namesz), descEnd = descStart + descsz;
-            if (nameEnd > notes.length || descEnd > notes.length) break;
-            String name = new String(notes, p + 12, (int) Math.max(0, namesz - 1), StandardCharsets.ISO_8859_1);
-            if (name.equals("VMCOREINFO")) {
-                Map<String, String> m = new LinkedHashMap<>();
-                String text = new String(notes, (int) descStart, (int) descsz, StandardCharsets.ISO_8859_1);
-                for (String line : text.split("\n")) {
-                    int eq = line.indexOf('=');
-                    if (eq > 0) m.put(line.substring(0, eq), line.substring(eq + 1).replace("\0", ""));
-                }
-                return Collections.unmodifiableMap(m);
+    static Map<String, String> vmcoreinfo(List<ElfNote> notes) {
+        for (ElfNote n : notes) {
+            if (!n.name().equals("VMCOREINFO")) continue;
+            Map<String, String> m = new LinkedHashMap<>();
+            for (String line : new String(n.desc(), StandardCharsets.ISO_8859_1).split("\n")) {
+                int eq = line.indexOf('=');
+                if (eq > 0) m.put(line.substring(0, eq), line.substring(eq + 1).replace("\0", ""));
             }
-            p = (int) (descStart + align4(descsz));
+            return Collections.unmodifiableMap(m);
         }
         return Map.of();
     }
 
-    private static long align4(long n) {
-        return (n + 3) & ~3L;
-    }
-
     private static BpfFormatException bad(Path path, String why) {
         return new BpfFormatException(path + ": " + why);
-    }
-
-    private static byte[] readFully(FileChannel ch, long pos, int len, Path path, String what) {
-        if (pos < 0 || len < 0) throw bad(path, what + " at offset " + Long.toUnsignedString(pos) + " is outside the file");
-        byte[] b = new byte[len];
-        ByteBuffer buf = ByteBuffer.wrap(b);
-        try {
-            while (buf.hasRemaining()) {
-                int n = ch.read(buf, pos + buf.position());
-                if (n <= 0) throw bad(path, what + " truncated at " + (pos + buf.position()));
-            }
-        } catch (IOException e) {
-            throw new BpfException("read " + path + " " + what + ": " + e.getMessage());
-        }
-        return b;
-    }
-
-    static long le(byte[] b, int off, int size) {
-        long v = 0;
-        for (int i = size - 1; i >= 0; i--) v = v << 8 | (b[off + i] & 0xff);
-        return v;
     }
 
     /** The PT_LOAD segments, by address. */

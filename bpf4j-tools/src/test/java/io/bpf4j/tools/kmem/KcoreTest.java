@@ -144,11 +144,11 @@ class KcoreTest {
 
     @Test
     void filesThatAreNotKernelCoresAreFormatErrors() throws IOException {
-        assertEquals(write(new byte[] {1, 2, 3}) + ": ELF header truncated at 3",
+        assertEquals(write(new byte[] {1, 2, 3}) + ": ELF: file is 3 bytes, shorter than the 64-byte ELF header",
                 assertThrows(BpfFormatException.class, () -> Kcore.open(dir.resolve("kcore"))).getMessage());
         byte[] notElf = core();
         notElf[1] = 'X';
-        assertTrue(assertThrows(BpfFormatException.class, () -> Kcore.open(write(notElf))).getMessage().endsWith("not an ELF file"));
+        assertTrue(assertThrows(BpfFormatException.class, () -> Kcore.open(write(notElf))).getMessage().endsWith("ELF: not an ELF file (bad magic)"));
         byte[] exec = core();
         exec[16] = 2;
         assertTrue(assertThrows(BpfFormatException.class, () -> Kcore.open(write(exec))).getMessage().endsWith("ELF type 2, want ET_CORE (4)"));
