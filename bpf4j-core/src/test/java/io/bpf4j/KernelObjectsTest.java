@@ -1,5 +1,7 @@
 package io.bpf4j;
 
+import io.bpf4j.asm.Asm;
+import io.bpf4j.asm.Insn;
 import io.bpf4j.fixtures.TestPrograms;
 import io.bpf4j.kernel.Kallsyms;
 import io.bpf4j.internal.sys.Errno;
@@ -134,7 +136,7 @@ class KernelObjectsTest {
 
     @Test
     void verifierRejectionCarriesTheLogAndCause() {
-        byte[] exitOnly = {(byte) 0x95, 0, 0, 0, 0, 0, 0, 0};
+        List<Insn> exitOnly = new Asm().exit().assemble();
         VerifierException e = assertThrows(VerifierException.class,
                 () -> BpfProgram.load(ProgramSpec.of(ProgType.XDP, exitOnly, "GPL")));
         assertEquals(Errno.EACCES, e.errno());
@@ -223,7 +225,7 @@ class KernelObjectsTest {
         for (int i = 0; i < 50; i++) {
             assertThrows(BpfException.class, () -> BpfMap.fromId(Integer.MAX_VALUE - 1));
             assertThrows(VerifierException.class,
-                    () -> BpfProgram.load(ProgramSpec.of(ProgType.XDP, new byte[] {(byte) 0x95, 0, 0, 0, 0, 0, 0, 0}, "GPL")));
+                    () -> BpfProgram.load(ProgramSpec.of(ProgType.XDP, new Asm().exit().assemble(), "GPL")));
             assertThrows(BpfException.class, () -> BpfMap.create(MapSpec.of(MapType.HASH, 0, 0, 0)));
             try (BpfMap m = BpfMap.create(MapSpec.of(MapType.ARRAY, 4, 4, 1))) {
                 assertThrows(BpfException.class, () -> m.update(u32(5), u32(0), BpfMap.ANY));

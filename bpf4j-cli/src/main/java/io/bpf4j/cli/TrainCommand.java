@@ -7,12 +7,15 @@ import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
 import io.bpf4j.ProgType;
 import io.bpf4j.ProgramSpec;
+import io.bpf4j.asm.Asm;
+import io.bpf4j.asm.Insn;
 import io.bpf4j.cli.inspect.Inspector;
 import io.bpf4j.internal.json.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -26,7 +29,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream sink = new PrintStream(PrintStream.nullOutputStream());
         CommandLine.usage(new RootCommand(), sink);
-        byte[] ret0 = {(byte) 0xb7, 0, 0, 0, 0, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0};
+        List<Insn> ret0 = new Asm().ret(0).assemble();
         // `inspect map dump` of a hash whose values have BTF: the batch walk and the formatter.
         io.bpf4j.btf.BtfBuilder bb = new io.bpf4j.btf.BtfBuilder();
         int u32 = bb.addInt("unsigned int", 4, 0), u64 = bb.addInt("unsigned long long", 8, 0);
