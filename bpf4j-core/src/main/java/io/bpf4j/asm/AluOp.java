@@ -65,7 +65,12 @@ public enum AluOp {
         int bits = opcode & 0xf0;
         if (off == 1 && bits == DIV.code) return SDIV;
         if (off == 1 && bits == MOD.code) return SMOD;
-        for (AluOp op : values()) if (op.code == bits && op.off == 0) return op;
-        return null;
+        return BY_BITS[bits >>> 4];
+    }
+
+    /** The plain op (off 0) of each value of the op bits, without a values() copy per lookup. */
+    private static final AluOp[] BY_BITS = new AluOp[16];
+    static {
+        for (AluOp op : values()) if (op.off == 0) BY_BITS[op.code >>> 4] = op;
     }
 }

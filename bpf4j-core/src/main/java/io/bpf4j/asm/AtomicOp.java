@@ -49,7 +49,9 @@ public enum AtomicOp {
 
     /** The op with this imm, or {@code null}. */
     public static AtomicOp of(int imm) {
-        for (AtomicOp op : values()) if (op.imm == imm) return op;
+        for (AtomicOp op : VALUES) if (op.imm == imm) return op;
         return null;
     }
+
+    private static final AtomicOp[] VALUES = values();
 }

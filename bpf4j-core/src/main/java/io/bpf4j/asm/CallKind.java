@@ -22,6 +22,8 @@ public enum CallKind {
 
     /** The kind for this src_reg, or {@code null}. */
     public static CallKind of(int srcReg) {
-        return srcReg >= 0 && srcReg < values().length ? values()[srcReg] : null;
+        return srcReg >= 0 && srcReg < VALUES.length ? VALUES[srcReg] : null;
     }
+
+    private static final CallKind[] VALUES = values();
 }

@@ -44,8 +44,12 @@ public enum JmpOp {
 
     /** The op of an opcode, or {@code null} for 0xf0, which the uapi does not define. */
     public static JmpOp of(int opcode) {
-        int bits = opcode & 0xf0;
-        for (JmpOp op : values()) if (op.code == bits) return op;
-        return null;
+        return BY_BITS[(opcode & 0xf0) >>> 4];
+    }
+
+    /** The op of each value of the op bits, without a values() copy per lookup. */
+    private static final JmpOp[] BY_BITS = new JmpOp[16];
+    static {
+        for (JmpOp op : values()) BY_BITS[op.code >>> 4] = op;
     }
 }

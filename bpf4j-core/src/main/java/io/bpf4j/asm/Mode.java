@@ -26,7 +26,12 @@ public enum Mode {
 
     /** The mode of an opcode, or {@code null} for 0xa0 and 0xe0, which the uapi does not define. */
     public static Mode of(int opcode) {
-        for (Mode m : values()) if (m.code == (opcode & 0xe0)) return m;
-        return null;
+        return BY_BITS[(opcode & 0xe0) >>> 5];
+    }
+
+    /** The mode of each value of the mode bits, without a values() copy per lookup. */
+    private static final Mode[] BY_BITS = new Mode[8];
+    static {
+        for (Mode m : values()) BY_BITS[m.code >>> 5] = m;
     }
 }

@@ -33,6 +33,8 @@ public enum Pseudo {
 
     /** The kind for this src_reg, or {@code null}. */
     public static Pseudo of(int srcReg) {
-        return srcReg >= 0 && srcReg < values().length ? values()[srcReg] : null;
+        return srcReg >= 0 && srcReg < VALUES.length ? VALUES[srcReg] : null;
     }
+
+    private static final Pseudo[] VALUES = values();
 }
