@@ -6,7 +6,6 @@ import io.bpf4j.LineInfo;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.core.CoreRelo;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -21,9 +20,8 @@ import java.util.function.ToIntFunction;
  * function are found by binary search when its program is linked.
  */
 final class BtfExt {
-    private final Map<String, Records<FuncInfo>> funcs = new HashMap<>();
-    private final Map<String, Records<LineInfo>> lines = new HashMap<>();
-    private final Map<String, Records<CoreRelo>> relos = new HashMap<>();
+    private static final Section EMPTY = new Section();
+    private final Map<String, Section> sections = new HashMap<>();
 
     private BtfExt() {}
 
@@ -31,41 +29,144 @@ final class BtfExt {
         return new BtfExt();
     }
 
-    /** One section's records of one kind, sorted by slot. */
+    /** One ELF section's records. */
+    static final class Section {
+        private final Records<FuncInfo> funcs = new Records<>(FuncInfo::insnOff);
+        private final Records<LineInfo> lines = new Records<>(LineInfo::insnOff);
+        private final Records<CoreRelo> relos = new Records<>(CoreRelo::insn);
+    }
+
+    /** One function's records where one program placed it. */
+    private record Part(FuncInfo[] funcs, LineInfo[] lines, CoreRelo[] relos) {}
+
+    /** Parts already moved in this object, by section, function start and new start. */
+    private final Map<Long, Part> parts = new HashMap<>();
+
+    /**
+     * The records of slots [start, start + length) of {@code sec}, moved by newStart - start.
+     * The subprograms of an object usually land at the same place in many of its programs; those
+     * moves are made once.
+     */
+    private Part part(Section sec, int sectionIndex, int start, int length, int newStart) {
+        long key = ((long) sectionIndex << 42) ^ ((long) start << 21) ^ newStart;
+        Part cached = parts.get(key);
+        if (cached != null && sectionIndex < 1 << 21 && start < 1 << 21 && newStart < 1 << 21) return cached;
+        int end = start + length, d = newStart - start;
+        Records<FuncInfo> fr = sec.funcs;
+        FuncInfo[] f = new FuncInfo[fr.count(start, end)];
+        for (int i = 0, k = fr.lowerBound(start); i < f.length; i++, k++) {
+            FuncInfo x = fr.get(k);
+            f[i] = d == 0 ? x : new FuncInfo(x.insnOff() + d, x.typeId());
+        }
+        Records<LineInfo> lr = sec.lines;
+        LineInfo[] l = new LineInfo[lr.count(start, end)];
+        for (int i = 0, k = lr.lowerBound(start); i < l.length; i++, k++) {
+            LineInfo x = lr.get(k);
+            l[i] = d == 0 ? x : new LineInfo(x.insnOff() + d, x.fileNameOff(), x.lineOff(), x.lineCol());
+        }
+        Records<CoreRelo> cr = sec.relos;
+        CoreRelo[] c = new CoreRelo[cr.count(start, end)];
+        for (int i = 0, k = cr.lowerBound(start); i < c.length; i++, k++) {
+            CoreRelo x = cr.get(k);
+            c[i] = d == 0 ? x : x.withInsn(x.insn() + d);
+        }
+        Part p = new Part(f, l, c);
+        if (sectionIndex < 1 << 21 && start < 1 << 21 && newStart < 1 << 21) parts.put(key, p);
+        return p;
+    }
+
+    /** A program's func_info, line_info and CO-RE records, gathered from the functions it is linked from. */
+    record Program(List<FuncInfo> funcInfo, List<LineInfo> lineInfo, List<CoreRelo> coreRelos) {}
+
+    /**
+     * The records of the functions a program is linked from, each moved to where its function
+     * landed: of part i, section {@code sectionIndex[i]}'s records of slots
+     * [start[i], start[i] + length[i]), moved by newStart[i] - start[i].
+     */
+    Program program(Section[] sections, int[] sectionIndex, int[] start, int[] length, int[] newStart) {
+        int n = sections.length;
+        Part[] ps = new Part[n];
+        int nf = 0, nl = 0, nc = 0;
+        for (int i = 0; i < n; i++) {
+            ps[i] = part(sections[i], sectionIndex[i], start[i], length[i], newStart[i]);
+            nf += ps[i].funcs.length;
+            nl += ps[i].lines.length;
+            nc += ps[i].relos.length;
+        }
+        if (n == 1) return new Program(List.of(ps[0].funcs), List.of(ps[0].lines), List.of(ps[0].relos));
+        FuncInfo[] f = new FuncInfo[nf];
+        LineInfo[] l = new LineInfo[nl];
+        CoreRelo[] c = new CoreRelo[nc];
+        nf = nl = nc = 0;
+        for (Part p : ps) {
+            System.arraycopy(p.funcs, 0, f, nf, p.funcs.length);
+            nf += p.funcs.length;
+            System.arraycopy(p.lines, 0, l, nl, p.lines.length);
+            nl += p.lines.length;
+            System.arraycopy(p.relos, 0, c, nc, p.relos.length);
+            nc += p.relos.length;
+        }
+        return new Program(List.of(f), List.of(l), List.of(c));
+    }
+
+    /** The records of an ELF section (none when it has none). */
+    Section section(String name) {
+        return sections.getOrDefault(name, EMPTY);
+    }
+
+    /** One section's records of one kind, sorted by slot, with the slots beside them for searching. */
     private static final class Records<T> {
-        private final ToIntFunction<T> slot;
+        private final ToIntFunction<T> slotOf;
         private Object[] items = new Object[8];
+        private int[] slots = new int[8];
         private int size;
         private boolean sorted = true;
 
-        Records(ToIntFunction<T> slot) {
-            this.slot = slot;
+        Records(ToIntFunction<T> slotOf) {
+            this.slotOf = slotOf;
         }
 
-        @SuppressWarnings("unchecked")
         void add(T t) {
-            if (size == items.length) items = Arrays.copyOf(items, size * 2);
-            if (size > 0 && slot.applyAsInt((T) items[size - 1]) > slot.applyAsInt(t)) sorted = false;
+            if (size == items.length) {
+                items = Arrays.copyOf(items, size * 2);
+                slots = Arrays.copyOf(slots, size * 2);
+            }
+            int slot = slotOf.applyAsInt(t);
+            if (size > 0 && slots[size - 1] > slot) sorted = false;
+            slots[size] = slot;
             items[size++] = t;
         }
 
         @SuppressWarnings("unchecked")
         void sort() {
             if (sorted) return;
-            Arrays.sort((T[]) items, 0, size, Comparator.comparingInt(slot));
+            Object[] byslot = Arrays.copyOf(items, size);
+            Arrays.sort((T[]) byslot, Comparator.comparingInt(slotOf));
+            for (int i = 0; i < size; i++) {
+                items[i] = byslot[i];
+                slots[i] = slotOf.applyAsInt((T) byslot[i]);
+            }
             sorted = true;
         }
 
+        int slot(int i) {
+            return slots[i];
+        }
+
         /** Index of the first record at a slot >= {@code from}. */
-        @SuppressWarnings("unchecked")
         int lowerBound(int from) {
             int lo = 0, hi = size;
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
-                if (slot.applyAsInt((T) items[mid]) < from) lo = mid + 1;
+                if (slots[mid] < from) lo = mid + 1;
                 else hi = mid;
             }
             return lo;
+        }
+
+        /** Records at slots in [from, to). */
+        int count(int from, int to) {
+            return lowerBound(to) - lowerBound(from);
         }
 
         @SuppressWarnings("unchecked")
@@ -81,35 +182,32 @@ final class BtfExt {
         if (d[2] != 1) throw bad("unsupported version " + d[2]);
         long hdrLen = u32(d, 4);
         if (hdrLen < 24 || hdrLen > d.length) throw bad("header length " + hdrLen + " out of range");
-        x.section(d, hdrLen, u32(d, 8), u32(d, 12), 8, btf, "func_info", (sec, p, insn) ->
-                records(x.funcs, sec, FuncInfo::insnOff).add(new FuncInfo(insn, (int) u32(d, p + 4))));
-        x.section(d, hdrLen, u32(d, 16), u32(d, 20), 16, btf, "line_info", (sec, p, insn) ->
-                records(x.lines, sec, LineInfo::insnOff).add(new LineInfo(insn, (int) u32(d, p + 4),
-                        (int) u32(d, p + 8), (int) u32(d, p + 12))));
+        x.parse(d, hdrLen, u32(d, 8), u32(d, 12), 8, btf, "func_info", (sec, p, insn) ->
+                sec.funcs.add(new FuncInfo(insn, (int) u32(d, p + 4))));
+        x.parse(d, hdrLen, u32(d, 16), u32(d, 20), 16, btf, "line_info", (sec, p, insn) ->
+                sec.lines.add(new LineInfo(insn, (int) u32(d, p + 4), (int) u32(d, p + 8), (int) u32(d, p + 12))));
         if (hdrLen >= 32) {
-            x.section(d, hdrLen, u32(d, 24), u32(d, 28), 16, btf, "core_relo", (sec, p, insn) -> {
+            // Relocations repeat a few access strings ("0:1"...): read each once.
+            Map<Integer, String> accesses = new HashMap<>();
+            x.parse(d, hdrLen, u32(d, 24), u32(d, 28), 16, btf, "core_relo", (sec, p, insn) -> {
                 int kind = (int) u32(d, p + 12);
-                String access = btf.string((int) u32(d, p + 8));
-                records(x.relos, sec, CoreRelo::insn).add(new CoreRelo(insn, (int) u32(d, p + 4), access, CoreRelo.Kind.of(kind)));
+                String access = accesses.computeIfAbsent((int) u32(d, p + 8), btf::string);
+                sec.relos.add(new CoreRelo(insn, (int) u32(d, p + 4), access, CoreRelo.Kind.of(kind)));
             });
         }
-        x.funcs.values().forEach(Records::sort);
-        x.lines.values().forEach(Records::sort);
-        x.relos.values().forEach(Records::sort);
+        for (Section s : x.sections.values()) {
+            s.funcs.sort();
+            s.lines.sort();
+            s.relos.sort();
+        }
         return x;
     }
 
-    private static <T> Records<T> records(Map<String, Records<T>> m, String section, ToIntFunction<T> slot) {
-        Records<T> r = m.get(section);
-        if (r == null) m.put(section, r = new Records<>(slot));
-        return r;
-    }
-
     private interface Rec {
-        void accept(String section, int pos, int insn);
+        void accept(Section section, int pos, int insn);
     }
 
-    private void section(byte[] d, long hdrLen, long off, long len, int minRec, Btf btf, String what, Rec rec) {
+    private void parse(byte[] d, long hdrLen, long off, long len, int minRec, Btf btf, String what, Rec rec) {
         if (len == 0) return;
         long start = hdrLen + off, end = start + len;
         if (start < hdrLen || end > d.length) throw bad(what + " [" + start + ", +" + len + ") outside " + d.length + " bytes");
@@ -119,61 +217,22 @@ final class BtfExt {
         int p = (int) start + 4;
         while (p < end) {
             if (end - p < 8) throw bad(what + ": truncated section header at " + p);
-            String sec;
+            String name;
             try {
-                sec = btf.string((int) u32(d, p));
+                name = btf.string((int) u32(d, p));
             } catch (RuntimeException e) {
                 throw bad(what + ": bad section name offset " + u32(d, p));
             }
+            Section sec = sections.computeIfAbsent(name, k -> new Section());
             long n = u32(d, p + 4);
             p += 8;
-            if (n > (end - p) / recSize) throw bad(what + " for " + sec + ": " + n + " records of " + recSize + " bytes overrun the section");
+            if (n > (end - p) / recSize) throw bad(what + " for " + name + ": " + n + " records of " + recSize + " bytes overrun the section");
             for (int i = 0; i < n; i++, p += (int) recSize) {
                 long insnOff = u32(d, p);
-                if (insnOff % 8 != 0) throw bad(what + " for " + sec + ": instruction offset " + insnOff + " not a multiple of 8");
+                if (insnOff % 8 != 0) throw bad(what + " for " + name + ": instruction offset " + insnOff + " not a multiple of 8");
                 rec.accept(sec, p, (int) (insnOff / 8));
             }
         }
-    }
-
-    /** Appends the func_info of slots [from, to) of {@code section}, moved by {@code delta} slots. */
-    void funcInfo(String section, int from, int to, int delta, List<FuncInfo> out) {
-        Records<FuncInfo> r = funcs.get(section);
-        if (r == null) return;
-        for (int i = r.lowerBound(from); i < r.size; i++) {
-            FuncInfo f = r.get(i);
-            if (f.insnOff() >= to) break;
-            out.add(delta == 0 ? f : new FuncInfo(f.insnOff() + delta, f.typeId()));
-        }
-    }
-
-    /** Appends the line_info of slots [from, to) of {@code section}, moved by {@code delta} slots. */
-    void lineInfo(String section, int from, int to, int delta, List<LineInfo> out) {
-        Records<LineInfo> r = lines.get(section);
-        if (r == null) return;
-        for (int i = r.lowerBound(from); i < r.size; i++) {
-            LineInfo l = r.get(i);
-            if (l.insnOff() >= to) break;
-            out.add(delta == 0 ? l : new LineInfo(l.insnOff() + delta, l.fileNameOff(), l.lineOff(), l.lineCol()));
-        }
-    }
-
-    /** Appends the CO-RE relocations of slots [from, to) of {@code section}, moved by {@code delta} slots. */
-    void coreRelos(String section, int from, int to, int delta, List<CoreRelo> out) {
-        Records<CoreRelo> r = relos.get(section);
-        if (r == null) return;
-        for (int i = r.lowerBound(from); i < r.size; i++) {
-            CoreRelo c = r.get(i);
-            if (c.insn() >= to) break;
-            out.add(delta == 0 ? c : c.withInsn(c.insn() + delta));
-        }
-    }
-
-    /** Every record of a section, for tests. */
-    List<FuncInfo> funcInfo(String section) {
-        List<FuncInfo> out = new ArrayList<>();
-        funcInfo(section, 0, Integer.MAX_VALUE, 0, out);
-        return out;
     }
 
     private static int u16(byte[] d, int p) {

@@ -48,12 +48,16 @@ final class BtfPatcher {
     /**
      * Fills each DATASEC's size and its variables' offsets. {@code sectionSizes} maps ELF section
      * names to sizes; {@code symbolValue} finds a variable's offset by (section, name), or -1.
-     * Variables are then ordered by offset, which the kernel requires.
+     * Variables are then ordered by offset, which the kernel requires. Returns the DATASECs' ids
+     * by name; only DATASECs and their VARs are decoded.
      */
-    static void fixDatasecs(byte[] d, Btf btf, Map<String, Long> sectionSizes, SymbolLookup symbolValue) {
+    static Map<String, Integer> fixDatasecs(byte[] d, Btf btf, Map<String, Long> sectionSizes, SymbolLookup symbolValue) {
         int[] offs = typeOffsets(d);
+        Map<String, Integer> ids = new java.util.HashMap<>();
         for (int id = 1; id <= offs.length; id++) {
+            if (((i32(d, offs[id - 1] + 4) >>> 24) & 0x1f) != BtfKind.DATASEC.number()) continue;
             if (!(btf.typeById(id) instanceof BtfType.Datasec ds)) continue;
+            ids.putIfAbsent(ds.name(), id);
             Long size = sectionSizes.get(ds.name());
             int p = offs[id - 1];
             if (size != null) put(d, p + 8, size.intValue());
@@ -83,6 +87,7 @@ final class BtfPatcher {
                 put(d, q + 8, recs[i][2]);
             }
         }
+        return ids;
     }
 
     /**

@@ -45,14 +45,19 @@ final class ObjectParser {
     private final List<ElfSymbol>[] symbolsBySection;
     /** Per section the relocations apply to: the relocation of each instruction slot, or null. */
     private final ElfRelocation[][] relocs;
-    /** Per code section: its instructions by slot (null at the second slot of an ld_imm64). */
-    private final Insn[][] code;
+    /** Per code section: its instructions, decoded on first use. */
+    private final Code[] code;
     /** Per section: its STT_FUNC symbols by address. */
     private final ElfSymbol[][] functions;
     private final Map<String, MapSpec> maps = new LinkedHashMap<>();
     private final MapSpec[] dataMaps;
     private final Map<String, Variable> variables = new LinkedHashMap<>();
+    private final BtfExt.Section[] extSections;
+    private final SectionKind[] kinds;
+    private final boolean[] kindKnown;
     private int mapsSection = -1;
+    /** The object BTF's DATASEC ids by name. */
+    private Map<String, Integer> datasecs = Map.of();
     private Btf btf;
     private BtfExt ext = BtfExt.empty();
 
@@ -66,9 +71,12 @@ final class ObjectParser {
         int n = elf.sections().size();
         symbolsBySection = new List[n];
         relocs = new ElfRelocation[n][];
-        code = new Insn[n][];
+        code = new Code[n];
         functions = new ElfSymbol[n][];
         dataMaps = new MapSpec[n];
+        extSections = new BtfExt.Section[n];
+        kinds = new SectionKind[n];
+        kindKnown = new boolean[n];
         for (ElfSymbol s : elf.symbols()) {
             if (s.section() <= 0 || s.section() >= n) continue;
             if (symbolsBySection[s.section()] == null) symbolsBySection[s.section()] = new ArrayList<>();
@@ -90,7 +98,7 @@ final class ObjectParser {
             Btf raw = Btf.parse(btfBytes);
             Map<String, Long> sizes = new HashMap<>();
             for (ElfSection s : elf.sections()) sizes.put(s.name(), s.size());
-            BtfPatcher.fixDatasecs(btfBytes, raw, sizes, this::symbolValue);
+            datasecs = BtfPatcher.fixDatasecs(btfBytes, raw, sizes, this::symbolValue);
             btfBytes = BtfPatcher.fixKsyms(btfBytes);
             btf = Btf.parse(btfBytes);
             Optional<ElfSection> extSec = elf.section(".BTF.ext");
@@ -153,9 +161,56 @@ final class ObjectParser {
         return functions[sec.index()] = out.toArray(new ElfSymbol[0]);
     }
 
-    /** The section's instructions, decoded once, by slot. */
-    private Insn[] code(ElfSection sec) {
-        Insn[] c = code[sec.index()];
+    /**
+     * A code section decoded once: its instructions in order, where each starts, and which ones
+     * linking must look at (subprogram calls, and instructions with a relocation). Linking a
+     * program copies runs of these shared, immutable values and replaces only those.
+     */
+    private static final class Code {
+        final Insn[] insns;
+        /** The slot of each instruction. */
+        final int[] slotOf;
+        /** The instruction starting at each slot, -1 inside an ld_imm64; entry [slots] is insns.length. */
+        final int[] indexAt;
+        /** Indices of the instructions linking rewrites, ascending. */
+        final int[] special;
+
+        Code(List<Insn> decoded, int slots, ElfRelocation[] relocs) {
+            insns = decoded.toArray(new Insn[0]);
+            slotOf = new int[insns.length];
+            indexAt = new int[slots + 1];
+            Arrays.fill(indexAt, -1);
+            int[] sp = new int[16];
+            int n = 0, slot = 0;
+            for (int i = 0; i < insns.length; i++) {
+                Insn insn = insns[i];
+                slotOf[i] = slot;
+                indexAt[slot] = i;
+                boolean call = insn instanceof Insn.Call c && c.kind() == CallKind.SUBPROG;
+                if (call || (relocs != null && relocs[slot] != null && (insn instanceof Insn.Call || insn instanceof Insn.LdImm64))) {
+                    if (n == sp.length) sp = Arrays.copyOf(sp, n * 2);
+                    sp[n++] = i;
+                }
+                slot += insn instanceof Insn.LdImm64 ? 2 : 1;
+            }
+            indexAt[slots] = insns.length;
+            special = Arrays.copyOf(sp, n);
+        }
+
+        /** The first special index >= {@code i}. */
+        int firstSpecial(int i) {
+            int lo = 0, hi = special.length;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (special[mid] < i) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo;
+        }
+    }
+
+    private Code code(ElfSection sec) {
+        Code c = code[sec.index()];
         if (c != null) return c;
         if (sec.size() % 8 != 0) throw new BpfFormatException("section " + sec.name() + ": size " + sec.size() + " is not a multiple of 8");
         byte[] b = elf.contents(sec);
@@ -165,13 +220,7 @@ final class ObjectParser {
         } catch (BpfFormatException e) {
             throw new BpfFormatException("section " + sec.name() + ": " + e.getMessage(), e);
         }
-        c = new Insn[b.length / Insn.SLOT_SIZE];
-        int slot = 0;
-        for (Insn i : insns) {
-            c[slot] = i;
-            slot += i.slots();
-        }
-        return code[sec.index()] = c;
+        return code[sec.index()] = new Code(insns, b.length / Insn.SLOT_SIZE, relocs[sec.index()]);
     }
 
     private static boolean isDataSection(String n) {
@@ -186,8 +235,7 @@ final class ObjectParser {
         MapSpec.Kind kind = s.name().startsWith(".rodata") ? MapSpec.Kind.RODATA
                 : s.name().startsWith(".bss") ? MapSpec.Kind.BSS : MapSpec.Kind.DATA;
         if (s.size() > Integer.MAX_VALUE - 8) throw new BpfFormatException("section " + s.name() + " too large");
-        int valueTypeId = 0;
-        if (btf != null) valueTypeId = btf.findByName(s.name(), BtfKind.DATASEC).map(BtfType::id).orElse(0);
+        int valueTypeId = datasecs.getOrDefault(s.name(), 0);
         MapSpec m = new MapSpec(MapType.ARRAY, s.name(), 4, (int) s.size(), 1,
                 MapSpec.F_MMAPABLE | (kind == MapSpec.Kind.RODATA ? MapSpec.F_RDONLY_PROG : 0), 0, 0, null, null, 0, valueTypeId,
                 MapSpec.Pinning.NONE, kind, MemorySegment.ofArray(elf.contents(s)).asReadOnly(), Map.of());
@@ -213,8 +261,9 @@ final class ObjectParser {
     private void btfMaps(ElfSection s) {
         mapsSection = s.index();
         if (btf == null) throw new BpfFormatException("section .maps needs BTF (compile with -g)");
-        BtfType.Datasec ds = (BtfType.Datasec) btf.findByName(".maps", BtfKind.DATASEC)
-                .orElseThrow(() -> new BpfFormatException("section .maps has no DATASEC in BTF"));
+        Integer id = datasecs.get(".maps");
+        if (id == null) throw new BpfFormatException("section .maps has no DATASEC in BTF");
+        BtfType.Datasec ds = (BtfType.Datasec) btf.typeById(id);
         for (BtfType.VarSecinfo vs : ds.vars()) {
             if (!(btf.typeById(vs.type()) instanceof BtfType.Var var))
                 throw new BpfFormatException(".maps DATASEC entry " + vs.type() + " is not a VAR");
@@ -321,7 +370,7 @@ final class ObjectParser {
     private void initialSlots(Map<String, ProgramSpec> programs) {
         ElfRelocation[] rs = relocs[mapsSection];
         if (rs == null) return;
-        BtfType.Datasec ds = (BtfType.Datasec) btf.findByName(".maps", BtfKind.DATASEC).orElseThrow();
+        BtfType.Datasec ds = (BtfType.Datasec) btf.typeById(datasecs.get(".maps"));
         Map<String, Map<Integer, String>> slots = new LinkedHashMap<>();
         for (ElfRelocation r : rs) {
             if (r == null) continue;
@@ -353,8 +402,12 @@ final class ObjectParser {
         slots.forEach((map, s) -> maps.put(map, maps.get(map).withInitialSlots(s)));
     }
 
-    /** A function of a section: where its copy starts in the program being linked. */
-    private record Chunk(ElfSection section, int start, int length, int newStart) {}
+    /**
+     * A function of a section placed in the program being linked: slots [start, start + length)
+     * of its section, instructions [first, end) of its {@link Code}, copied to slot
+     * {@code newStart} and instruction {@code newIndex} of the program.
+     */
+    private record Chunk(ElfSection section, Code code, int start, int length, int first, int end, int newStart, int newIndex) {}
 
     /** The program being linked: chunks placed so far and what its instructions refer to. */
     private final class Linking {
@@ -365,6 +418,18 @@ final class ObjectParser {
 
         Linking(String prog) {
             this.prog = prog;
+        }
+
+        /** Places function {@code fn} of {@code sec} at slot {@code newStart}, instruction {@code newIndex}. */
+        Chunk chunk(ElfSection sec, ElfSymbol fn, int newStart, int newIndex) {
+            Code c = code(sec);
+            int start = (int) (fn.value() / 8), length = (int) (fn.size() / 8);
+            int first = c.indexAt[start], end = c.indexAt[start + length];
+            if (first < 0) throw new BpfFormatException(prog + ": function " + fn.name() + " of " + sec.name() + " starts inside an ld_imm64");
+            if (end < 0) throw new BpfFormatException(prog + ": ld_imm64 at the end of function " + fn.name() + " in " + sec.name());
+            Chunk ch = new Chunk(sec, c, start, length, first, end, newStart, newIndex);
+            chunks.add(ch);
+            return ch;
         }
 
         /** Where the function containing slot {@code target} of {@code ts} starts in this program, appending it once. */
@@ -388,63 +453,86 @@ final class ObjectParser {
             for (Chunk c : chunks)
                 if (c.section.index() == ts.index() && c.start == fStart) return c.newStart + (int) (target - fStart);
             Chunk last = chunks.getLast();
-            int at = last.newStart + last.length;
-            chunks.add(new Chunk(ts, fStart, (int) (fn.size() / 8), at));
+            Chunk ch = chunk(ts, fn, last.newStart + last.length, last.newIndex + (last.end - last.first));
             subprograms.add(fn.name());
-            return at + (int) (target - fStart);
+            return ch.newStart + (int) (target - fStart);
         }
     }
 
     private ProgramSpec link(ElfSection sec, ElfSymbol main, String license, int version) {
         Linking l = new Linking(main.name());
-        l.chunks.add(new Chunk(sec, (int) (main.value() / 8), (int) (main.size() / 8), 0));
-        Insn[] out = new Insn[(int) (main.size() / 8)];
-        int count = 0;
+        l.chunk(sec, main, 0, 0);
+        Insn[] out = new Insn[64];
         for (int c = 0; c < l.chunks.size(); c++) {
             Chunk ch = l.chunks.get(c);
-            Insn[] src = code(ch.section);
+            Code code = ch.code;
+            int n = ch.end - ch.first;
+            if (out.length < ch.newIndex + n) out = Arrays.copyOf(out, Math.max(ch.newIndex + n, out.length * 2));
+            System.arraycopy(code.insns, ch.first, out, ch.newIndex, n);
             ElfRelocation[] rs = relocs[ch.section.index()];
-            int end = ch.newStart + ch.length;
-            if (out.length < end) out = Arrays.copyOf(out, Math.max(end, out.length * 2));
-            if (src[ch.start] == null)
-                throw new BpfFormatException(main.name() + ": function at instruction " + ch.start + " of " + ch.section.name() + " starts inside an ld_imm64");
-            for (int k = 0; k < ch.length; k++) {
-                int si = ch.start + k, ni = ch.newStart + k;
-                Insn insn = src[si];
-                if (insn == null) continue;
-                count++;
-                if (insn.slots() == 2 && k + 1 >= ch.length)
-                    throw new BpfFormatException(main.name() + ": ld_imm64 at the end of a function in " + ch.section.name());
+            for (int k = code.firstSpecial(ch.first); k < code.special.length && code.special[k] < ch.end; k++) {
+                int i = code.special[k], si = code.slotOf[i], ni = ch.newStart + (si - ch.start), at = ch.newIndex + (i - ch.first);
+                Insn insn = code.insns[i];
                 ElfRelocation r = rs == null ? null : rs[si];
-                out[ni] = switch (insn) {
-                    case Insn.Call call when call.kind() == CallKind.SUBPROG -> call(l, ch, si, ni, call, r);
-                    case Insn.Call call when r != null -> {
-                        ElfSymbol sym = elf.symbol(r.symbol(), "call relocation in " + ch.section.name());
-                        l.references.add(new Reference(ni, Reference.Kind.EXTERN, sym.name()));
-                        yield call;
+                if (insn instanceof Insn.Call call) {
+                    if (call.kind() == CallKind.SUBPROG) {
+                        out[at] = call(l, ch, si, ni, call, r);
+                    } else {
+                        l.references.add(new Reference(ni, Reference.Kind.EXTERN, symbol(r, ch).name()));
                     }
-                    case Insn.LdImm64 ld when r != null -> ldImm64(l, ch, ni, ld, r);
-                    default -> insn;
-                };
+                } else {
+                    out[at] = ldImm64(l, ch, ni, (Insn.LdImm64) insn, r);
+                }
             }
         }
         Chunk last = l.chunks.getLast();
-        int slots = last.newStart + last.length;
-        Insn[] insns = new Insn[count];
-        for (int i = 0, n = 0; i < slots; i++) if (out[i] != null) insns[n++] = out[i];
-        List<FuncInfo> fi = new ArrayList<>(l.chunks.size());
-        List<LineInfo> li = new ArrayList<>();
-        List<CoreRelo> cr = new ArrayList<>();
-        for (Chunk ch : l.chunks) {
-            int lo = ch.start, hi = ch.start + ch.length, d = ch.newStart - ch.start;
-            ext.funcInfo(ch.section.name(), lo, hi, d, fi);
-            ext.lineInfo(ch.section.name(), lo, hi, d, li);
-            ext.coreRelos(ch.section.name(), lo, hi, d, cr);
+        int count = last.newIndex + (last.end - last.first);
+        int parts = l.chunks.size();
+        BtfExt.Section[] extSecs = new BtfExt.Section[parts];
+        int[] index = new int[parts], start = new int[parts], length = new int[parts], newStart = new int[parts];
+        for (int c = 0; c < parts; c++) {
+            Chunk ch = l.chunks.get(c);
+            extSecs[c] = extSection(ch.section);
+            index[c] = ch.section.index();
+            start[c] = ch.start;
+            length[c] = ch.length;
+            newStart[c] = ch.newStart;
         }
-        SectionKind kind = SectionKind.of(sec.name());
-        return new ProgramSpec(kind == null ? ProgType.UNSPEC : kind.type(), main.name(), List.of(insns),
+        BtfExt.Program x = ext.program(extSecs, index, start, length, newStart);
+        SectionKind kind = kind(sec);
+        return new ProgramSpec(kind == null ? ProgType.UNSPEC : kind.type(), main.name(), List.copyOf(Arrays.asList(out).subList(0, count)),
                 license.isEmpty() ? "GPL" : license, kind == null ? null : kind.attachType(), version, kind == null ? 0 : kind.flags(),
-                null, fi, li, 0, null, null, 0, sec.name(), kind == null ? "" : kind.target(), l.references, cr, l.subprograms, true);
+                null, x.funcInfo(), x.lineInfo(), 0, null, null, 0, sec.name(), kind == null ? "" : kind.target(),
+                List.copyOf(l.references), x.coreRelos(), List.copyOf(l.subprograms), true);
+    }
+
+    private BtfExt.Section extSection(ElfSection sec) {
+        BtfExt.Section s = extSections[sec.index()];
+        if (s == null) extSections[sec.index()] = s = ext.section(sec.name());
+        return s;
+    }
+
+    /** What a code section's name says, looked up once per section. */
+    private SectionKind kind(ElfSection sec) {
+        if (!kindKnown[sec.index()]) {
+            kinds[sec.index()] = SectionKind.of(sec.name());
+            kindKnown[sec.index()] = true;
+        }
+        return kinds[sec.index()];
+    }
+
+    /** The symbol a relocation of {@code ch}'s section refers to (ElfFile checked the index). */
+    private ElfSymbol symbol(ElfRelocation r, Chunk ch) {
+        List<ElfSymbol> syms = elf.symbols();
+        if (r.symbol() < 0 || r.symbol() >= syms.size()) return elf.symbol(r.symbol(), "relocation in " + ch.section.name());
+        return syms.get(r.symbol());
+    }
+
+    /** The section a symbol is defined in; the error names {@code what} and the symbol. */
+    private ElfSection section(ElfSymbol sym, String what) {
+        List<ElfSection> secs = elf.sections();
+        if (sym.section() <= 0 || sym.section() >= secs.size()) return elf.section(sym.section(), what + sym.name());
+        return secs.get(sym.section());
     }
 
     /** A bpf-to-bpf call: to its callee's copy; a call of an undefined symbol is a kfunc call. */
@@ -452,12 +540,12 @@ final class ObjectParser {
         ElfSection ts = ch.section;
         long target;
         if (r != null) {
-            ElfSymbol sym = elf.symbol(r.symbol(), "call relocation in " + ch.section.name());
+            ElfSymbol sym = symbol(r, ch);
             if (sym.section() == ElfSymbol.SHN_UNDEF) {
                 l.references.add(new Reference(ni, Reference.Kind.KFUNC, sym.name()));
                 return new Insn.Call(CallKind.KFUNC, 0, 0);
             }
-            ts = elf.section(sym.section(), "call to " + sym.name());
+            ts = section(sym, "call to ");
             target = sym.value() / 8 + call.imm() + 1;
         } else {
             target = (long) si + call.imm() + 1;
@@ -468,7 +556,7 @@ final class ObjectParser {
 
     /** An ld_imm64 with a relocation: a map, an address in global data, a function, or an extern. */
     private Insn ldImm64(Linking l, Chunk ch, int ni, Insn.LdImm64 ld, ElfRelocation r) {
-        ElfSymbol sym = elf.symbol(r.symbol(), "relocation in " + ch.section.name());
+        ElfSymbol sym = symbol(r, ch);
         int imm = ld.lowImm();
         if (sym.section() == ElfSymbol.SHN_UNDEF) {
             l.references.add(new Reference(ni, Reference.Kind.EXTERN, sym.name()));
@@ -489,7 +577,7 @@ final class ObjectParser {
             l.references.add(new Reference(ni, Reference.Kind.MAP, data.name()));
             return new Insn.LdImm64(ld.dst(), Pseudo.MAP_VALUE, off << 32);
         }
-        ElfSection ts = elf.section(sym.section(), "symbol " + sym.name());
+        ElfSection ts = section(sym, "symbol ");
         if (ts.executable()) {
             // The address of a function (a callback for bpf_loop and friends).
             long off = sym.value() + imm;

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
@@ -93,6 +94,31 @@ class ObjectLoadTest {
         try (BpfObject o = BpfObject.load(spec)) {
             var e = assertThrows(io.bpf4j.BpfException.class, () -> o.attach("kprobe_nanosleep").close());
             assertEquals("attach kprobe_nanosleep: kprobe target do_nanosleep+xyz: offset xyz is not a number", e.getMessage());
+        }
+    }
+
+    /**
+     * many.bpf.o: thirty programs each linked with the same two subprograms, whose func_info and
+     * line_info records are moved to where each program placed them; the kernel checks that
+     * layout on every load (func_info must match the subprogram boundaries).
+     */
+    @Test
+    void thirtyProgramsSharingSubprogramsLoadWithTheirBtfLineAndFuncInfo() {
+        ObjectSpec spec = Objects.spec("many.bpf.o");
+        assertEquals(30, spec.programs().size());
+        try (BpfObject o = BpfObject.load(spec)) {
+            for (var p : spec.programs()) {
+                assertEquals(List.of("account", "classify"), p.subprograms(), p.name());
+                assertEquals(3, p.funcInfo().size(), p.name());
+                assertEquals(3, o.program(p.name()).info().funcInfo().size(), p.name() + ": the kernel kept one func_info per function");
+            }
+            assertEquals(XDP_PASS, o.program("xdp_7").testRun(new byte[100], 1).retval());
+            assertEquals(XDP_DROP, o.program("xdp_7").testRun(new byte[600], 1).retval(), "classify says big");
+            // Socket filters see the packet without its 14-byte Ethernet header: 86 bytes, classify 1.
+            assertEquals(87, o.program("sock_20").testRun(new byte[100], 1).retval());
+            MemorySegment seen = o.variable("seen");
+            assertEquals(700, seen.get(JAVA_LONG_UNALIGNED, 7 * 8L), "xdp_7 added 100 + 600 through account()");
+            assertEquals(86, seen.get(JAVA_LONG_UNALIGNED, 20 * 8L));
         }
     }
 
