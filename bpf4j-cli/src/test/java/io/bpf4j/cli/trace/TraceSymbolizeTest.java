@@ -21,7 +21,7 @@ class TraceSymbolizeTest {
         try {
             java.nio.file.Files.writeString(f, "x".repeat(100));
             CliRun r = CliRun.of("trace", "-e", "__x64_sys_bpf", "-k", f.toString(), "--duration", "1");
-            assertTrue(r.err().contains("Warning: -k " + f + " is not a vmlinux (" + f + ": not an ELF file); no file:line."), r.err());
+            assertTrue(r.err().contains("Warning: -k " + f + " is not a vmlinux (" + f + ": ELF: not an ELF file (bad magic)); no file:line."), r.err());
         } finally {
             java.nio.file.Files.delete(f);
         }
