@@ -1,7 +1,6 @@
 package io.bpf4j;
 
 import io.bpf4j.internal.sys.Errno;
-import io.bpf4j.internal.sys.Fd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 

@@ -127,7 +127,7 @@ class GraphKernelTest {
             BpfProgram kTcp = tc.program("k_tcp_connect"), kIcsk = tc.program("k_icsk_complete_hashdance");
             int funcId = functionId(kTcp, FUNCTION);
             ObjectSpec frSpec = ToolObjects.spec(ToolObjects.TAILCALL_FREPLACE);
-            frSpec.program("freplace_handler").attachTo(kTcp, FUNCTION);
+            frSpec.updateProgram("freplace_handler", p -> p.withAttachTo(kTcp, FUNCTION));
             BpfObject fr;
             try {
                 fr = BpfObject.load(frSpec, LoadOptions.defaults().replaceMap("socks", tc.map("socks")).replaceMap("events", tc.map("events")));
