@@ -11,10 +11,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.jar.JarFile;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -50,6 +53,30 @@ class ArchitectureTest {
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The names of the files in a jar or under a directory, '/'-separated and relative to it. */
+    static List<String> entries(Path root) throws IOException {
+        if (Files.isDirectory(root)) {
+            try (Stream<Path> s = Files.walk(root)) {
+                return s.filter(Files::isRegularFile).map(p -> root.relativize(p).toString().replace('\\', '/')).sorted().toList();
+            }
+        }
+        try (JarFile jar = new JarFile(root.toFile())) {
+            return Collections.list(jar.entries()).stream().filter(e -> !e.isDirectory()).map(e -> e.getName()).sorted().toList();
+        }
+    }
+
+    @Test
+    void theLibrarysJarHoldsNoToolLabOrCommandClassAndNoBpfObject() throws IOException {
+        Path core = codeSource(io.bpf4j.BpfMap.class);
+        List<String> files = entries(core);
+        assertTrue(files.contains("io/bpf4j/BpfMap.class") && files.contains("module-info.class"), core + " holds " + files);
+        List<String> foreign = files.stream()
+                .filter(f -> f.startsWith("io/bpf4j/tools/") || f.startsWith("io/bpf4j/lab/") || f.startsWith("io/bpf4j/cli/")
+                        || f.startsWith("io/bpf4j/examples/") || f.endsWith(".o"))
+                .toList();
+        assertEquals(List.of(), foreign, "the library (" + core + ") must hold only the library");
     }
 
     @Test
