@@ -67,9 +67,15 @@ class ArchitectureTest {
         }
     }
 
+    /**
+     * bpf4j-core's jar (its classes directory within the reactor) holds only the library: no class
+     * or resource of the tools, the lab, the CLI or the examples, and none of the tools' BPF
+     * objects, which the tools' jar must hold (so the check looks for names that exist).
+     */
     @Test
     void theLibrarysJarHoldsNoToolLabOrCommandClassAndNoBpfObject() throws IOException {
-        Path core = codeSource(io.bpf4j.BpfMap.class);
+        Path core = codeSource(io.bpf4j.BpfMap.class), tools = codeSource(io.bpf4j.tools.ToolObjects.class);
+        assertTrue(!core.equals(tools), "the library and the tools come from one place: " + core);
         List<String> files = entries(core);
         assertTrue(files.contains("io/bpf4j/BpfMap.class") && files.contains("module-info.class"), core + " holds " + files);
         List<String> foreign = files.stream()
@@ -77,6 +83,12 @@ class ArchitectureTest {
                         || f.startsWith("io/bpf4j/examples/") || f.endsWith(".o"))
                 .toList();
         assertEquals(List.of(), foreign, "the library (" + core + ") must hold only the library");
+
+        List<String> toolObjects = entries(tools).stream().filter(f -> f.endsWith(".bpf.o"))
+                .map(f -> f.substring(f.lastIndexOf('/') + 1)).toList();
+        assertTrue(toolObjects.contains("trace.bpf.o"), tools + " holds no trace.bpf.o: " + toolObjects);
+        List<String> inCore = files.stream().filter(f -> toolObjects.contains(f.substring(f.lastIndexOf('/') + 1))).toList();
+        assertEquals(List.of(), inCore, "the tools' BPF objects in the library (" + core + ")");
     }
 
     @Test
