@@ -11,10 +11,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.jar.JarFile;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -50,6 +53,42 @@ class ArchitectureTest {
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The names of the files in a jar or under a directory, '/'-separated and relative to it. */
+    static List<String> entries(Path root) throws IOException {
+        if (Files.isDirectory(root)) {
+            try (Stream<Path> s = Files.walk(root)) {
+                return s.filter(Files::isRegularFile).map(p -> root.relativize(p).toString().replace('\\', '/')).sorted().toList();
+            }
+        }
+        try (JarFile jar = new JarFile(root.toFile())) {
+            return Collections.list(jar.entries()).stream().filter(e -> !e.isDirectory()).map(e -> e.getName()).sorted().toList();
+        }
+    }
+
+    /**
+     * bpf4j-core's jar (its classes directory within the reactor) holds only the library: no class
+     * or resource of the tools, the lab, the CLI or the examples, and none of the tools' BPF
+     * objects, which the tools' jar must hold (so the check looks for names that exist).
+     */
+    @Test
+    void theLibrarysJarHoldsNoToolLabOrCommandClassAndNoBpfObject() throws IOException {
+        Path core = codeSource(io.bpf4j.BpfMap.class), tools = codeSource(io.bpf4j.tools.ToolObjects.class);
+        assertTrue(!core.equals(tools), "the library and the tools come from one place: " + core);
+        List<String> files = entries(core);
+        assertTrue(files.contains("io/bpf4j/BpfMap.class") && files.contains("module-info.class"), core + " holds " + files);
+        List<String> foreign = files.stream()
+                .filter(f -> f.startsWith("io/bpf4j/tools/") || f.startsWith("io/bpf4j/lab/") || f.startsWith("io/bpf4j/cli/")
+                        || f.startsWith("io/bpf4j/examples/") || f.endsWith(".o"))
+                .toList();
+        assertEquals(List.of(), foreign, "the library (" + core + ") must hold only the library");
+
+        List<String> toolObjects = entries(tools).stream().filter(f -> f.endsWith(".bpf.o"))
+                .map(f -> f.substring(f.lastIndexOf('/') + 1)).toList();
+        assertTrue(toolObjects.contains("trace.bpf.o"), tools + " holds no trace.bpf.o: " + toolObjects);
+        List<String> inCore = files.stream().filter(f -> toolObjects.contains(f.substring(f.lastIndexOf('/') + 1))).toList();
+        assertEquals(List.of(), inCore, "the tools' BPF objects in the library (" + core + ")");
     }
 
     @Test

@@ -14,17 +14,17 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Every public type of the four modules has a doc comment, and every package a package-info
+ * Every public type of the five modules (the four and the examples) has a doc comment, and every package a package-info
  * with the kernel it requires in one format. (The javadoc build in {@code verify} checks the
  * comments' syntax and references, with doclint, and fails on any warning.)
  */
 class DocumentationTest {
-    private static final List<String> MODULES = List.of("bpf4j-core", "bpf4j-tools", "bpf4j-lab", "bpf4j-cli");
+    private static final List<String> MODULES = List.of("bpf4j-core", "bpf4j-tools", "bpf4j-lab", "bpf4j-cli", "examples");
     private static final Pattern DECLARATION = Pattern.compile(
             "(?m)^\\s*public\\s+(?:(?:static|final|abstract|sealed|non-sealed|strictfp)\\s+)*(?:class|interface|record|enum|@interface)\\s+(\\w+)");
     private static final Pattern TRAILING_ANNOTATION = Pattern.compile("@[\\w.]+\\s*$");
 
-    /** The sources of the four modules: the test runs in bpf4j-cli, beside them. */
+    /** The sources of the modules: the test runs in bpf4j-cli, beside them. */
     static List<Path> sources() throws IOException {
         Path top = Path.of("").toAbsolutePath().getParent();
         List<Path> out = new ArrayList<>();
