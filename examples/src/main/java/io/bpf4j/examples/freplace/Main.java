@@ -60,7 +60,7 @@ public final class Main {
             // An extension is loaded for one function of one loaded program: its BTF says which.
             ObjectSpec spec = object("freplace.bpf.o");
             spec.setVariable("min_len", minLen);
-            spec.program("short_frames_dropped").attachTo(filter, "verdict");
+            spec.updateProgram("short_frames_dropped", p -> p.withAttachTo(filter, "verdict"));
             try (BpfObject ext = BpfObject.load(spec)) {
                 try (BpfLink replaced = ext.attach("short_frames_dropped")) {
                     out.println(phase("replaced", filter, runs));
