@@ -50,7 +50,15 @@ public class LoaderBench {
         Btf.kernel();
     }
 
+    /**
+     * The parser's methods reach C2 only after some 15,000 parses (2.7 s of one thread's CPU, see
+     * the JIT log): on a 2-core machine shared with other work the compiler threads get a small
+     * share, and five 1 s warm-up iterations measured the interpreter and C1 (iterations still
+     * falling 50 -> 9 ms; after 30 s, 10 ms flat and measurement still falling 2.3 -> 0.9 ms).
+     * Sixty seconds of warm-up: on an idle machine that is ~600,000 parses, far past the point.
+     */
     @Benchmark
+    @Warmup(iterations = 30, time = 2)
     public ObjectSpec parseObjectWith30Programs() {
         return ObjectSpec.parse(object, "many");
     }
