@@ -45,7 +45,9 @@ final class TrainCommand implements Callable<Integer> {
                 in.programs(false);
                 in.maps(false);
                 in.links();
-                // The picocli-free path `inspect prog|map|link [--json]` takes from Main.main.
+                // The picocli-free paths Main.main takes: `inspect [--json]` and `inspect prog|map|link [--json]`.
+                io.bpf4j.cli.inspect.FastInspect.run(new String[] {"inspect"}, sink, sink);
+                io.bpf4j.cli.inspect.FastInspect.run(new String[] {"inspect", "--json"}, sink, sink);
                 for (String what : new String[] {"prog", "map", "link"}) {
                     io.bpf4j.cli.inspect.FastInspect.run(new String[] {"inspect", what}, sink, sink);
                     io.bpf4j.cli.inspect.FastInspect.run(new String[] {"inspect", what, "--json"}, sink, sink);
@@ -56,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
             try {
                 System.setOut(sink);
                 System.setErr(sink);
-                for (String[] args : new String[][] {{"--version"}, {"inspect"}, {"inspect", "prog"}, {"inspect", "map"},
+                for (String[] args : new String[][] {{"--version"}, {"inspect"}, {"inspect", "--json"}, {"inspect", "prog"}, {"inspect", "map"},
                         {"inspect", "prog", String.valueOf(p.id()), "--details", "--source", "uapi"},
                         {"inspect", "map", String.valueOf(progs.id()), "--details", "--source", "uapi"},
                         {"inspect", "map", "dump", String.valueOf(hash.id())}, {"inspect", "map", "dump", String.valueOf(hash.id()), "--json"},

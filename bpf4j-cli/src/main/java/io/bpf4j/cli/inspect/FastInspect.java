@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bpf4j inspect prog|map|link [ID] [--json]} without picocli. picocli's classes are
+ * {@code bpf4j inspect [--json]} and {@code bpf4j inspect [--json] prog|map|link [ID] [--json]}
+ * without picocli. picocli's classes are
  * compiled for Java 5, so the JVM's AOT cache cannot keep them: a cold start that touches
  * picocli pays ~200 classes loaded and verified from the jar, several times bpftool's whole run
  * (issue 2: inspect within 3x bpftool). These few forms are parsed here; anything else (other
@@ -15,27 +16,36 @@ import java.util.Map;
 public final class FastInspect {
     private FastInspect() {}
 
-    /** What one fast-path command line asks for; null fields mean "not given". */
+    /**
+     * What one fast-path command line asks for: {@code what} is prog, map, link, or null for the
+     * summary of all three; a null id means "all".
+     */
     record Request(String what, Integer id, boolean json) {}
 
     /**
      * The request these arguments make, or null when they are not this path's: exactly
-     * {@code inspect}, one of {@code prog map link}, then at most one decimal id (no sign, no
-     * leading zero, so picocli would read it the same) and at most one {@code --json}, in any order.
+     * {@code inspect}, at most one {@code --json} (the parent command's), and then either nothing
+     * (the summary) or one of {@code prog map link} followed by at most one decimal id (no sign,
+     * no leading zero, so picocli would read it the same) and at most one {@code --json}, in any
+     * order. A subcommand takes its parent's --json as its own, as InspectCommand does.
      */
     static Request parse(String[] args) {
-        if (args.length < 2 || args.length > 4 || !args[0].equals("inspect")) return null;
-        String what = args[1];
+        if (args.length < 1 || args.length > 5 || !args[0].equals("inspect")) return null;
+        int k = 1;
+        boolean parentJson = k < args.length && args[k].equals("--json");
+        if (parentJson) k++;
+        if (k == args.length) return new Request(null, null, parentJson);
+        String what = args[k++];
         if (!what.equals("prog") && !what.equals("map") && !what.equals("link")) return null;
         Integer id = null;
         boolean json = false;
-        for (int k = 2; k < args.length; k++) {
+        for (; k < args.length; k++) {
             String a = args[k];
             if (!json && a.equals("--json")) json = true;
             else if (id == null && isId(a)) id = Integer.parseInt(a);
             else return null;
         }
-        return new Request(what, id, json);
+        return new Request(what, id, json || parentJson);
     }
 
     /** 1 to 2147483647 in plain decimal. */
@@ -77,7 +87,7 @@ public final class FastInspect {
             render(r, in, text);
             mark("rendered");
         } catch (Exception e) {
-            err.println("bpf4j inspect " + r.what() + ": " + io.bpf4j.cli.support.Errors.message(e));
+            err.println((r.what() == null ? "bpf4j inspect: " : "bpf4j inspect " + r.what() + ": ") + io.bpf4j.cli.support.Errors.message(e));
             if ("1".equals(System.getenv("BPF4J_DEBUG"))) e.printStackTrace(err);
             return 1;
         }
@@ -86,9 +96,15 @@ public final class FastInspect {
         return 0;
     }
 
-    /** The same lists and text as InspectCommand's prog, map and link subcommands. */
+    /** The same lists and text as InspectCommand and its prog, map and link subcommands. */
     static void render(Request r, Inspector in, StringBuilder o) {
         mark("inspector");
+        if (r.what() == null) {
+            List<Map<String, Object>> progs = in.programs(false), maps = in.maps(false), links = in.links(false);
+            mark("walked");
+            InspectCommand.summary(o, progs, maps, links, r.json());
+            return;
+        }
         List<Map<String, Object>> l;
         switch (r.what()) {
             case "prog" -> l = r.id() == null ? in.programs(false) : List.of(in.program(r.id(), false));

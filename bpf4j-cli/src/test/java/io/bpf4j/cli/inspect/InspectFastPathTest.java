@@ -4,6 +4,7 @@ import io.bpf4j.BpfMap;
 import io.bpf4j.BpfProgram;
 import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
+import io.bpf4j.ObjectIds;
 import io.bpf4j.ProgType;
 import io.bpf4j.cli.CliRun;
 import io.bpf4j.fixtures.TestPrograms;
@@ -14,10 +15,12 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The picocli-free `inspect prog|map|link` prints exactly what the picocli command prints. */
+/** The picocli-free `inspect [prog|map|link]` prints exactly what the picocli command prints. */
 class InspectFastPathTest {
     @AfterAll
     static void noFdLeft() {
@@ -39,7 +42,7 @@ class InspectFastPathTest {
         CliRun f = null, p = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             f = fast(args);
-            p = CliRun.of(args);
+            p = CliRun.picocli(args);
             if (f.equals(p)) return;
         }
         assertEquals(p.exit(), f.exit(), String.join(" ", args));
@@ -62,10 +65,69 @@ class InspectFastPathTest {
                     {"inspect", "prog", pid}, {"inspect", "prog", pid, "--json"}, {"inspect", "prog", "--json", pid},
                     {"inspect", "map", String.valueOf(progs.id())}, {"inspect", "map", String.valueOf(hash.id()), "--json"},
                     {"inspect", "prog"}, {"inspect", "map"}, {"inspect", "link"},
-                    {"inspect", "prog", "--json"}, {"inspect", "map", "--json"}, {"inspect", "link", "--json"}}) {
+                    {"inspect", "prog", "--json"}, {"inspect", "map", "--json"}, {"inspect", "link", "--json"},
+                    {"inspect"}, {"inspect", "--json"}, {"inspect", "--json", "prog", pid}, {"inspect", "--json", "prog", pid, "--json"},
+                    {"inspect", "--json", "map"}, {"inspect", "--json", "link"}}) {
                 assertSame(args);
             }
         }
+    }
+
+    /** `inspect --json prog|map|link` takes the parent's --json: JSON, not text, and `[]` for none. */
+    @Test
+    void jsonBeforeTheSubcommandIsJsonOnBothPaths() {
+        try (BpfMap hash = BpfMap.create(MapSpec.of(MapType.HASH, 4, 8, 16).withName("t_fast_pj"))) {
+            String id = String.valueOf(hash.id());
+            for (CliRun r : new CliRun[] {CliRun.picocli("inspect", "--json", "map", id), fast("inspect", "--json", "map", id)}) {
+                assertEquals(0, r.exit(), r.err());
+                assertTrue(r.out().startsWith("[{\"id\":" + id + ",\"type\":\"BPF_MAP_TYPE_HASH\",\"name\":\"t_fast_pj\","), r.out());
+                assertTrue(r.out().endsWith("}]\n"), r.out());
+            }
+        }
+        // The kernel's links, listed before and after: when it had none, the answer is exactly [].
+        for (int attempt = 0; attempt < 5; attempt++) {
+            boolean noneBefore = ObjectIds.all(ObjectIds.Kind.LINK).isEmpty();
+            CliRun f = fast("inspect", "--json", "link"), p = CliRun.picocli("inspect", "--json", "link");
+            if (!noneBefore || !ObjectIds.all(ObjectIds.Kind.LINK).isEmpty()) continue;
+            assertEquals(new CliRun(0, "[]\n", ""), p);
+            assertEquals(new CliRun(0, "[]\n", ""), f);
+            return;
+        }
+        fail("the kernel always had links: the empty listing was not checked");
+    }
+
+    /** The summary's JSON has its keys in one order, programs, maps, links, on both paths. */
+    @Test
+    void summaryJsonKeysInAStableOrder() {
+        for (CliRun r : new CliRun[] {CliRun.picocli("inspect", "--json"), fast("inspect", "--json")}) {
+            assertEquals(0, r.exit(), r.err());
+            assertEquals(List.of("programs", "maps", "links"), topLevelKeys(r.out()), r.out());
+        }
+    }
+
+    /** The keys of a JSON object's top level, in the order written (strings and nesting skipped). */
+    static List<String> topLevelKeys(String json) {
+        List<String> keys = new ArrayList<>();
+        int depth = 0;
+        boolean expectKey = false;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c == '"') {
+                int end = i + 1;
+                while (json.charAt(end) != '"') end += json.charAt(end) == '\\' ? 2 : 1;
+                if (depth == 1 && expectKey) keys.add(json.substring(i + 1, end));
+                expectKey = false;
+                i = end;
+            } else if (c == '{' || c == '[') {
+                depth++;
+                expectKey = depth == 1 && c == '{';
+            } else if (c == '}' || c == ']') {
+                depth--;
+            } else if (c == ',' && depth == 1) {
+                expectKey = true;
+            }
+        }
+        return keys;
     }
 
     @Test
@@ -83,7 +145,14 @@ class InspectFastPathTest {
         assertEquals(new FastInspect.Request("map", 12, true), FastInspect.parse(new String[] {"inspect", "map", "--json", "12"}));
         assertEquals(new FastInspect.Request("link", 2147483647, false),
                 FastInspect.parse(new String[] {"inspect", "link", "2147483647"}));
-        for (String[] other : new String[][] {{}, {"inspect"}, {"inspect", "btf"}, {"trace", "prog"}, {"inspect", "prog", "--details"},
+        assertEquals(new FastInspect.Request(null, null, false), FastInspect.parse(new String[] {"inspect"}));
+        assertEquals(new FastInspect.Request(null, null, true), FastInspect.parse(new String[] {"inspect", "--json"}));
+        assertEquals(new FastInspect.Request("prog", null, true), FastInspect.parse(new String[] {"inspect", "--json", "prog"}));
+        assertEquals(new FastInspect.Request("map", 7, true),
+                FastInspect.parse(new String[] {"inspect", "--json", "map", "7", "--json"}));
+        for (String[] other : new String[][] {{}, {"inspect", "btf"}, {"inspect", "--json", "--json"}, {"inspect", "--details"},
+                {"inspect", "--json", "btf"}, {"inspect", "7"}, {"inspect", "--json", "7"}, {"inspect", "--source", "uapi"},
+                {"inspect", "-h"}, {"inspect", "--json", "prog", "--json", "--json"}, {"inspect", "--json", "prog", "1", "2"}, {"trace", "prog"}, {"inspect", "prog", "--details"},
                 {"inspect", "prog", "1", "--source", "uapi"}, {"inspect", "prog", "dump", "xlated", "1"}, {"inspect", "prog", "-h"},
                 {"inspect", "prog", "--json", "--json"}, {"inspect", "prog", "1", "2"}, {"inspect", "prog", "010"},
                 {"inspect", "prog", "0"}, {"inspect", "prog", "+1"}, {"inspect", "prog", "2147483648"}, {"inspect", "prog", "99999999999"},
