@@ -96,6 +96,30 @@ public final class FastInspect {
         return 0;
     }
 
+    /**
+     * The AOT cache's training (TrainCommand) of these paths, on the caller's program and map
+     * only, so that training takes as long whatever the kernel holds: each object walked as
+     * often as a listing that goes parallel walks (on two threads, as such a listing does), its
+     * text and JSON rendered, and every form of this path run by id.
+     */
+    public static void train(PrintStream sink, int progId, int mapId) {
+        Inspector in = new Inspector();
+        in.prepare();
+        List<Map<String, Object>> progs = in.walk(java.util.Collections.nCopies(Inspector.PARALLEL_FROM, progId), false,
+                id -> in.program(id, false));
+        List<Map<String, Object>> maps = in.walk(java.util.Collections.nCopies(Inspector.PARALLEL_FROM, mapId), false,
+                id -> in.map(id, false));
+        StringBuilder sb = new StringBuilder(1 << 20);
+        InspectCommand.summary(sb, progs, maps, List.of(), false);
+        InspectCommand.summary(sb, progs, maps, List.of(), true);
+        InspectCommand.write(sink, sb);
+        String p = String.valueOf(progId), m = String.valueOf(mapId);
+        for (String[] args : new String[][] {{"inspect", "prog", p}, {"inspect", "prog", p, "--json"},
+                {"inspect", "--json", "map", m}, {"inspect", "map", m}}) {
+            for (int i = 0; i < 20; i++) run(args, sink, sink);
+        }
+    }
+
     /** The same lists and text as InspectCommand and its prog, map and link subcommands. */
     static void render(Request r, Inspector in, StringBuilder o) {
         mark("inspector");

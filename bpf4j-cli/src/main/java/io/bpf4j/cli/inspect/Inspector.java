@@ -23,10 +23,13 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.function.IntFunction;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -36,8 +39,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * BTF objects and program names across the objects it inspects.
  */
 public final class Inspector {
-    private final Map<Integer, Btf> btfCache = new HashMap<>();
-    private final Map<Integer, Map<String, Object>> progSummaryCache = new HashMap<>();
+    // Concurrent: a listing without details walks its objects on two threads (see walk).
+    private final Map<Integer, Btf> btfCache = new ConcurrentHashMap<>();
+    private final Map<Integer, Map<String, Object>> progSummaryCache = new ConcurrentHashMap<>();
     private final long bootEpochNanos = bootEpochNanos();
     private final KcoreFacts kcore;
 
@@ -59,12 +63,48 @@ public final class Inspector {
     // ---- programs
 
     public List<Map<String, Object>> programs(boolean details) {
-        List<Map<String, Object>> out = new ArrayList<>();
         List<Integer> ids = ObjectIds.all(ObjectIds.Kind.PROG);
         FastInspect.mark("ids");
-        for (int id : ids) {
+        return walk(ids, details, id -> program(id, details));
+    }
+
+    /** From this many objects on, a listing without details is walked on two threads. */
+    static final int PARALLEL_FROM = 1000;
+
+    /**
+     * The objects of {@code ids}, in order, skipping those that vanished meanwhile. Without
+     * details and with many objects, the second half is walked on another thread while this one
+     * walks the first: per object, the time goes to system calls (open by id, info, fdinfo,
+     * close), which run in parallel in the kernel. --details stays on one thread: kernel memory
+     * (KcoreFacts) is read through one session.
+     */
+    List<Map<String, Object>> walk(List<Integer> ids, boolean details, IntFunction<Map<String, Object>> one) {
+        int n = ids.size();
+        if (details || n < PARALLEL_FROM || Runtime.getRuntime().availableProcessors() < 2) return walk(ids, 0, n, one);
+        if (wallClock == null) wallClock = WallClock.system(); // before the threads, not raced by them
+        FutureTask<List<Map<String, Object>>> second = new FutureTask<>(() -> walk(ids, n / 2, n, one));
+        Thread t = new Thread(second, "bpf4j-walk");
+        t.setDaemon(true);
+        t.start();
+        List<Map<String, Object>> out = walk(ids, 0, n / 2, one);
+        try {
+            out.addAll(second.get());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error r) throw r;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BpfException("inspect: interrupted");
+        }
+        return out;
+    }
+
+    private static List<Map<String, Object>> walk(List<Integer> ids, int from, int to, IntFunction<Map<String, Object>> one) {
+        List<Map<String, Object>> out = new ArrayList<>(to - from);
+        for (int k = from; k < to; k++) {
             try {
-                out.add(program(id, details));
+                out.add(one.apply(ids.get(k)));
             } catch (BpfException e) {
                 if (!vanished(e)) throw e;
             }
@@ -200,15 +240,7 @@ public final class Inspector {
     // ---- maps
 
     public List<Map<String, Object>> maps(boolean details) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (int id : ObjectIds.all(ObjectIds.Kind.MAP)) {
-            try {
-                out.add(map(id, details));
-            } catch (BpfException e) {
-                if (!vanished(e)) throw e;
-            }
-        }
-        return out;
+        return walk(ObjectIds.all(ObjectIds.Kind.MAP), details, id -> map(id, details));
     }
 
     public Map<String, Object> map(int id, boolean details) {
@@ -285,15 +317,7 @@ public final class Inspector {
     }
 
     public List<Map<String, Object>> links(boolean details) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (int id : ObjectIds.all(ObjectIds.Kind.LINK)) {
-            try {
-                out.add(link(id, details));
-            } catch (BpfException e) {
-                if (!vanished(e)) throw e;
-            }
-        }
-        return out;
+        return walk(ObjectIds.all(ObjectIds.Kind.LINK), details, id -> link(id, details));
     }
 
     public Map<String, Object> link(int id) {
