@@ -38,6 +38,7 @@ public final class Syscalls {
     static final long SYS_CLOSE = X86_64 ? 3 : 57;
     static final long SYS_READ = X86_64 ? 0 : 63;
     static final long SYS_OPENAT = X86_64 ? 257 : 56;
+    static final long SYS_CLOCK_GETTIME = X86_64 ? 228 : 113;
     static final long AT_FDCWD = -100;
 
     /**
@@ -267,6 +268,21 @@ public final class Syscalls {
         try {
             long r = (long) SYSCALL3.invokeExact(st, SYS_OPENAT, AT_FDCWD, path, (long) flags);
             return (int) ret(r, st);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static final int CLOCK_REALTIME = 0, CLOCK_BOOTTIME = 7;
+
+    /** clock_gettime(2) through bpf(2)'s downcall, in nanoseconds, or {@code -errno}. */
+    public static long clockNanos(int clock) {
+        MemorySegment st = state();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ts = a.allocate(16, 8);
+            long r = (long) SYSCALL3.invokeExact(st, SYS_CLOCK_GETTIME, (long) clock, ts, 0L);
+            if (r < 0) return ret(r, st);
+            return ts.get(JAVA_LONG, 0) * 1_000_000_000L + ts.get(JAVA_LONG, 8);
         } catch (Throwable t) {
             throw rethrow(t);
         }
