@@ -1,15 +1,19 @@
 package io.bpf4j.cli.inspect;
 
+import io.bpf4j.ObjectIds;
+import io.bpf4j.internal.json.Json;
+
 import java.io.PrintStream;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * {@code bpf4j inspect [--json]} and {@code bpf4j inspect [--json] prog|map|link [ID] [--json]}
- * without picocli. picocli's classes are
- * compiled for Java 5, so the JVM's AOT cache cannot keep them: a cold start that touches
- * picocli pays ~200 classes loaded and verified from the jar, several times bpftool's whole run
- * (issue 2: inspect within 3x bpftool). These few forms are parsed here; anything else (other
+ * without picocli. picocli's classes are compiled for Java 5, so the JVM's AOT cache cannot keep
+ * them: a cold start that touches picocli pays ~200 classes loaded and verified from the jar,
+ * more than `inspect` itself takes. These few forms are parsed here; anything else (other
  * options, help, a malformed id) is left to picocli, which prints the same output for these
  * forms (InspectFastPathTest compares the two byte for byte).
  */
@@ -98,21 +102,19 @@ public final class FastInspect {
 
     /**
      * The AOT cache's training (TrainCommand) of these paths, on the caller's program and map
-     * only, so that training takes as long whatever the kernel holds: each object walked as
-     * often as a listing that goes parallel walks (on two threads, as such a listing does), its
-     * text and JSON rendered, and every form of this path run by id.
+     * only, so that training takes as long whatever the kernel holds: each object walked and
+     * rendered (text and JSON) as often as a listing that goes parallel walks it (on two
+     * threads, as such a listing does), and every form of this path run by id.
      */
     public static void train(PrintStream sink, int progId, int mapId) {
         Inspector in = new Inspector();
         in.prepare();
-        List<Map<String, Object>> progs = in.walk(java.util.Collections.nCopies(Inspector.PARALLEL_FROM, progId), false,
-                id -> in.program(id, false));
-        List<Map<String, Object>> maps = in.walk(java.util.Collections.nCopies(Inspector.PARALLEL_FROM, mapId), false,
-                id -> in.map(id, false));
-        StringBuilder sb = new StringBuilder(1 << 20);
-        InspectCommand.summary(sb, progs, maps, List.of(), false);
-        InspectCommand.summary(sb, progs, maps, List.of(), true);
-        InspectCommand.write(sink, sb);
+        // As many as make a long listing: several chunks, walked on two threads.
+        List<Integer> progs = Collections.nCopies(8 * Inspector.CHUNK, progId), maps = Collections.nCopies(8 * Inspector.CHUNK, mapId);
+        for (boolean json : new boolean[] {false, true}) {
+            InspectCommand.write(sink, part(in, "prog", json, progs).out);
+            InspectCommand.write(sink, part(in, "map", json, maps).out);
+        }
         String p = String.valueOf(progId), m = String.valueOf(mapId);
         for (String[] args : new String[][] {{"inspect", "prog", p}, {"inspect", "prog", p, "--json"},
                 {"inspect", "--json", "map", m}, {"inspect", "map", m}}) {
@@ -120,32 +122,92 @@ public final class FastInspect {
         }
     }
 
-    /** The same lists and text as InspectCommand and its prog, map and link subcommands. */
+    /**
+     * What InspectCommand and its prog, map and link subcommands print for the request. A
+     * listing renders each object as it is walked (on both threads of a long one), into a part
+     * per kind, so the objects' maps die young and the text costs no pass of its own.
+     */
     static void render(Request r, Inspector in, StringBuilder o) {
         mark("inspector");
+        boolean json = r.json();
         if (r.what() == null) {
-            List<Map<String, Object>> progs = in.programs(false), maps = in.maps(false), links = in.links(false);
+            Part progs = part(in, "prog", json), maps = part(in, "map", json), links = part(in, "link", json);
             mark("walked");
-            InspectCommand.summary(o, progs, maps, links, r.json());
+            if (json) {
+                // InspectCommand.summary's LinkedHashMap, as Json writes it.
+                o.append("{\"programs\":[").append(progs.out).append("],\"maps\":[").append(maps.out)
+                        .append("],\"links\":[").append(links.out).append("]}\n");
+            } else {
+                o.append(progs.count).append(" programs, ").append(maps.count).append(" maps, ").append(links.count).append(" links\n");
+                if (progs.count > 0) o.append("\nprograms:\n").append(progs.out);
+                if (maps.count > 0) o.append("\nmaps:\n").append(maps.out);
+                if (links.count > 0) o.append("\nlinks:\n").append(links.out);
+            }
             return;
         }
-        List<Map<String, Object>> l;
-        switch (r.what()) {
-            case "prog" -> l = r.id() == null ? in.programs(false) : List.of(in.program(r.id(), false));
-            case "map" -> l = r.id() == null ? in.maps(false) : List.of(in.map(r.id(), false));
-            default -> l = r.id() == null ? in.links(false) : List.of(in.link(r.id(), false));
+        if (r.id() == null) {
+            Part all = part(in, r.what(), json);
+            mark("walked");
+            if (json) o.append('[').append(all.out).append("]\n");
+            else o.append(all.out);
+            return;
         }
+        Part one = new Part();
+        add(one, r.what(), json, object(in, r.what()).apply(r.id()));
         mark("walked");
-        if (r.json()) {
-            o.append(io.bpf4j.internal.json.Json.write(l)).append('\n');
+        if (json) o.append('[').append(one.out).append("]\n");
+        else o.append(one.out);
+    }
+
+    /** One kind's objects as printed: the text, or the elements of the JSON array, comma-separated. */
+    static final class Part {
+        final StringBuilder out = new StringBuilder(1 << 12);
+        int count;
+    }
+
+    /** Every object of a kind ("prog", "map", "link"), rendered. */
+    static Part part(Inspector in, String what, boolean json) {
+        return part(in, what, json, Inspector.ids(what.equals("prog") ? ObjectIds.Kind.PROG
+                : what.equals("map") ? ObjectIds.Kind.MAP : ObjectIds.Kind.LINK));
+    }
+
+    /** The objects of these ids, rendered. */
+    static Part part(Inspector in, String what, boolean json, List<Integer> ids) {
+        return part(in, what, json, Inspector.ids(ids));
+    }
+
+    private static Part part(Inspector in, String what, boolean json, java.util.function.IntSupplier ids) {
+        List<Part> parts = in.walk(ids, false, object(in, what), Part::new, (p, m) -> add(p, what, json, m));
+        if (parts.isEmpty()) return new Part();
+        Part all = parts.getFirst();
+        for (int i = 1; i < parts.size(); i++) {
+            Part p = parts.get(i);
+            if (json && all.count > 0 && p.count > 0) all.out.append(',');
+            all.out.append(p.out);
+            all.count += p.count;
+        }
+        return all;
+    }
+
+    static IntFunction<Map<String, Object>> object(Inspector in, String what) {
+        return switch (what) {
+            case "prog" -> id -> in.program(id, false);
+            case "map" -> id -> in.map(id, false);
+            default -> id -> in.link(id, false);
+        };
+    }
+
+    static void add(Part p, String what, boolean json, Map<String, Object> m) {
+        if (json) {
+            if (p.count > 0) p.out.append(',');
+            Json.write(p.out, m);
         } else {
-            for (Map<String, Object> m : l) {
-                switch (r.what()) {
-                    case "prog" -> Text.prog(o, m);
-                    case "map" -> Text.map(o, m);
-                    default -> Text.link(o, m);
-                }
+            switch (what) {
+                case "prog" -> Text.prog(p.out, m);
+                case "map" -> Text.map(p.out, m);
+                default -> Text.link(p.out, m);
             }
         }
+        p.count++;
     }
 }
