@@ -7,7 +7,9 @@ import java.io.PrintStream;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.function.IntSupplier;
 
 /**
  * {@code bpf4j inspect [--json]} and {@code bpf4j inspect [--json] prog|map|link [ID] [--json]}
@@ -128,10 +130,21 @@ public final class FastInspect {
      * per kind, so the objects' maps die young and the text costs no pass of its own.
      */
     static void render(Request r, Inspector in, StringBuilder o) {
+        render(r, in, o, FastInspect::kernelIds);
+    }
+
+    /** The kernel's ids of a kind ("prog", "map", "link"), listed as the walk asks for them. */
+    static IntSupplier kernelIds(String what) {
+        return Inspector.ids(what.equals("prog") ? ObjectIds.Kind.PROG : what.equals("map") ? ObjectIds.Kind.MAP : ObjectIds.Kind.LINK);
+    }
+
+    /** {@link #render(Request, Inspector, StringBuilder)} of the objects whose ids {@code ids} gives per kind. */
+    static void render(Request r, Inspector in, StringBuilder o, Function<String, IntSupplier> ids) {
         mark("inspector");
         boolean json = r.json();
         if (r.what() == null) {
-            Part progs = part(in, "prog", json), maps = part(in, "map", json), links = part(in, "link", json);
+            Part progs = part(in, "prog", json, ids.apply("prog")), maps = part(in, "map", json, ids.apply("map")),
+                    links = part(in, "link", json, ids.apply("link"));
             mark("walked");
             if (json) {
                 // InspectCommand.summary's LinkedHashMap, as Json writes it.
@@ -146,7 +159,7 @@ public final class FastInspect {
             return;
         }
         if (r.id() == null) {
-            Part all = part(in, r.what(), json);
+            Part all = part(in, r.what(), json, ids.apply(r.what()));
             mark("walked");
             if (json) o.append('[').append(all.out).append("]\n");
             else o.append(all.out);
@@ -165,18 +178,12 @@ public final class FastInspect {
         int count;
     }
 
-    /** Every object of a kind ("prog", "map", "link"), rendered. */
-    static Part part(Inspector in, String what, boolean json) {
-        return part(in, what, json, Inspector.ids(what.equals("prog") ? ObjectIds.Kind.PROG
-                : what.equals("map") ? ObjectIds.Kind.MAP : ObjectIds.Kind.LINK));
-    }
-
     /** The objects of these ids, rendered. */
     static Part part(Inspector in, String what, boolean json, List<Integer> ids) {
         return part(in, what, json, Inspector.ids(ids));
     }
 
-    private static Part part(Inspector in, String what, boolean json, java.util.function.IntSupplier ids) {
+    private static Part part(Inspector in, String what, boolean json, IntSupplier ids) {
         List<Part> parts = in.walk(ids, false, object(in, what), Part::new, (p, m) -> add(p, what, json, m));
         if (parts.isEmpty()) return new Part();
         Part all = parts.getFirst();
