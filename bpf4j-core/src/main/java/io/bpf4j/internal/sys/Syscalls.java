@@ -273,6 +273,7 @@ public final class Syscalls {
         }
     }
 
+    /** clock_gettime(2)'s clock ids (uapi linux/time.h): wall-clock time, and time since boot including suspend. */
     public static final int CLOCK_REALTIME = 0, CLOCK_BOOTTIME = 7;
 
     /** clock_gettime(2) through bpf(2)'s downcall, in nanoseconds, or {@code -errno}. */
