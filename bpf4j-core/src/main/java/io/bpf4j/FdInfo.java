@@ -1,10 +1,10 @@
 package io.bpf4j;
 
-import io.bpf4j.Fd;
+import io.bpf4j.internal.sys.Errno;
+import io.bpf4j.internal.sys.Syscalls;
 
-import java.io.FileInputStream;
-import java.io.FileNotFoundException;
-import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * {@code /proc/<pid>/fdinfo/<fd>} of a BPF object: the only interface that shows a prog
@@ -33,29 +35,77 @@ public final class FdInfo {
 
     /** Reads this process's fdinfo for an fd. */
     public static FdInfo of(Fd fd) {
-        return read("/proc/self/fdinfo/" + fd.raw());
+        // The path written straight into the buffer: no string per object; one only for an error.
+        int raw = fd.raw();
+        MemorySegment s = SCRATCH.get();
+        int n = SELF.length;
+        MemorySegment.copy(SELF, 0, s, JAVA_BYTE, 0, n);
+        int digits = 1;
+        for (int v = raw; v >= 10; v /= 10) digits++;
+        for (int i = digits - 1, v = raw; i >= 0; i--, v /= 10) s.set(JAVA_BYTE, n + i, (byte) ('0' + v % 10));
+        s.set(JAVA_BYTE, n + digits, (byte) 0);
+        return read(null, raw, s, s.asSlice(PATH_ROOM));
     }
+
+    private static final byte[] SELF = "/proc/self/fdinfo/".getBytes(StandardCharsets.ISO_8859_1);
 
     /** Reads any process's fdinfo (needs ptrace-read access to it). */
     public static FdInfo of(int pid, int fd) {
         return read("/proc/" + pid + "/fdinfo/" + fd);
     }
 
-    // A plain stream, not java.nio.file: lighter on a cold JVM.
+    /** Room for the path and for the text of any BPF object's fdinfo (a few hundred bytes) in one read. */
+    private static final int PATH_ROOM = 64, TEXT_ROOM = 4096;
+    private static final ThreadLocal<MemorySegment> SCRATCH =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(PATH_ROOM + TEXT_ROOM, 8));
+
+    /**
+     * open, read, close, with bpf(2)'s downcall and a per-thread buffer: `bpf4j inspect` reads one
+     * of these per object, and a FileInputStream costs two more system calls (fstat, and a read
+     * to see the end), a Cleaner registration and several objects each time. procfs serves an
+     * fdinfo as one seq_file record (seq_show() in fs/proc/fd.c): a read that returns less than
+     * it asked for has the whole text, and the next one would return 0.
+     */
     static FdInfo read(String path) {
-        try (FileInputStream in = new FileInputStream(path)) {
-            byte[] buf = new byte[1024];
-            int n = 0;
-            for (int r; (r = in.read(buf, n, buf.length - n)) >= 0; ) {
-                n += r;
-                if (n == buf.length) buf = Arrays.copyOf(buf, n * 2);
+        MemorySegment s = SCRATCH.get();
+        int n = path.length();
+        if (n >= PATH_ROOM) {
+            try (Arena a = Arena.ofConfined()) {
+                return read(path, -1, a.allocateFrom(path), s.asSlice(PATH_ROOM));
             }
-            return new FdInfo(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
-        } catch (FileNotFoundException e) {
-            throw new BpfException("read " + path + ": no such fd");
-        } catch (IOException e) {
-            throw new BpfException("read " + path + ": " + e.getMessage());
         }
+        for (int i = 0; i < n; i++) s.set(JAVA_BYTE, i, (byte) path.charAt(i));
+        s.set(JAVA_BYTE, n, (byte) 0);
+        return read(path, -1, s, s.asSlice(PATH_ROOM));
+    }
+
+    private static final byte[] EMPTY = {};
+
+    /** Reads the file at cPath; {@code path}, or if null this process's fd {@code self}, names it in errors. */
+    private static FdInfo read(String path, int self, MemorySegment cPath, MemorySegment buf) {
+        int fd = Syscalls.open(cPath, Syscalls.O_RDONLY | Syscalls.O_CLOEXEC);
+        if (fd < 0) throw failure(path, self, -fd);
+        try {
+            byte[] text = EMPTY;
+            int n = 0;
+            while (true) {
+                long r = Syscalls.read(fd, buf, buf.byteSize());
+                if (r == -Errno.EINTR) continue;
+                if (r < 0) throw failure(path, self, (int) -r);
+                if (n + r > text.length) text = Arrays.copyOf(text, Math.max(n + (int) r, 2 * text.length));
+                MemorySegment.copy(buf, JAVA_BYTE, 0, text, n, (int) r);
+                n += (int) r;
+                if (r < buf.byteSize()) break;
+            }
+            return new FdInfo(new String(text, 0, n, StandardCharsets.ISO_8859_1));
+        } finally {
+            Syscalls.close(fd);
+        }
+    }
+
+    private static BpfException failure(String path, int self, int errno) {
+        String p = path != null ? path : "/proc/self/fdinfo/" + self;
+        return errno == Errno.ENOENT ? new BpfException("read " + p + ": no such fd") : new BpfException("read " + p, errno, null);
     }
 
     /** Fdinfo text of {@code key:\tvalue} lines; later duplicates win, lines without ':' are ignored. */

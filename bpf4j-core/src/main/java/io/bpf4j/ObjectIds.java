@@ -41,21 +41,27 @@ public final class ObjectIds {
     /** All ids of one kind, ascending. An empty list on a kernel without that kind (links before 5.8). */
     public static List<Integer> all(Kind kind) {
         List<Integer> ids = new ArrayList<>();
-        int id = 0;
-        // One attr for the walk: the kernel only writes next_id, which the next round overwrites.
+        for (int id = next(kind, 0); id != 0; id = next(kind, id)) ids.add(id);
+        return ids;
+    }
+
+    /**
+     * The smallest id of this kind greater than {@code after} ({@code *_GET_NEXT_ID}), or 0 when
+     * there is none (ids start at 1), also on a kernel without that kind (links < 5.8). For a
+     * caller that works on each object as it is listed.
+     */
+    public static int next(Kind kind, int after) {
+        // The kernel only writes next_id: no other field needs clearing between rounds.
         MemorySegment attr = Bpf.attr(Layouts.GetId.LAYOUT.byteSize());
-        while (true) {
-            attr.set(JAVA_INT, Layouts.GetId.ID, id);
-            long r = Calls.call(kind.next, attr);
-            if (r < 0) {
-                int errno = (int) -r;
-                if (errno == Errno.ENOENT) return ids;
-                if (errno == Errno.EINVAL && kind == Kind.LINK) return ids; // kernel without links
-                throw BpfException.of("list " + kind.noun + " ids", kind.next, errno);
-            }
-            id = attr.get(JAVA_INT, Layouts.GetId.NEXT_ID);
-            ids.add(id);
+        attr.set(JAVA_INT, Layouts.GetId.ID, after);
+        long r = Calls.call(kind.next, attr);
+        if (r < 0) {
+            int errno = (int) -r;
+            if (errno == Errno.ENOENT) return 0;
+            if (errno == Errno.EINVAL && kind == Kind.LINK) return 0; // kernel without links
+            throw BpfException.of("list " + kind.noun + " ids", kind.next, errno);
         }
+        return attr.get(JAVA_INT, Layouts.GetId.NEXT_ID);
     }
 
     /** Opens an object by id. ENOENT becomes "no such program id 42". */

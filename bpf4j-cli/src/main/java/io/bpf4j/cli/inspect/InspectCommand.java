@@ -5,8 +5,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -19,7 +21,10 @@ import java.util.concurrent.Callable;
 public final class InspectCommand implements Callable<Integer> {
     @Mixin Options opts;
 
-    /** Options every inspect subcommand takes. */
+    /**
+     * Options every inspect subcommand takes. Given before the subcommand ({@code inspect --json
+     * prog}) they are the parent's, and the subcommand takes them as its own ({@link #with}).
+     */
     public static final class Options {
         @Option(names = "--details", description = "Subprograms, used maps, prog array owner and slots.")
         boolean details;
@@ -27,7 +32,8 @@ public final class InspectCommand implements Callable<Integer> {
         @Option(names = "--json", description = "One JSON document with stable field names.")
         boolean json;
 
-        @Option(names = "--source", defaultValue = "auto", paramLabel = "auto|uapi|kcore",
+        // No picocli default: null means "not given", so a subcommand can tell whether to take its parent's.
+        @Option(names = "--source", paramLabel = "auto|uapi|kcore",
                 description = {"Where --details facts come from: uapi (bpf(2), fdinfo), kcore (also kernel memory",
                     "via /proc/kcore + BTF: owner fields, ptrs[] slots, poke_progs, tail_call_reachable,",
                     "extension targets, trampolines), auto (kcore where readable; default)."})
@@ -36,8 +42,18 @@ public final class InspectCommand implements Callable<Integer> {
         /** Why kernel memory was not used with --source auto; printed after the output. */
         String note;
 
+        /** These options with the parent command's added: flags given to either, this one's --source first. */
+        Options with(Options parent) {
+            Options o = new Options();
+            o.details = details || parent.details;
+            o.json = json || parent.json;
+            o.source = source != null ? source : parent.source;
+            return o;
+        }
+
         /** An inspector for these options; kernel memory is opened only where details need it. */
         Inspector inspector() {
+            String source = this.source == null ? "auto" : this.source;
             if (!source.equals("auto") && !source.equals("uapi") && !source.equals("kcore"))
                 throw new io.bpf4j.BpfException("--source must be auto, uapi or kcore, not " + source);
             if (!details && !source.equals("kcore")) return new Inspector();
@@ -56,33 +72,44 @@ public final class InspectCommand implements Callable<Integer> {
         var progs = in.programs(opts.details);
         var maps = in.maps(opts.details);
         var links = in.links(opts.details);
-        PrintStream out = System.out;
-        if (opts.json) {
-            out.println(Json.write(Map.of("programs", progs, "maps", maps, "links", links)));
-            opts.printNote();
-            return 0;
-        }
         StringBuilder sb = new StringBuilder();
-        sb.append(progs.size()).append(" programs, ").append(maps.size()).append(" maps, ").append(links.size()).append(" links\n");
-        if (!progs.isEmpty()) sb.append("\nprograms:\n");
-        progs.forEach(p -> Text.prog(sb, p));
-        if (!maps.isEmpty()) sb.append("\nmaps:\n");
-        maps.forEach(m -> Text.map(sb, m));
-        if (!links.isEmpty()) sb.append("\nlinks:\n");
-        links.forEach(l -> Text.link(sb, l));
-        write(out, sb);
+        summary(sb, progs, maps, links, opts.json);
+        write(System.out, sb);
         opts.printNote();
         return 0;
+    }
+
+    /** What {@code inspect} prints: a count line and every object, or one JSON object (keys in this order). */
+    static void summary(StringBuilder sb, List<Map<String, Object>> progs, List<Map<String, Object>> maps,
+            List<Map<String, Object>> links, boolean json) {
+        if (json) {
+            Map<String, Object> all = new LinkedHashMap<>();
+            all.put("programs", progs);
+            all.put("maps", maps);
+            all.put("links", links);
+            Json.write(sb, all);
+            sb.append('\n');
+            return;
+        }
+        sb.append(progs.size()).append(" programs, ").append(maps.size()).append(" maps, ").append(links.size()).append(" links\n");
+        if (!progs.isEmpty()) sb.append("\nprograms:\n");
+        for (Map<String, Object> p : progs) Text.prog(sb, p);
+        if (!maps.isEmpty()) sb.append("\nmaps:\n");
+        for (Map<String, Object> m : maps) Text.map(sb, m);
+        if (!links.isEmpty()) sb.append("\nlinks:\n");
+        for (Map<String, Object> l : links) Text.link(sb, l);
     }
 
     @Command(name = "prog", mixinStandardHelpOptions = true, description = "Show programs (all, or one by id).",
             subcommands = DumpCommand.class)
     static final class Prog implements Callable<Integer> {
-        @Mixin Options opts;
+        @ParentCommand InspectCommand parent;
+        @Mixin Options own;
         @Parameters(arity = "0..1", paramLabel = "ID") Integer id;
 
         @Override
         public Integer call() {
+            Options opts = own.with(parent.opts);
             Inspector in = opts.inspector();
             List<Map<String, Object>> l = id == null ? in.programs(opts.details) : List.of(in.program(id, opts.details));
             print(l, opts.json, Text::prog);
@@ -94,13 +121,14 @@ public final class InspectCommand implements Callable<Integer> {
     @Command(name = "map", mixinStandardHelpOptions = true, description = "Show maps (all, or one by id).",
             subcommands = MapDumpCommand.class)
     static final class MapCmd implements Callable<Integer> {
-        @Mixin Options opts;
         /** Its --json applies to `map dump` too: `inspect --json map dump 3`. */
-        @picocli.CommandLine.ParentCommand InspectCommand parent;
+        @ParentCommand InspectCommand parent;
+        @Mixin Options own;
         @Parameters(arity = "0..1", paramLabel = "ID") Integer id;
 
         @Override
         public Integer call() {
+            Options opts = own.with(parent.opts);
             Inspector in = opts.inspector();
             List<Map<String, Object>> l = id == null ? in.maps(opts.details) : List.of(in.map(id, opts.details));
             print(l, opts.json, Text::map);
@@ -111,11 +139,13 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Command(name = "link", mixinStandardHelpOptions = true, description = "Show links (all, or one by id).")
     static final class Link implements Callable<Integer> {
-        @Mixin Options opts;
+        @ParentCommand InspectCommand parent;
+        @Mixin Options own;
         @Parameters(arity = "0..1", paramLabel = "ID") Integer id;
 
         @Override
         public Integer call() {
+            Options opts = own.with(parent.opts);
             Inspector in = opts.inspector();
             List<Map<String, Object>> l = id == null ? in.links(opts.details) : List.of(in.link(id, opts.details));
             print(l, opts.json, Text::link);
@@ -126,11 +156,12 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Command(name = "btf", mixinStandardHelpOptions = true, description = "Show BTF objects loaded in the kernel.")
     static final class BtfCmd implements Callable<Integer> {
-        @Mixin Options opts;
+        @ParentCommand InspectCommand parent;
+        @Mixin Options own;
 
         @Override
         public Integer call() {
-            print(new Inspector().btfs(), opts.json, Text::btf);
+            print(new Inspector().btfs(), own.with(parent.opts).json, Text::btf);
             return 0;
         }
     }

@@ -15,18 +15,24 @@ import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.FdInfo;
 import io.bpf4j.internal.sys.Errno;
+import io.bpf4j.internal.sys.Syscalls;
 import io.bpf4j.Fd;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -36,9 +42,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * BTF objects and program names across the objects it inspects.
  */
 public final class Inspector {
-    private final Map<Integer, Btf> btfCache = new HashMap<>();
-    private final Map<Integer, Map<String, Object>> progSummaryCache = new HashMap<>();
-    private final long bootEpochNanos = bootEpochNanos();
+    // Concurrent: a listing without details walks its objects on two threads (see walk).
+    private final Map<Integer, Btf> btfCache = new ConcurrentHashMap<>();
+    private final Map<Integer, Map<String, Object>> progSummaryCache = new ConcurrentHashMap<>();
     private final KcoreFacts kcore;
 
     /** Facts from the kernel's interfaces only. */
@@ -59,17 +65,118 @@ public final class Inspector {
     // ---- programs
 
     public List<Map<String, Object>> programs(boolean details) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        List<Integer> ids = ObjectIds.all(ObjectIds.Kind.PROG);
-        FastInspect.mark("ids");
-        for (int id : ids) {
-            try {
-                out.add(program(id, details));
-            } catch (BpfException e) {
-                if (!vanished(e)) throw e;
+        return list(walk(ids(ObjectIds.Kind.PROG), details, id -> program(id, details), ArrayList::new, List::add));
+    }
+
+    /** The kernel's ids of a kind, ascending, each listed when asked for; 0 after the last. */
+    static IntSupplier ids(ObjectIds.Kind kind) {
+        int[] last = {0};
+        return () -> last[0] = ObjectIds.next(kind, last[0]);
+    }
+
+    /** These ids, then 0. */
+    static IntSupplier ids(List<Integer> ids) {
+        int[] k = {0};
+        return () -> k[0] < ids.size() ? ids.get(k[0]++) : 0;
+    }
+
+    static List<Map<String, Object>> list(List<List<Map<String, Object>>> parts) {
+        List<Map<String, Object>> out = parts.isEmpty() ? new ArrayList<>() : parts.getFirst();
+        for (int i = 1; i < parts.size(); i++) out.addAll(parts.get(i));
+        return out;
+    }
+
+    /** The objects of these ids (see {@link #walk(IntSupplier, boolean, IntFunction, Supplier, BiConsumer)}). */
+    List<Map<String, Object>> walk(List<Integer> ids, boolean details, IntFunction<Map<String, Object>> one) {
+        return list(walk(ids(ids), details, one, ArrayList::new, List::add));
+    }
+
+    /** Ids listed, and objects walked, per chunk; from the second chunk on, a listing is walked on two threads. */
+    static final int CHUNK = 256;
+
+    /** One chunk of a walk: ids in listing order and the part its objects go to. */
+    private record Chunk<P>(int[] ids, int count, P part) {}
+
+    /**
+     * Walks the objects whose ids {@code ids} gives (until it gives 0) in order, skipping those
+     * that vanished since they were listed, and adds each to a part made by {@code newPart} per
+     * chunk of {@link #CHUNK} ids; returns the parts in order.
+     *
+     * <p>Without details, the walk starts while the listing goes on: once a second chunk is
+     * listed, a second thread takes chunks from a queue, and this one lists the next chunk, then
+     * walks it itself unless the other thread is waiting for work; when the listing ends, both
+     * take what is left. Per object the time goes to system calls (open by id, info, fdinfo,
+     * close), which run in parallel in the kernel, and {@code add} (rendering the object, say)
+     * runs on both threads. --details stays on one thread: kernel memory (KcoreFacts) is read
+     * through one session.
+     */
+    <P> List<P> walk(IntSupplier ids, boolean details, IntFunction<Map<String, Object>> one, Supplier<P> newPart,
+            BiConsumer<P, Map<String, Object>> add) {
+        boolean parallel = !details && Runtime.getRuntime().availableProcessors() > 1;
+        if (parallel) clocks(); // before the second thread, not raced by it
+        List<P> parts = new ArrayList<>();
+        BlockingQueue<Chunk<P>> queue = new LinkedBlockingQueue<>();
+        FutureTask<Void> helper = null;
+        try {
+            boolean more = true;
+            while (more) {
+                int[] chunk = new int[CHUNK];
+                int n = 0;
+                for (int id; n < CHUNK && (id = ids.getAsInt()) != 0; ) chunk[n++] = id;
+                more = n == CHUNK;
+                if (n == 0) break;
+                Chunk<P> c = new Chunk<>(chunk, n, newPart.get());
+                parts.add(c.part());
+                if (parallel && parts.size() >= 2) {
+                    if (helper == null) {
+                        helper = new FutureTask<>(() -> {
+                            for (Chunk<P> h; (h = queue.take()).count() > 0; ) walk(h, one, add);
+                            return null;
+                        });
+                        Thread t = new Thread(helper, "bpf4j-walk");
+                        t.setDaemon(true);
+                        t.start();
+                    }
+                    if (queue.isEmpty()) {
+                        queue.add(c);
+                        continue;
+                    }
+                }
+                walk(c, one, add);
+            }
+            for (Chunk<P> c; (c = queue.poll()) != null; ) walk(c, one, add);
+        } finally {
+            if (helper != null) {
+                queue.clear();
+                queue.add(new Chunk<>(new int[0], 0, null)); // the end: the helper stops after its current chunk
             }
         }
-        return out;
+        if (helper != null) {
+            try {
+                helper.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error r) throw r;
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BpfException("inspect: interrupted");
+            }
+        }
+        return parts;
+    }
+
+    private static <P> void walk(Chunk<P> c, IntFunction<Map<String, Object>> one, BiConsumer<P, Map<String, Object>> add) {
+        for (int k = 0; k < c.count(); k++) {
+            Map<String, Object> m;
+            try {
+                m = one.apply(c.ids()[k]);
+            } catch (BpfException e) {
+                if (!vanished(e)) throw e;
+                continue;
+            }
+            add.accept(c.part(), m);
+        }
     }
 
     public Map<String, Object> program(int id, boolean details) {
@@ -200,15 +307,7 @@ public final class Inspector {
     // ---- maps
 
     public List<Map<String, Object>> maps(boolean details) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (int id : ObjectIds.all(ObjectIds.Kind.MAP)) {
-            try {
-                out.add(map(id, details));
-            } catch (BpfException e) {
-                if (!vanished(e)) throw e;
-            }
-        }
-        return out;
+        return list(walk(ids(ObjectIds.Kind.MAP), details, id -> map(id, details), ArrayList::new, List::add));
     }
 
     public Map<String, Object> map(int id, boolean details) {
@@ -285,15 +384,7 @@ public final class Inspector {
     }
 
     public List<Map<String, Object>> links(boolean details) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (int id : ObjectIds.all(ObjectIds.Kind.LINK)) {
-            try {
-                out.add(link(id, details));
-            } catch (BpfException e) {
-                if (!vanished(e)) throw e;
-            }
-        }
-        return out;
+        return list(walk(ids(ObjectIds.Kind.LINK), details, id -> link(id, details), ArrayList::new, List::add));
     }
 
     public Map<String, Object> link(int id) {
@@ -342,19 +433,40 @@ public final class Inspector {
         return "0x" + Long.toHexString(v);
     }
 
-    /** Wall-clock nanoseconds at boot, so load_time (CLOCK_BOOTTIME) can be shown as a date. */
+    /**
+     * Wall-clock nanoseconds at boot, so load_time (CLOCK_BOOTTIME) can be shown as a date:
+     * CLOCK_REALTIME minus CLOCK_BOOTTIME, as bpftool computes it; 0 if they are unreadable. To
+     * the microsecond, so that two runs print the same second for an object (/proc/uptime, with
+     * its 10 ms steps, flipped objects loaded near the end of a second between runs): the
+     * realtime reading is bracketed by two boottime readings, taken again if the thread was
+     * preempted between them.
+     */
     static long bootEpochNanos() {
-        try {
-            String up = Files.readString(Path.of("/proc/uptime"));
-            int sp = up.indexOf(' ');
-            long upNs = (long) (Double.parseDouble(sp < 0 ? up.trim() : up.substring(0, sp)) * 1e9);
-            return System.currentTimeMillis() * 1_000_000L - upNs;
-        } catch (IOException | RuntimeException e) {
-            return 0;
+        long best = 0, bestGap = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 20 && bestGap > 20_000; attempt++) {
+            long boot0 = Syscalls.clockNanos(Syscalls.CLOCK_BOOTTIME), real = Syscalls.clockNanos(Syscalls.CLOCK_REALTIME),
+                    boot1 = Syscalls.clockNanos(Syscalls.CLOCK_BOOTTIME);
+            if (boot0 < 0 || real < 0 || boot1 < 0) return 0;
+            if (boot1 - boot0 < bestGap) {
+                bestGap = boot1 - boot0;
+                best = real - (boot0 + (boot1 - boot0) / 2);
+            }
         }
+        return best;
     }
 
     private WallClock wallClock;
+    private long bootEpochNanos;
+    private boolean bootKnown;
+
+    /** The clocks loadedAt needs; a walk on two threads calls it before it starts the second. */
+    private void clocks() {
+        if (!bootKnown) {
+            bootEpochNanos = bootEpochNanos();
+            bootKnown = true;
+        }
+        if (wallClock == null) wallClock = WallClock.system();
+    }
 
     /**
      * Does now what the first object would do: the system zone and the info layouts. The fast
@@ -368,8 +480,8 @@ public final class Inspector {
     }
 
     String loadedAt(long bootNs) {
+        clocks();
         if (bootEpochNanos == 0) return bootNs + "ns";
-        if (wallClock == null) wallClock = WallClock.system();
         return wallClock.format(Math.floorDiv(bootEpochNanos + bootNs, 1_000_000_000L));
     }
 }

@@ -51,7 +51,7 @@ final class MapDumpCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (depth < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--depth must be 0 or more, not " + depth);
-        boolean asJson = json || (parent != null && (parent.opts.json || (parent.parent != null && parent.parent.opts.json)));
+        boolean asJson = json || (parent != null && (parent.own.json || (parent.parent != null && parent.parent.opts.json)));
         try (BpfMap map = open()) {
             return dump(map, new MapDump.Options(asJson, raw, depth), System.out, System.err);
         }

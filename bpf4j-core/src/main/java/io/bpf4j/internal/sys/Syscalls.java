@@ -32,14 +32,23 @@ public final class Syscalls {
         default -> throw new ExceptionInInitializerError(
                 "bpf4j supports x86-64 and arm64, not " + System.getProperty("os.arch"));
     };
-    /** Syscall numbers differ per architecture; these have no glibc wrappers. */
+    /** Syscall numbers differ per architecture (bpf and perf_event_open have no glibc wrappers). */
     static final long SYS_BPF = X86_64 ? 321 : 280;
     static final long SYS_PERF_EVENT_OPEN = X86_64 ? 298 : 241;
     static final long SYS_CLOSE = X86_64 ? 3 : 57;
+    static final long SYS_READ = X86_64 ? 0 : 63;
+    static final long SYS_OPENAT = X86_64 ? 257 : 56;
+    static final long SYS_CLOCK_GETTIME = X86_64 ? 228 : 113;
+    static final long AT_FDCWD = -100;
 
-    /** bpf(2) and, with the same shape, close(2): the one downcall every command needs, linked eagerly. */
+    /**
+     * syscall(3) with three arguments, the middle one a pointer: bpf(2), and with the same shape
+     * close(2), read(2) and openat(2). It is the one downcall every command needs, linked
+     * eagerly; the others are linked on first use. The scalars are passed as longs because
+     * syscall(3) takes each variadic argument as a long (read's count is 64 bits wide).
+     */
     private static final MethodHandle SYSCALL3 = variadic("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG));
 
     // Every other downcall is linked on first use, each in its own holder class: linking one
     // costs milliseconds of a cold JVM (method handle species, a spun stub class), and a
@@ -60,12 +69,6 @@ public final class Syscalls {
     }
     private static final class Munmap {
         static final MethodHandle MH = fixed("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    }
-    private static final class Read {
-        static final MethodHandle MH = fixed("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    }
-    private static final class Open {
-        static final MethodHandle MH = variadicFrom(2, "open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     }
     private static final class EpollCreate1 {
         static final MethodHandle MH = fixed("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -157,7 +160,7 @@ public final class Syscalls {
     public static long bpf(int cmd, MemorySegment attr, int size) {
         MemorySegment st = state();
         try {
-            long r = (long) SYSCALL3.invokeExact(st, SYS_BPF, cmd, attr, size);
+            long r = (long) SYSCALL3.invokeExact(st, SYS_BPF, (long) cmd, attr, (long) size);
             return ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -182,7 +185,7 @@ public final class Syscalls {
     public static int close(int fd) {
         MemorySegment st = state();
         try {
-            long r = (long) SYSCALL3.invokeExact(st, SYS_CLOSE, fd, MemorySegment.NULL, 0);
+            long r = (long) SYSCALL3.invokeExact(st, SYS_CLOSE, (long) fd, MemorySegment.NULL, 0L);
             return (int) ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -235,10 +238,11 @@ public final class Syscalls {
         }
     }
 
+    /** read(2), through bpf(2)'s downcall. Returns the count or {@code -errno}. */
     public static long read(int fd, MemorySegment buf, long count) {
         MemorySegment st = state();
         try {
-            long r = (long) Read.MH.invokeExact(st, fd, buf, count);
+            long r = (long) SYSCALL3.invokeExact(st, SYS_READ, (long) fd, buf, count);
             return ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -247,11 +251,39 @@ public final class Syscalls {
 
     public static final int O_RDONLY = 0, O_RDWR = 2, O_CLOEXEC = 0x80000;
 
+    /** open(2) without O_CREAT (no mode is passed). Returns the fd or {@code -errno}. */
     public static int open(String path, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            return open(a.allocateFrom(path), flags);
+        }
+    }
+
+    /**
+     * openat(AT_FDCWD, path, flags) of a NUL-terminated path, through bpf(2)'s downcall: no
+     * downcall of its own, and the caller may keep the path in a reused buffer. Without O_CREAT
+     * (no mode is passed). Returns the fd or {@code -errno}.
+     */
+    public static int open(MemorySegment path, int flags) {
+        MemorySegment st = state();
+        try {
+            long r = (long) SYSCALL3.invokeExact(st, SYS_OPENAT, AT_FDCWD, path, (long) flags);
+            return (int) ret(r, st);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** clock_gettime(2)'s clock ids (uapi linux/time.h): wall-clock time, and time since boot including suspend. */
+    public static final int CLOCK_REALTIME = 0, CLOCK_BOOTTIME = 7;
+
+    /** clock_gettime(2) through bpf(2)'s downcall, in nanoseconds, or {@code -errno}. */
+    public static long clockNanos(int clock) {
         MemorySegment st = state();
         try (Arena a = Arena.ofConfined()) {
-            int r = (int) Open.MH.invokeExact(st, a.allocateFrom(path), flags, 0);
-            return (int) ret(r, st);
+            MemorySegment ts = a.allocate(16, 8);
+            long r = (long) SYSCALL3.invokeExact(st, SYS_CLOCK_GETTIME, (long) clock, ts, 0L);
+            if (r < 0) return ret(r, st);
+            return ts.get(JAVA_LONG, 0) * 1_000_000_000L + ts.get(JAVA_LONG, 8);
         } catch (Throwable t) {
             throw rethrow(t);
         }
