@@ -69,4 +69,49 @@ class TraceCommandKernelTest {
         // -v's last line: the scenario's calls all returned before the tracer detached.
         assertTrue(r.err().contains("; 0 sessions still open at detach"), r.err());
     }
+
+    /**
+     * The story's command with -A on the blog's kernel generation: the row of the failed
+     * bpf_fd_array_map_update_elem shows the prog array it was called on (type, id, name) and
+     * the key, slot 0, read at entry with the map's key size.
+     */
+    @Test
+    void theBlogCommandWithArgumentsShowsTheMapAndTheKey() {
+        KernelRelease k = KernelRelease.running();
+        assumeTrue(!k.atLeast(5, 18), "bpf_prog_array_compatible exists only before Linux 5.18; this is " + k);
+        List<String> args = new java.util.ArrayList<>(List.of("trace", "-e", "*sys_bpf", "-a", "bpf_fd_array_*",
+                "-a", "bpf_prog_array_compatible", "-T", "-A", "--args-width", "0", "--"));
+        args.addAll(bpf4j("scenario", "tailcall-in-freplace"));
+        CliRun r = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("exited with status 0."), "the traced scenario did not exit 0:\n" + r.err());
+        // The scenario names the prog array: "... maps socks (map 12), progs (map 14), events (map 13) ..."
+        Matcher id = Pattern.compile("progs \\(map (\\d+)\\)").matcher(r.out() + r.err());
+        assertTrue(id.find(), r.out());
+        String progs = id.group(1);
+        List<String> rows = r.out().lines().filter(l -> l.startsWith("    → bpf_fd_array_map_update_elem ")).toList();
+        assertFalse(rows.isEmpty(), r.out());
+        String row = rows.getLast();
+        assertTrue(row.contains(" map=&{") && row.contains(".map_type=BPF_MAP_TYPE_PROG_ARRAY") && row.contains(".id=" + progs + ",")
+                && row.contains(".name='progs'"), row);
+        assertTrue(row.contains(" key=&[00 00 00 00] "), row);
+        assertTrue(r.out().contains("ARGS (read at entry)"), r.out());
+        assertFalse(r.out().contains("DROPPED"), r.out());
+    }
+
+    /** -B on a kernel or CPU without what it needs: one line naming it, nothing attached. */
+    @Test
+    void lbrIsRefusedInOneLineNamingWhatIsMissing() {
+        CliRun r = CliRun.of("trace", "-e", "__x64_sys_bpf", "-B", "--duration", "1");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        List<String> lines = r.err().lines().filter(l -> !l.startsWith("Note: ")).toList();
+        assertEquals(1, lines.size(), r.err());
+        KernelRelease k = KernelRelease.running();
+        if (!k.atLeast(5, 16))
+            assertEquals("bpf4j trace: -B needs bpf_get_branch_snapshot, which Linux 5.16 added; this is " + k.release(), lines.getFirst());
+        else // QEMU's TCG emulates no branch-recording PMU
+            assertTrue(lines.getFirst().startsWith("bpf4j trace: -B needs a CPU that records branches (Intel LBR) and a PMU driver for it: "
+                    + "perf_event_open(cycles with a kernel branch stack) on CPU 0: "), lines.getFirst());
+        assertFalse(r.out().contains("Receiving data"), r.out());
+    }
 }
