@@ -60,6 +60,8 @@ final class DwarfUnits {
             if (ar == null || info == null || abbrev == null)
                 throw new BpfFormatException(elf + ": no DWARF compile unit ranges (.debug_aranges, .debug_info, .debug_abbrev)");
             ByteBuffer aranges = read(ch, ar[0], (int) ar[1], elf);
+            // The abbreviation tables whole (a few MB): one read, not one per unit.
+            ByteBuffer abbrevs0 = read(ch, abbrev[0], (int) abbrev[1], elf);
             long[] str = sec.get(".debug_str"), lineStr = sec.get(".debug_line_str");
             Map<Long, String> unitNames = new HashMap<>();
             Map<Long, Map<Long, long[]>> abbrevs = new HashMap<>();
@@ -76,7 +78,7 @@ final class DwarfUnits {
                 if (addrSize != 8) throw new BpfFormatException(elf + ": aranges address size " + addrSize);
                 int q = p + 12;
                 q = (q + 15) & ~15; // tuples start at a multiple of twice the address size
-                String name = unitNames.computeIfAbsent(cu, off -> unitName(ch, elf, info, abbrev, str, lineStr, off, abbrevs));
+                String name = unitNames.computeIfAbsent(cu, off -> unitName(ch, elf, info, abbrevs0, str, lineStr, off, abbrevs));
                 for (; q + 16 <= end; q += 16) {
                     long a = aranges.getLong(q), n = aranges.getLong(q + 8);
                     if (a == 0 && n == 0) break;
@@ -102,7 +104,7 @@ final class DwarfUnits {
     }
 
     /** DW_AT_name of the unit at .debug_info offset {@code cu}, or null. */
-    private static String unitName(FileChannel ch, Path elf, long[] info, long[] abbrevSec, long[] str, long[] lineStr, long cu,
+    private static String unitName(FileChannel ch, Path elf, long[] info, ByteBuffer abbrevSec, long[] str, long[] lineStr, long cu,
                                    Map<Long, Map<Long, long[]>> abbrevs) {
         try {
             if (cu + 12 > info[1]) return null;
@@ -119,23 +121,27 @@ final class DwarfUnits {
             }
             int[] pos = {p};
             long code = uleb(b, pos);
-            Map<Long, long[]> table = abbrevs.computeIfAbsent(abbrevOff, off -> abbrevTable(ch, elf, abbrevSec, off));
+            Map<Long, long[]> table = abbrevs.computeIfAbsent(abbrevOff, off -> abbrevTable(abbrevSec, off));
             long[] spec = table.get(code);
+            String name = null, compDir = null;
             if (spec == null) return null;
             // spec: tag, children, then (attribute, form, implicit value) triples
             for (int i = 2; i + 2 < spec.length; i += 3) {
                 int at = (int) spec[i], form = (int) spec[i + 1];
-                if (at == 0x03) { // DW_AT_name
-                    return switch (form) {
+                if (at == 0x03 || at == 0x1b) { // DW_AT_name, DW_AT_comp_dir
+                    String v = switch (form) {
                         case 0x08 -> cstring(b, pos[0]);
                         case 0x0e -> str == null ? null : stringAt(ch, elf, str, Integer.toUnsignedLong(b.getInt(pos[0])));
                         case 0x1f -> lineStr == null ? null : stringAt(ch, elf, lineStr, Integer.toUnsignedLong(b.getInt(pos[0])));
                         default -> null;
                     };
+                    if (at == 0x03) name = v;
+                    else compDir = v;
+                    if (name != null && compDir != null) break;
                 }
-                if (!skip(b, pos, form, version)) return null;
+                if (!skip(b, pos, form, version)) break;
             }
-            return null;
+            return name == null ? null : treePath(name, compDir);
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -166,11 +172,10 @@ final class DwarfUnits {
     }
 
     /** The abbreviation table at this offset: code -> {tag, children, (attr, form, implicit)...}. */
-    private static Map<Long, long[]> abbrevTable(FileChannel ch, Path elf, long[] sec, long off) {
+    private static Map<Long, long[]> abbrevTable(ByteBuffer b, long off) {
         Map<Long, long[]> out = new HashMap<>();
         try {
-            ByteBuffer b = read(ch, sec[0] + off, (int) Math.min(1 << 16, sec[1] - off), elf);
-            int[] pos = {0};
+            int[] pos = {(int) off};
             while (pos[0] < b.limit()) {
                 long code = uleb(b, pos);
                 if (code == 0) break;
@@ -184,12 +189,27 @@ final class DwarfUnits {
                     v.add(implicit);
                 }
                 out.put(code, v.stream().mapToLong(Long::longValue).toArray());
-                if (out.size() > 1) break; // the unit's own DIE uses the first codes; one more is plenty
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // a table that does not parse names nothing
         }
         return out;
+    }
+
+    /** Top-level directories of the kernel tree, where an absolute unit name's tree part starts. */
+    static final java.util.regex.Pattern TREE = java.util.regex.Pattern.compile(
+            "/(arch|block|certs|crypto|drivers|fs|include|init|io_uring|ipc|kernel|lib|mm|net|rust|samples|security|sound|usr|virt)/");
+
+    /**
+     * A unit's path as the tree spells it ({@code arch/x86/entry/entry_64.S}): gcc names C units
+     * relative to the tree, the assembler names its units with an absolute path; that path is cut
+     * at its compile directory, or else where a top-level kernel directory starts.
+     */
+    static String treePath(String name, String compDir) {
+        if (!name.startsWith("/")) return name;
+        if (compDir != null && name.startsWith(compDir + "/")) return name.substring(compDir.length() + 1);
+        java.util.regex.Matcher m = TREE.matcher(name);
+        return m.find() ? name.substring(m.start() + 1) : name;
     }
 
     static long uleb(ByteBuffer b, int[] pos) {

@@ -27,7 +27,7 @@ class TraceCommandKernelTest {
     static List<String> bpf4j(String... args) {
         String javaBin = ProcessHandle.current().info().command().orElse("java");
         String cp = String.join(File.pathSeparator, where(io.bpf4j.cli.Main.class), where(io.bpf4j.BpfMap.class),
-                where(picocli.CommandLine.class));
+                where(io.bpf4j.tools.ToolObjects.class), where(io.bpf4j.lab.Qemu.class), where(picocli.CommandLine.class));
         List<String> cmd = new java.util.ArrayList<>(List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", cp, "io.bpf4j.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;

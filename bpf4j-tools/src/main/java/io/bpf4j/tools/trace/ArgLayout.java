@@ -161,6 +161,17 @@ public final class ArgLayout {
         return btf.resolve(typeId) instanceof BtfType.Struct s && s.name().equals(name);
     }
 
+    /**
+     * A function without BTF (a module's on kernels without module BTF, before 5.11; a compiler
+     * clone's): its six argument registers as raw words, {@code arg0}..{@code arg5}, as retsnoop
+     * shows them.
+     */
+    public static ArgLayout raw() {
+        List<Param> ps = new ArrayList<>();
+        for (int i = 0; i < MAX_ARGS; i++) ps.add(new Param("arg" + i, 0, i, 1, AK_NONE, 0, 0, 0));
+        return new ArgLayout(null, ps, MAX_ARGS, CALL_HDR, null);
+    }
+
     /** An injected kprobe's or kretprobe's context: its {@code struct pt_regs}, read whole. */
     public static ArgLayout regs(Btf btf, Limits limits) {
         Optional<BtfType> regs = btf.findByName("pt_regs", BtfKind.STRUCT);

@@ -133,7 +133,9 @@ public final class Tracer implements AutoCloseable {
             Btf btf = f.module() == null ? vmlinux : modules.computeIfAbsent(f.module(), m -> moduleBtf(vmlinux, m)).orElse(null);
             Optional<BtfType.FuncProto> proto = ReturnKind.proto(btf, f.name());
             ReturnKind rk = proto.map(p -> ReturnKind.of(btf, p.returnType())).orElse(ReturnKind.UNKNOWN);
-            ArgLayout al = proto.map(p -> ArgLayout.of(btf, p, limits, true)).orElse(null);
+            // Without BTF the registers are captured raw (filters cannot name them: checked below);
+            // so are a compiler clone's, whose parameters (.isra, .constprop) are not its original's.
+            ArgLayout al = f.isClone() ? ArgLayout.raw() : proto.map(p -> ArgLayout.of(btf, p, limits, true)).orElseGet(ArgLayout::raw);
             out.add(new TracedFunction(i, f, s.entry(), rk, proto.map(p -> p.params().size()).orElse(-1), s.uniqueName(),
                     TracedFunction.Kind.FUNCTION, al, null));
         }
@@ -155,7 +157,7 @@ public final class Tracer implements AutoCloseable {
         if (opts.filter() != null) {
             for (TracedFunction f : fns) {
                 if (!f.entry()) continue;
-                if (f.argLayout() == null)
+                if (f.argLayout() == null || f.argLayout().btf() == null)
                     throw new BpfException("--filter-arg '" + opts.filter().text() + "': " + f.name() + " has no BTF, so its arguments have no names");
                 opts.filter().compile(f.name(), f.argLayout());
             }

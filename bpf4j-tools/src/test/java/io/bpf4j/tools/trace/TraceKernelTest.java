@@ -210,25 +210,6 @@ class TraceKernelTest {
     }
 
     /**
-     * -K's error stack reaches the syscall entry on every kernel: before 5.15 a kretprobe's stack
-     * is one frame (the trampoline), so there the stack taken at the session's entry is stitched
-     * with each call's return address (marked ⌇); later the kretprobe's own stack has it.
-     */
-    @org.junit.jupiter.api.Test
-    void kprobeErrorStacksReachTheSyscallEntry() throws Exception {
-        List<Session> got = traceIn(AttachMode.KPROBE, new FunctionSelector().entry("__x64_sys_bpf").allow("__fdget"), mode(AttachMode.KPROBE), 2, 0);
-        assertEquals(2, got.size());
-        SessionFormat f = new SessionFormat(Kallsyms.load(), null);
-        String text = f.errorStack(got.getFirst());
-        assertTrue(text.contains("do_syscall_64+0x"), text);
-        assertTrue(text.matches("(?s).*\\d+us \\[-EBADF\\]\\s+__x64_sys_bpf.*"), text);
-        boolean stitched = !KernelRelease.running().atLeast(5, 15);
-        assertEquals(stitched, got.getFirst().stackAtEntry(), text);
-        assertEquals(stitched, text.contains("⌇"), text);
-        if (stitched) assertTrue(text.contains("entry_SYSCALL_64"), "the frames above the entry function, from the entry's stack: " + text);
-    }
-
-    /**
      * Threads that stay inside bpf() until closed: each repeats a BPF_PROG_TEST_RUN of a trivial
      * socket filter many times per call, so the kernel holds one instance of the syscall entry's
      * kretprobe for each of them nearly all the time.
