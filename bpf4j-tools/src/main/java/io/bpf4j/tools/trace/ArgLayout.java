@@ -68,7 +68,11 @@ public final class ArgLayout {
      * 1, 2 for a struct passed in two registers, 0 when it is not captured (passed on the stack).
      * {@code typeId} 0: a raw 64-bit word.
      */
-    record Param(String name, int typeId, int slot, int slots, int kind, int len, int sizeArg, int sizeOff) {}
+    record Param(String name, int typeId, int slot, int slots, int kind, int len, int sizeArg, int sizeOff, int target) {
+        Param(String name, int typeId, int slot, int slots, int kind, int len, int sizeArg, int sizeOff) {
+            this(name, typeId, slot, slots, kind, len, sizeArg, sizeOff, 0);
+        }
+    }
 
     private final Btf btf;
     private final List<Param> params;
@@ -127,18 +131,32 @@ public final class ArgLayout {
         return new ArgLayout(btf, ps, nvals, total, null);
     }
 
+    /**
+     * The type a pointer points at, completed: BTF sometimes keeps only a declaration of a struct
+     * ({@code FWD pt_regs} in 5.10's {@code __x64_sys_*(const struct pt_regs *)}) that is defined
+     * elsewhere in the same BTF under its name.
+     */
+    static int pointee(Btf btf, BtfType.Ptr ptr) {
+        if (btf.resolve(ptr.type()) instanceof BtfType.Fwd fwd && !fwd.name().isEmpty()) {
+            Optional<BtfType> full = btf.findByName(fwd.name(), fwd.union() ? BtfKind.UNION : BtfKind.STRUCT);
+            if (full.isPresent()) return full.get().id();
+        }
+        return ptr.type();
+    }
+
     /** What to read for pointer parameter p, or null for the pointer alone. */
     private static Param reading(Btf btf, Param p, BtfType.Ptr ptr, Limits limits, int mapSlot) {
-        BtfType to = btf.resolve(ptr.type());
+        int target = pointee(btf, ptr);
+        BtfType to = btf.resolve(target);
         int cap = limits.perArg();
         switch (to) {
             case BtfType.Int i when i.size() == 1 && (i.encoding() & BtfType.Int.BOOL) == 0 ->
-                    { return new Param(p.name(), p.typeId(), p.slot(), 1, AK_STR, cap, 0, 0); }
-            case BtfType.Int i -> { return new Param(p.name(), p.typeId(), p.slot(), 1, AK_BYTES, Math.min(cap, i.size()), 0, 0); }
-            case BtfType.Enumeration e -> { return new Param(p.name(), p.typeId(), p.slot(), 1, AK_BYTES, (int) Math.min(cap, btf.sizeOf(e)), 0, 0); }
+                    { return new Param(p.name(), p.typeId(), p.slot(), 1, AK_STR, cap, 0, 0, target); }
+            case BtfType.Int i -> { return new Param(p.name(), p.typeId(), p.slot(), 1, AK_BYTES, Math.min(cap, i.size()), 0, 0, target); }
+            case BtfType.Enumeration e -> { return new Param(p.name(), p.typeId(), p.slot(), 1, AK_BYTES, (int) Math.min(cap, btf.sizeOf(e)), 0, 0, target); }
             case BtfType.Composite c -> {
                 if (c.size() == 0) return null;
-                return new Param(p.name(), p.typeId(), p.slot(), 1, AK_BYTES, Math.min(cap, c.size()), 0, 0);
+                return new Param(p.name(), p.typeId(), p.slot(), 1, AK_BYTES, Math.min(cap, c.size()), 0, 0, target);
             }
             case BtfType.Void v -> {
                 // A map operation's key or value: as many bytes as the map says (BPF's own convention).
@@ -322,7 +340,7 @@ public final class ArgLayout {
                 }
                 default -> {
                     sb.append('&');
-                    f.value(ptr.type(), blob, start, end, sb, 0);
+                    f.value(p.target() != 0 ? p.target() : ptr.type(), blob, start, end, sb, 0);
                 }
             }
             return;

@@ -218,6 +218,9 @@ public final class Tracer implements AutoCloseable {
             throw e instanceof UnsupportedOptionException ? e : new UnsupportedOptionException(e.getMessage());
         }
         KernelRelease k = KernelRelease.running();
+        // fentry/fexit on a BPF program (attach_prog_fd for tracing programs) came with 5b92a28aae4d.
+        if (!k.atLeast(5, 5) && java.util.Arrays.stream(fns).anyMatch(f -> f.kind() == TracedFunction.Kind.BPF_PROGRAM))
+            throw new UnsupportedOptionException("bpf: patterns need fentry/fexit on BPF programs, which Linux 5.5 added; this is " + k.release());
         Lbr lbr = opts.lbr() == null ? null : Lbr.open(opts.lbr());
         try {
             long t0 = System.nanoTime();

@@ -246,6 +246,46 @@ class ArgLayoutTest {
         assertEquals(List.of("regs={.di=42}"), l.format(blob, ArgLayout.Style.COMPACT, 0));
     }
 
+    /** 5.10's BTF declares __x64_sys_bpf(const struct pt_regs *) with a FWD: the definition is found by name. */
+    @Test
+    void aPointerToADeclaredStructIsFollowedToItsDefinition() {
+        BtfType regs = btf.findByName("pt_regs", BtfKind.STRUCT).orElseThrow();
+        // A small BTF of its own: FWD pt_regs, a pointer to it, f(const struct pt_regs *__unused), and the real pt_regs.
+        Btf small = Btf.parse(smallBtfWithFwd());
+        BtfType.FuncProto fp = (BtfType.FuncProto) small.typeById(((BtfType.Func) small.findByName("f", BtfKind.FUNC).orElseThrow()).type());
+        ArgLayout l = ArgLayout.of(small, fp, ArgLayout.Limits.DEFAULT, true);
+        assertEquals(ArgLayout.AK_BYTES, ByteBuffer.wrap(l.spec()).get(4), "followed through the declaration");
+        byte[] r = new byte[16];
+        r[8] = 7;
+        byte[] blob = new Capture(0xffffc90000abc000L).read(0, ArgLayout.AK_BYTES, r, 16).bytes();
+        assertEquals(List.of("__unused=&{.di=7}"), l.format(blob, ArgLayout.Style.COMPACT, 0));
+        assertNotNull(regs);
+    }
+
+    /** struct pt_regs {u64 si; u64 di;} declared first as FWD, then defined; f(const struct pt_regs *__unused). */
+    static byte[] smallBtfWithFwd() {
+        // Types: 1 FWD pt_regs, 2 CONST->1, 3 PTR->2, 4 FUNC_PROTO(int __unused: 3), 5 FUNC f -> 4, 6 INT u64, 7 STRUCT pt_regs {si, di}
+        String strings = "\0pt_regs\0__unused\0f\0u64\0si\0di\0";
+        int sPt = 1, sUn = 9, sF = 18, sU64 = 20, sSi = 24, sDi = 27;
+        ByteBuffer t = ByteBuffer.allocate(512).order(ByteOrder.LITTLE_ENDIAN);
+        t.putInt(sPt).putInt(7 << 24).putInt(0);                 // [1] FWD struct pt_regs
+        t.putInt(0).putInt(10 << 24).putInt(1);                  // [2] CONST -> 1
+        t.putInt(0).putInt(2 << 24).putInt(2);                   // [3] PTR -> 2
+        t.putInt(0).putInt(13 << 24 | 1).putInt(6);              // [4] FUNC_PROTO ret u64, 1 param
+        t.putInt(sUn).putInt(3);
+        t.putInt(sF).putInt(12 << 24).putInt(4);                 // [5] FUNC f -> 4
+        t.putInt(sU64).putInt(1 << 24).putInt(8).putInt(64);     // [6] INT u64
+        t.putInt(sPt).putInt(4 << 24 | 2).putInt(16);            // [7] STRUCT pt_regs, 2 members
+        t.putInt(sSi).putInt(6).putInt(0);
+        t.putInt(sDi).putInt(6).putInt(64);
+        int typeLen = t.position();
+        byte[] str = strings.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        ByteBuffer out = ByteBuffer.allocate(24 + typeLen + str.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.putShort((short) 0xeB9F).put((byte) 1).put((byte) 0).putInt(24).putInt(0).putInt(typeLen).putInt(typeLen).putInt(str.length);
+        out.put(t.array(), 0, typeLen).put(str);
+        return out.array();
+    }
+
     @Test
     void limitsOutsideWhatTheBpfSideHoldsAreRefused() {
         assertThrows(io.bpf4j.BpfException.class, () -> new ArgLayout.Limits(8192, 256));
