@@ -9,7 +9,7 @@ import io.bpf4j.ProgInfo;
 import io.bpf4j.ProgType;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfType;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.KernelRelease;
 
 import java.util.ArrayList;

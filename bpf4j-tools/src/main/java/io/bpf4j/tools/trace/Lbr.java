@@ -3,7 +3,7 @@ package io.bpf4j.tools.trace;
 import io.bpf4j.BpfException;
 import io.bpf4j.Cpus;
 import io.bpf4j.internal.sys.Errno;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.KernelRelease;
 import io.bpf4j.internal.sys.Layouts;
 import io.bpf4j.internal.sys.Syscalls;

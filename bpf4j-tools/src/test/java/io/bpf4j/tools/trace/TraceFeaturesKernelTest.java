@@ -5,7 +5,7 @@ import io.bpf4j.BpfMap;
 import io.bpf4j.BpfProgram;
 import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.internal.sys.KernelRelease;
 import io.bpf4j.kernel.Kallsyms;
 import io.bpf4j.loader.BpfObject;

@@ -5,7 +5,7 @@ import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfKind;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.internal.sys.Errno;
-import io.bpf4j.internal.sys.Fd;
+import io.bpf4j.Fd;
 import io.bpf4j.loader.BpfObject;
 import io.bpf4j.loader.ObjectSpec;
 import io.bpf4j.loader.ProgramDef;
