@@ -215,7 +215,8 @@ public final class TraceCommand implements Callable<Integer> {
             // The lab is the way out when this kernel refused what the tracer needs; not when no
             // entry function could be attached for reasons the message gives with their remedy
             // (e.g. fexit on a syscall entry on 5.10: use -K).
-            if (e instanceof Tracer.NoEntryException || e instanceof Tracer.UnsupportedOptionException) throw e;
+            if (e instanceof Tracer.NoEntryException || e instanceof Tracer.UnsupportedOptionException
+                    || e instanceof io.bpf4j.UnsupportedFeatureException) throw e;
             throw new BpfException(e.getMessage() + "; this kernel cannot run the tracer, run it in the kernel lab: bpf4j vm run --kernel 6.1 -- bpf4j trace ...", e);
         }
         SessionFormat fmt = new SessionFormat(Kallsyms.load(), lines).withArgs(argStyle, argsWidth).withLbrMax(lbrMax);

@@ -1,6 +1,10 @@
 package io.bpf4j.cli.trace;
 
 import io.bpf4j.cli.CliRun;
+import io.bpf4j.features.Features;
+import io.bpf4j.features.KernelFeature;
+import io.bpf4j.fixtures.Assume;
+import io.bpf4j.fixtures.EnabledOnKernel;
 import io.bpf4j.internal.sys.KernelRelease;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -11,7 +15,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The issue's acceptance command on the blog's kernel generation:
@@ -41,12 +44,11 @@ class TraceCommandKernelTest {
         }
     }
 
+    // bpf_prog_array_compatible became bpf_prog_map_compatible in 5.18, and the EXT-owner bug
+    // the scenario hits was fixed in 6.2 (1c123c567fb1, backported to 6.1.4).
     @Test
+    @EnabledOnKernel(below = "5.18", reason = "bpf_prog_array_compatible exists only before Linux 5.18")
     void theBlogCommandShowsTheRejectedUpdateUnderTheBpfSyscall() {
-        KernelRelease k = KernelRelease.running();
-        // bpf_prog_array_compatible became bpf_prog_map_compatible in 5.18, and the EXT-owner bug
-        // the scenario hits was fixed in 6.2 (1c123c567fb1, backported to 6.1.4).
-        assumeTrue(!k.atLeast(5, 18), "bpf_prog_array_compatible exists only before Linux 5.18; this is " + k);
         List<String> args = new java.util.ArrayList<>(List.of("trace", "-e", "*sys_bpf", "-a", "bpf_fd_array_*",
                 "-a", "bpf_prog_array_compatible", "-T", "-v", "--"));
         args.addAll(bpf4j("scenario", "tailcall-in-freplace"));
@@ -76,9 +78,8 @@ class TraceCommandKernelTest {
      * the key, slot 0, read at entry with the map's key size.
      */
     @Test
+    @EnabledOnKernel(below = "5.18", reason = "bpf_prog_array_compatible exists only before Linux 5.18")
     void theBlogCommandWithArgumentsShowsTheMapAndTheKey() {
-        KernelRelease k = KernelRelease.running();
-        assumeTrue(!k.atLeast(5, 18), "bpf_prog_array_compatible exists only before Linux 5.18; this is " + k);
         // The scenario's own output (it names the prog array's id) goes to a file the test reads.
         java.nio.file.Path said;
         try {
@@ -121,10 +122,11 @@ class TraceCommandKernelTest {
         assertEquals(1, r.exit(), r.out() + r.err());
         List<String> lines = r.err().lines().filter(l -> !l.startsWith("Note: ")).toList();
         assertEquals(1, lines.size(), r.err());
-        KernelRelease k = KernelRelease.running();
-        if (!k.atLeast(5, 16))
-            assertEquals("bpf4j trace: -B needs bpf_get_branch_snapshot, which Linux 5.16 added; this is " + k.release(), lines.getFirst());
-        else // QEMU's TCG emulates no branch-recording PMU
+        if (!Features.has(KernelFeature.BRANCH_SNAPSHOT)) {
+            // The helper is in every kernel since 5.16: only an older one may lack it.
+            assertFalse(Assume.atLeast(KernelRelease.running(), "5.16"), "a 5.16+ kernel without bpf_get_branch_snapshot");
+            assertEquals("bpf4j trace: bpf_get_branch_snapshot (-B): not supported by this kernel (requires Linux 5.16)", lines.getFirst());
+        } else // QEMU's TCG emulates no branch-recording PMU
             assertTrue(lines.getFirst().startsWith("bpf4j trace: -B needs a CPU that records branches (Intel LBR) and a PMU driver for it: "
                     + "perf_event_open(cycles with a kernel branch stack) on CPU 0: "), lines.getFirst());
         assertFalse(r.out().contains("Receiving data"), r.out());

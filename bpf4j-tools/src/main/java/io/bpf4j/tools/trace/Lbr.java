@@ -4,7 +4,10 @@ import io.bpf4j.BpfException;
 import io.bpf4j.Cpus;
 import io.bpf4j.internal.sys.Errno;
 import io.bpf4j.Fd;
-import io.bpf4j.internal.sys.KernelRelease;
+import io.bpf4j.UnsupportedFeatureException;
+import io.bpf4j.features.Features;
+import io.bpf4j.features.KernelFeature;
+import io.bpf4j.features.Probe;
 import io.bpf4j.internal.sys.Layouts;
 import io.bpf4j.internal.sys.Syscalls;
 
@@ -72,19 +75,26 @@ public final class Lbr implements AutoCloseable {
         }
     }
 
-    /** Why this kernel cannot take branch snapshots, or null. */
-    static String missing(KernelRelease k) {
-        return k.atLeast(5, 16) ? null : "-B needs bpf_get_branch_snapshot, which Linux 5.16 added; this is " + k.release();
+    /**
+     * Why this kernel cannot take branch snapshots, decided by the cached bpf_get_branch_snapshot
+     * probe, or null.
+     */
+    static UnsupportedFeatureException missing() {
+        Probe p = Features.probe(KernelFeature.BRANCH_SNAPSHOT);
+        if (p.supported()) return null;
+        return new UnsupportedFeatureException(KernelFeature.BRANCH_SNAPSHOT.title() + " (-B)", KernelFeature.BRANCH_SNAPSHOT.minimumKernel(),
+                p.verdict() == Probe.Verdict.UNKNOWN ? "the probe could not tell: " + p : p.detail());
     }
 
     /**
      * Turns branch recording on for every online CPU.
      *
-     * @throws BpfException in one line: the kernel version or the PMU that is missing
+     * @throws UnsupportedFeatureException if the kernel has no bpf_get_branch_snapshot (before 5.16)
+     * @throws BpfException in one line naming the PMU that is missing
      */
     public static Lbr open(String spec) {
-        String why = missing(KernelRelease.running());
-        if (why != null) throw new Tracer.UnsupportedOptionException(why);
+        UnsupportedFeatureException why = missing();
+        if (why != null) throw why;
         long branches = parse(spec) | KERNEL;
         List<Fd> fds = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {

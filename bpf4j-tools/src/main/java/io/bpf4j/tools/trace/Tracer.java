@@ -5,6 +5,10 @@ import io.bpf4j.BpfException;
 import io.bpf4j.BpfLink;
 import io.bpf4j.BpfMap;
 import io.bpf4j.BpfProgram;
+import io.bpf4j.UnsupportedFeatureException;
+import io.bpf4j.features.Features;
+import io.bpf4j.features.KernelFeature;
+import io.bpf4j.features.Probe;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.link.KprobeEvents;
@@ -83,7 +87,8 @@ public final class Tracer implements AutoCloseable {
     private Consumer<Session> sink = s -> {};
     private boolean detached, closed;
 
-    private Tracer(TracedFunction[] functions, Attached a, long attachNanos) {
+    /** Takes ownership of what {@code a} attached: closes all of it if the ring buffer reader cannot open. */
+    Tracer(TracedFunction[] functions, Attached a, long attachNanos) {
         this.functions = functions;
         this.mode = a.mode;
         this.reason = a.reason;
@@ -91,8 +96,21 @@ public final class Tracer implements AutoCloseable {
         this.object = a.object;
         this.clones = a.clones;
         this.links = a.links;
-        this.drops = RingBufDrops.of(object.map("drops"));
-        this.reader = RingBufReader.open(object.map("rb"), drops);
+        try {
+            this.drops = RingBufDrops.of(object.map("drops"));
+            this.reader = RingBufReader.open(object.map("rb"), drops);
+        } catch (RuntimeException e) {
+            // The tracer owns what was attached from here on: without a reader nobody else can close it.
+            try {
+                closeAll(a.links, a.clones, a.object);
+            } catch (RuntimeException c) {
+                e.addSuppressed(c);
+            } finally {
+                for (BpfProgram t : a.targets) t.close();
+                if (a.lbr != null) a.lbr.close();
+            }
+            throw e;
+        }
         this.attachNanos = attachNanos;
         this.tracefsKretprobes = a.tracefsKretprobes;
         this.targets = a.targets;
@@ -187,7 +205,7 @@ public final class Tracer implements AutoCloseable {
         }
     }
 
-    private record Attached(AttachMode mode, String reason, List<String> skipped, BpfObject object,
+    record Attached(AttachMode mode, String reason, List<String> skipped, BpfObject object,
                             List<BpfObject> clones, List<BpfLink> links, boolean tracefsKretprobes, List<BpfProgram> targets,
                             Lbr lbr, int entryStacks) {}
 
@@ -217,21 +235,21 @@ public final class Tracer implements AutoCloseable {
             // user's input against this kernel, not the kernel refusing the tracer.
             throw e instanceof UnsupportedOptionException ? e : new UnsupportedOptionException(e.getMessage());
         }
-        KernelRelease k = KernelRelease.running();
         // fentry/fexit on a BPF program (attach_prog_fd for tracing programs) came with 5b92a28aae4d.
-        if (!k.atLeast(5, 5) && java.util.Arrays.stream(fns).anyMatch(f -> f.kind() == TracedFunction.Kind.BPF_PROGRAM))
-            throw new UnsupportedOptionException("bpf: patterns need fentry/fexit on BPF programs, which Linux 5.5 added; this is " + k.release());
+        if (java.util.Arrays.stream(fns).anyMatch(f -> f.kind() == TracedFunction.Kind.BPF_PROGRAM) && !Features.has(KernelFeature.TRACING))
+            throw new UnsupportedFeatureException("bpf: patterns (fentry/fexit on BPF programs)", KernelFeature.TRACING.minimumKernel(),
+                    Features.probe(KernelFeature.TRACING).detail());
         Lbr lbr = opts.lbr() == null ? null : Lbr.open(opts.lbr());
         try {
             long t0 = System.nanoTime();
             Attached a;
             if (opts.mode() != null) {
                 a = attach(fns, opts, maxActive, opts.mode(), "requested", lbr);
-            } else if (!k.atLeast(5, 18)) {
-                a = attach(fns, opts, maxActive, AttachMode.KPROBE, "kprobe.multi needs Linux 5.18, this is " + k.release(), lbr);
+            } else if (!Features.has(KernelFeature.KPROBE_MULTI)) {
+                a = attach(fns, opts, maxActive, AttachMode.KPROBE, noMulti(), lbr);
             } else {
                 try {
-                    a = attach(fns, opts, maxActive, AttachMode.MULTI, "default on Linux 5.18+", lbr);
+                    a = attach(fns, opts, maxActive, AttachMode.MULTI, "default where the kernel has kprobe.multi", lbr);
                 } catch (BpfException e) {
                     if (e instanceof NoEntryException) throw e;
                     try {
@@ -254,14 +272,14 @@ public final class Tracer implements AutoCloseable {
      * records. Decided as attach decides; nothing is loaded.
      */
     public static List<String> plan(FunctionSelector.Selection sel, TraceOptions opts) {
-        KernelRelease k = KernelRelease.running();
         List<String> out = new ArrayList<>();
         long kernel = sel.functions().stream().filter(s -> s.bpf() == null).count();
         long bpf = sel.functions().size() - kernel;
-        AttachMode mode = opts.mode() != null ? opts.mode() : k.atLeast(5, 18) ? AttachMode.MULTI : AttachMode.KPROBE;
-        String why = opts.mode() != null ? "requested" : k.atLeast(5, 18)
-                ? "default on Linux 5.18+; single kprobes if this kernel refuses it (no CONFIG_FPROBE)"
-                : "kprobe.multi needs Linux 5.18, this is " + k.release();
+        boolean multi = Features.has(KernelFeature.KPROBE_MULTI);
+        AttachMode mode = opts.mode() != null ? opts.mode() : multi ? AttachMode.MULTI : AttachMode.KPROBE;
+        String why = opts.mode() != null ? "requested" : multi
+                ? "default where the kernel has kprobe.multi; single kprobes if it refuses these functions"
+                : noMulti();
         if (kernel > 0) out.add("would attach " + kernel + " kernel functions with " + mode.label + " (" + why + ")");
         if (bpf > 0) {
             long skip = sel.functions().stream().filter(s -> s.bpf() != null && s.bpf().skip() != null).count();
@@ -275,12 +293,20 @@ public final class Tracer implements AutoCloseable {
             out.add("arguments captured at entry: at most " + opts.args().perCall() + " bytes per call, " + opts.args().perArg() + " per argument");
         if (opts.filter() != null) out.add("sessions start only where '" + opts.filter().text() + "' holds (evaluated in BPF)");
         if (opts.lbr() != null) {
-            String m = Lbr.missing(k);
-            out.add(m != null ? m : "last branch records at the error (" + opts.lbr() + "), if the CPU records them");
+            UnsupportedFeatureException m = Lbr.missing();
+            out.add(m != null ? m.getMessage() : "last branch records at the error (" + opts.lbr() + "), if the CPU records them");
         }
         if (kernel > 0 && entryStacks(mode, opts) > 0)
             out.add("stacks taken at each session's entry and stitched with the calls' return addresses (kretprobe stacks end at the trampoline before 5.15)");
         return out;
+    }
+
+    /** Why single kprobes: what the cached kprobe.multi probe found. */
+    private static String noMulti() {
+        Probe p = Features.probe(KernelFeature.KPROBE_MULTI);
+        if (p.verdict() == Probe.Verdict.UNKNOWN) return "could not tell whether this kernel has kprobe.multi links: " + p;
+        return "this kernel has no kprobe.multi links (Linux " + KernelFeature.KPROBE_MULTI.minimumKernel()
+                + "+" + (p.detail().isEmpty() ? "" : "; " + p.detail()) + ")";
     }
 
     /**
@@ -321,7 +347,7 @@ public final class Tracer implements AutoCloseable {
     private static Attached attach(TracedFunction[] fns, TraceOptions opts, int maxActive, AttachMode mode, String why, Lbr lbr) {
         int stacks = entryStacks(mode, opts);
         ObjectSpec spec = configure(ToolObjects.spec(ToolObjects.TRACE), fns, opts, stacks);
-        boolean cookies = KernelRelease.running().atLeast(5, 15);
+        boolean cookies = Features.has(KernelFeature.BPF_COOKIE);
         switch (mode) {
             case MULTI -> {
                 spec.program("kmentry").autoload(true);
@@ -535,6 +561,12 @@ public final class Tracer implements AutoCloseable {
      */
     private static String attachKprobes(BpfObject obj, TracedFunction[] fns, TraceOptions opts, boolean cookies, int maxActive,
                                         List<BpfLink> links, List<String> skipped, boolean needEntry) {
+        // No kprobe PMU at all: nothing will attach, say so once instead of once per function.
+        try {
+            Features.require(KernelFeature.KPROBES);
+        } catch (BpfException e) {
+            throw refused(AttachMode.KPROBE, "attach", e);
+        }
         BpfProgram entry = obj.program(cookies ? "kentry_cookie" : "kentry_ip");
         BpfProgram exit = obj.program(cookies ? "kexit_cookie" : "kexit_lifo");
         Map<String, Integer> names = new HashMap<>();
@@ -578,8 +610,6 @@ public final class Tracer implements AutoCloseable {
                 if (f.entry()) entries++;
             } catch (BpfException e) {
                 if (first == null) first = e;
-                // No kprobe PMU at all: nothing else will attach either.
-                if (ok == 0 && e.getMessage().contains("kprobe PMU")) throw refused(AttachMode.KPROBE, "attach", e);
                 skipped.add(f.function() + ": " + e.getMessage());
             }
         }

@@ -34,6 +34,9 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.*;
+import io.bpf4j.features.KernelFeature;
+import io.bpf4j.fixtures.Assume;
+
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -101,20 +104,15 @@ class TraceFeaturesKernelTest {
     }
 
     static TraceOptions mode(AttachMode m) {
-        KernelRelease k = KernelRelease.running();
-        if (m == AttachMode.MULTI) assumeTrue(k.atLeast(5, 18), "kprobe.multi needs Linux 5.18, this is " + k);
+        // Skips where kprobe.multi may be missing (before 5.18, or Debian 6.1's kernel without CONFIG_FPROBE).
+        if (m == AttachMode.MULTI) Assume.assumeSupported(KernelFeature.KPROBE_MULTI);
         return TraceOptions.defaults().withMode(m).withRingBufBytes(1 << 22);
     }
 
-    /** As {@link #trace}; skips kprobe.multi where the kernel is built without CONFIG_FPROBE (Debian's 6.1). */
+    /** As {@link #trace}; skips kprobe.multi where the kernel may lack it (the cached probe decides). */
     static List<Session> traceIn(AttachMode m, FunctionSelector sel, TraceOptions opts, Runnable work) throws Exception {
-        try {
-            return trace(sel, opts, work);
-        } catch (BpfException e) {
-            if (m == AttachMode.MULTI && e.getMessage().contains("not supported"))
-                assumeTrue(false, "kprobe.multi: this kernel is built without CONFIG_FPROBE (" + e.getMessage() + ")");
-            throw e;
-        }
+        if (m == AttachMode.MULTI) Assume.assumeSupported(KernelFeature.KPROBE_MULTI);
+        return trace(sel, opts, work);
     }
 
     /** {@code name=value} of each captured argument, compact and uncut. */
