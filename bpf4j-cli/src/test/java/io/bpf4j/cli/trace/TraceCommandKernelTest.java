@@ -3,7 +3,6 @@ package io.bpf4j.cli.trace;
 import io.bpf4j.cli.CliRun;
 import io.bpf4j.features.Features;
 import io.bpf4j.features.KernelFeature;
-import io.bpf4j.fixtures.Assume;
 import io.bpf4j.fixtures.EnabledOnKernel;
 import io.bpf4j.internal.sys.KernelRelease;
 import org.junit.jupiter.api.Tag;
@@ -124,7 +123,7 @@ class TraceCommandKernelTest {
         assertEquals(1, lines.size(), r.err());
         if (!Features.has(KernelFeature.BRANCH_SNAPSHOT)) {
             // The helper is in every kernel since 5.16: only an older one may lack it.
-            assertFalse(Assume.atLeast(KernelRelease.running(), "5.16"), "a 5.16+ kernel without bpf_get_branch_snapshot");
+            assertFalse(KernelRelease.running().atLeast(5, 16), "a 5.16+ kernel without bpf_get_branch_snapshot");
             assertEquals("bpf4j trace: bpf_get_branch_snapshot (-B): not supported by this kernel (requires Linux 5.16)", lines.getFirst());
         } else // QEMU's TCG emulates no branch-recording PMU
             assertTrue(lines.getFirst().startsWith("bpf4j trace: -B needs a CPU that records branches (Intel LBR) and a PMU driver for it: "
