@@ -78,7 +78,7 @@ class TraceCommandKernelTest {
      */
     @Test
     @EnabledOnKernel(below = "5.18", reason = "bpf_prog_array_compatible exists only before Linux 5.18")
-    void theBlogCommandWithArgumentsShowsTheMapAndTheKey() {
+    void theBlogCommandWithArgumentsShowsTheMapAndTheKey(org.junit.jupiter.api.TestReporter report) {
         // The scenario's own output (it names the prog array's id) goes to a file the test reads.
         java.nio.file.Path said;
         try {
@@ -91,6 +91,9 @@ class TraceCommandKernelTest {
                 "exec \"$0\" \"$@\" > " + said, bpf4j("scenario", "tailcall-in-freplace").getFirst()));
         args.addAll(bpf4j("scenario", "tailcall-in-freplace").subList(1, bpf4j("scenario", "tailcall-in-freplace").size()));
         CliRun r = CliRun.of(args.toArray(String[]::new));
+        // The run's own output in the test report (README's example comes from it).
+        report.publishEntry("stdout", r.out());
+        report.publishEntry("stderr", r.err());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains("exited with status 0."), "the traced scenario did not exit 0:\n" + r.err());
         // The scenario names the prog array: "... maps socks (map 12), progs (map 14), events (map 13) ..."
