@@ -127,8 +127,9 @@ final class BtfValueFormat {
     private void array(BtfType.Array a, byte[] d, int off, int end, StringBuilder out, int indent, int depth) {
         BtfType elem = btf.resolve(a.elemType());
         int n = a.nelems();
-        if (elem instanceof BtfType.Int i && i.size() == 1 && ((i.encoding() & BtfType.Int.CHAR) != 0 || i.name().contains("char"))) {
-            // A char array: the text up to its NUL, like retsnoop's strings.
+        if (elem instanceof BtfType.Int i && i.size() == 1 && (i.name().equals("char") || i.name().equals("signed char"))) {
+            // A char array: the text up to its NUL, like retsnoop's strings. An unsigned char
+            // (u8) array is bytes: bpf_prog's tag, a MAC address.
             int len = 0;
             while (len < n && off + len < end && d[off + len] != 0) len++;
             out.append('\'');

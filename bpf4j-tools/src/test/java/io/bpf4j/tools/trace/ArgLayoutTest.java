@@ -45,6 +45,27 @@ class ArgLayoutTest {
         return btf.memberByPath(s, field).orElseThrow().byteOffset();
     }
 
+    /** char arrays print as text; u8 (unsigned char) arrays as their bytes: bpf_prog's char-less tag. */
+    @Test
+    void byteArraysPrintAsBytesAndCharArraysAsText() {
+        BtfType prog = btf.findByName("bpf_prog", BtfKind.STRUCT).orElseThrow();
+        byte[] d = new byte[(int) btf.sizeOf(prog.id())];
+        int tag = (int) off("bpf_prog", "tag");
+        byte[] bytes = {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef, 1, 2, 3, 4};
+        System.arraycopy(bytes, 0, d, tag, bytes.length);
+        StringBuilder out = new StringBuilder();
+        new BtfValueFormat(btf, true).value(prog.id(), d, 0, d.length, out, 0);
+        assertTrue(out.toString().contains(".tag=[222,173,190,239,1,2,3,4]"), out.toString());
+
+        BtfType map = btf.findByName("bpf_map", BtfKind.STRUCT).orElseThrow();
+        byte[] m = new byte[(int) btf.sizeOf(map.id())];
+        byte[] name = "progs".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(name, 0, m, (int) off("bpf_map", "name"), name.length);
+        StringBuilder mo = new StringBuilder();
+        new BtfValueFormat(btf, true).value(map.id(), m, 0, m.length, mo, 0);
+        assertTrue(mo.toString().contains(".name='progs'"), mo.toString());
+    }
+
     /** A capture as trace.bpf.c lays it out: struct call_args, then each read argument. */
     static final class Capture {
         final ByteBuffer b = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
