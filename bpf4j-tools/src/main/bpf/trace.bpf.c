@@ -13,7 +13,18 @@
 //   kentry_cookie / kexit_cookie single kprobes with the function id as BPF cookie (5.15+)
 //   kmentry / kmexit            kprobe.multi with cookies (5.18+)
 //   fentry_fn / fexitN          fentry/fexit, one clone per function, id in .rodata; the return
-//                               value of a function with N arguments is ctx[N]
+//                               value of a function with N arguments is ctx[N]. Also for BPF
+//                               programs and their subprograms (attached with attach_prog_fd)
+//   inj_kprobe / inj_tp / inj_rawtp  injected probes (-J), one clone per probe: an event in the
+//                               session open on the thread they fire on, never a session of their own
+//
+// Optional, each switched on by user space in .rodata (the verifier drops what is off):
+//   capture_args  (-A) arguments of each call, read at entry into a per-thread area that ships with
+//                 the session's events (REC_ARGS), so a session never shipped costs no ring buffer
+//   filters       (--filter-arg) an entry function's sessions start only when its expression holds
+//   entry_stacks  (-K before 5.15) each call's return address, and (2) the stack at the session's
+//                 entry, since a kretprobe's own stack is one frame there
+//   lbr_on        (-B) the CPU's last branch records at the first failure (5.16+)
 // x86-64 only: registers are read from struct pt_regs directly.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -32,10 +43,14 @@ char LICENSE[] SEC("license") = "GPL";
 #define FN_PTR       4    /* fails on NULL or an error pointer */
 #define FN_INT32     8    /* 32-bit signed: sign-extend before the range check */
 #define FN_SYSCALL   16   /* a syscall entry wrapper (__x64_sys_*): never nests on one thread */
+#define FN_ARGS      32   /* capture its arguments: fn_args holds how */
+#define FN_FILTER    64   /* an entry function whose sessions start only if filters[id] holds */
 
 /* Record types (io.bpf4j.trace.Records). */
 #define REC_SESSION 1
 #define REC_STACK   2
+#define REC_ARGS    3
+#define REC_LBR     4
 
 /* Session flags in the record header. */
 #define S_FINAL     1     /* the entry function returned: the session is complete */
@@ -45,13 +60,20 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define EV_EXIT     1
 #define EV_FAILED   2
+#define EV_PROBE    4     /* an injected probe fired (id: the probe's), at the session's current depth */
+#define EV_ARGS     8     /* arguments captured: at (kind >> EV_ARGS_SHIFT) * 8 in this chunk's REC_ARGS */
+#define EV_ARGS_SHIFT 4
+
+/* The stack record's event index has this bit when it was taken at the session's entry. */
+#define STACK_AT_ENTRY 0x80000000u
 
 struct event {
 	__u32 id;
 	__u16 depth;
-	__u16 kind;       /* 0 = entry, EV_EXIT [| EV_FAILED] */
+	__u16 kind;       /* 0 = entry, EV_EXIT [| EV_FAILED], EV_PROBE; | EV_ARGS and the args offset */
 	__u64 ts;
-	__u64 ret;
+	__u64 ret;        /* exit: the result; entry: the return address with entry_stacks, else 0;
+	                   * probe: the kretprobe's result, or the kprobe's address */
 };
 
 struct rec_hdr {
@@ -74,10 +96,21 @@ struct stack_rec {
 	__u64 ips[MAX_FRAMES];
 };
 
+#define LBR_MAX 32
+struct lbr_rec {
+	__u32 type;       /* REC_LBR */
+	__u32 tid;
+	__u64 start_ts;
+	__s32 size;       /* bytes of entries, or a negative error from bpf_get_branch_snapshot */
+	__u32 pad;
+	struct perf_branch_entry entries[LBR_MAX];
+};
+
 struct session {
 	struct rec_hdr hdr;
 	struct event events[MAX_EVENTS];
-	struct stack_rec stack;  /* taken at the first failure; shipped with a failed session */
+	struct stack_rec stack;  /* taken at the first failure (or at entry: entry_stacks); shipped with a failed session */
+	struct lbr_rec lbr;      /* -B: taken with the stack */
 	__u64 ts[MAX_DEPTH];
 	__u64 sp[MAX_DEPTH];     /* stack pointer at entry (the return address' slot), 0 if unknown */
 	__u32 ids[MAX_DEPTH];
@@ -85,6 +118,7 @@ struct session {
 	__u32 depth;      /* may exceed MAX_DEPTH: deeper calls are counted, not logged */
 	__u32 err_depth;
 	__u32 total;      /* events so far, all chunks */
+	__u32 args_off;   /* bytes of this chunk's arguments in the thread's args_area */
 	__u8 is_err;
 	__u8 flushed;
 };
@@ -97,6 +131,12 @@ const volatile __u8 pid_allow_on = 0, pid_deny_on = 0, comm_allow_on = 0, comm_d
 const volatile __u32 fentry_id = 0;          /* which function an fentry/fexit clone is for */
 const volatile __u32 fentry_flags = 0;       /* and its FN_* flags */
 const volatile __u64 wakeup_bytes = 0;       /* wake the reader only with this much unread; 0: every record */
+const volatile __u8 capture_args = 0;        /* -A */
+const volatile __u8 entry_stacks = 0;        /* 1: each call's return address; 2: and the stack at the session's entry */
+const volatile __u8 lbr_on = 0;              /* -B */
+const volatile __u32 fentry_nargs = 0;       /* arguments of the fentry clone's function (at most 6 are read) */
+const volatile __u32 inj_id = 0;             /* which injected probe a clone is */
+const volatile __u32 inj_flags = 0;          /* FN_ARGS: capture the probe's context */
 
 /* Copied only when a thread is first seen: a thread's slot is reused by its next session. */
 static const struct session empty_session = {};
@@ -169,6 +209,147 @@ struct {
 	__type(value, __u8);
 } comm_allow SEC(".maps"), comm_deny SEC(".maps");
 
+/* -A: what to read for each function's arguments (filled by user space from kernel BTF). */
+#define MAX_ARGS 6
+#define AK_NONE  0        /* the register only */
+#define AK_BYTES 1        /* len bytes at the pointer */
+#define AK_STR   2        /* a NUL-terminated string of at most len bytes */
+#define AK_SIZED 3        /* AK_BYTES, at most the u32 at size_off in what arg size_arg points to (a map's key_size) */
+#define AK_CTX   4        /* len bytes of the program's context (an injected probe's pt_regs or tracepoint record) */
+struct arg_spec {
+	__u16 total;      /* most bytes one call's capture takes (header included): at most AREA_HALF */
+	__u8 nvals;       /* argument registers (or context words) recorded */
+	__u8 pad;
+	__u8 kind[MAX_ARGS];
+	__u8 size_arg[MAX_ARGS];
+	__u16 len[MAX_ARGS];
+	__u16 size_off[MAX_ARGS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);          /* resized by user space: one per function and probe */
+	__type(key, __u32);
+	__type(value, struct arg_spec);
+} fn_args SEC(".maps");
+
+/* A thread's captured arguments, shipped as one REC_ARGS record before each chunk of its events.
+ * Calls are written from offset 0 up; a call that might not fit below AREA_HALF ships the chunk
+ * first, so every write stays inside data[] (AREA_HALF + the largest argument read). */
+#define AREA_HALF 4096
+#define MAX_ARG_READ 4096
+struct args_rec {
+	__u32 type;       /* REC_ARGS */
+	__u32 tid;
+	__u64 start_ts;
+	__u32 chunk;      /* the chunk of events (rec_hdr.chunk) these arguments belong to */
+	__u32 size;       /* bytes of data */
+	__u8 data[AREA_HALF + MAX_ARG_READ + 64];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);          /* with -A: as many as sessions */
+	__type(key, __u32);
+	__type(value, struct args_rec);
+} args_area SEC(".maps");
+
+/* A zeroed args_rec to create a thread's area from (a BPF stack cannot hold one). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct args_rec);
+} args_zero SEC(".maps");
+
+/* Each call's capture starts with this header, then nvals values, then per read argument a
+ * struct arg_data and its bytes rounded up to 8. */
+struct call_args {
+	__u16 size;       /* bytes of this call's capture, header included */
+	__u8 nvals;
+	__u8 nread;
+	__u32 pad;
+	__u64 vals[MAX_ARGS];
+};
+
+struct arg_data {
+	__s16 len;        /* bytes read (strings: with their NUL), or a negative error */
+	__u8 arg;
+	__u8 kind;
+	__u32 pad;
+};
+
+/* Never read: these put the two layouts above into the object's BTF, where the Java side's
+ * layout test (TraceObjectTest) finds them. */
+const volatile struct call_args call_args_layout = {};
+const volatile struct arg_data arg_data_layout = {};
+
+/* --filter-arg: up to MAX_ATOMS comparisons over argument paths, combined by a truth table user
+ * space computes from the expression (bit i of the index: atom i held). */
+#define MAX_ATOMS 8
+#define MAX_STEPS 4
+#define OP_EQ 0
+#define OP_NE 1
+#define OP_LT 2
+#define OP_GT 3
+#define OP_LE 4
+#define OP_GE 5
+#define OP_AND 6          /* (value & operand) != 0 */
+struct filter_atom {
+	__u8 arg;         /* the argument register */
+	__u8 nsteps;      /* 0: the register itself; else reads: steps-1 pointers, then the field */
+	__u8 size;        /* bytes of the final value: 1, 2, 4 or 8 */
+	__u8 op;
+	__u8 is_signed;
+	__u8 pad[3];
+	__u32 off[MAX_STEPS];
+	__u64 operand;
+};
+
+struct filter {
+	__u32 natoms;
+	__u32 pad;
+	__u64 table[4];
+	struct filter_atom atoms[MAX_ATOMS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);          /* resized by user space: one per function */
+	__type(key, __u32);
+	__type(value, struct filter);
+} filters SEC(".maps");
+
+/* -B: the branch records taken first thing in an exit handler, before its own branches overwrite them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lbr_rec);
+} lbr_scratch SEC(".maps");
+
+/* The argument registers (or an injected probe's context address) of the call being entered,
+ * for the filter and the capture below: they are global functions, verified once each instead of
+ * once per path through the programs that call them, and take only scalars. */
+struct argv {
+	__u64 v[8];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct argv);
+} argv SEC(".maps");
+
+static __always_inline __u64 *argv_slot(void)
+{
+	__u32 zero = 0;
+	struct argv *a = bpf_map_lookup_elem(&argv, &zero);
+
+	return a ? a->v : NULL;
+}
+
 static __always_inline void count(__u32 which)
 {
 	__u64 *c = bpf_map_lookup_elem(&stats, &which);
@@ -213,11 +394,43 @@ static __always_inline __u64 rb_flags(__u64 size)
 	return avail < wakeup_bytes && avail + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-/* Ships the buffered events; a ring buffer that is full counts one drop per record lost. */
+/* The thread's argument area, created on first use (-A). */
+static __always_inline struct args_rec *args_of(__u32 tid, bool create)
+{
+	struct args_rec *a = bpf_map_lookup_elem(&args_area, &tid);
+	__u32 zero = 0;
+
+	if (a || !create)
+		return a;
+	struct args_rec *z = bpf_map_lookup_elem(&args_zero, &zero);
+	if (!z || bpf_map_update_elem(&args_area, &tid, z, BPF_NOEXIST))
+		return NULL;
+	return bpf_map_lookup_elem(&args_area, &tid);
+}
+
+/* Ships the buffered events (after their arguments); a ring buffer that is full counts one drop
+ * per record lost. */
 static __always_inline void flush(struct session *s)
 {
 	__u32 n = s->hdr.nevents;
 
+	if (capture_args && s->args_off) {
+		struct args_rec *a = args_of(s->hdr.tid, false);
+
+		if (a) {
+			__u32 used = s->args_off & (AREA_HALF * 2 - 1);
+
+			a->type = REC_ARGS;
+			a->tid = s->hdr.tid;
+			a->start_ts = s->hdr.start_ts;
+			a->chunk = s->hdr.chunk;
+			a->size = used;
+			__u64 size = offsetof(struct args_rec, data) + used;
+			if (bpf_ringbuf_output(&rb, a, size, BPF_RB_NO_WAKEUP))
+				count_drop();
+		}
+		s->args_off = 0;
+	}
 	if (n > MAX_EVENTS)
 		n = MAX_EVENTS;
 	__u64 size = sizeof(struct rec_hdr) + n * sizeof(struct event);
@@ -227,6 +440,14 @@ static __always_inline void flush(struct session *s)
 	s->hdr.nevents = 0;
 	s->hdr.chunk++;
 	s->flushed = 1;
+}
+
+/* Callers that attach arguments to an event make room first (room_for_event), so that the event
+ * lands in the chunk its arguments ship with. */
+static __always_inline void room_for_event(struct session *s)
+{
+	if (s->hdr.nevents >= MAX_EVENTS)
+		flush(s);
 }
 
 static __always_inline void log_event(struct session *s, __u32 id, __u32 depth, __u16 kind, __u64 ts, __u64 ret)
@@ -245,6 +466,142 @@ static __always_inline void log_event(struct session *s, __u32 id, __u32 depth, 
 	e->ret = ret;
 	s->hdr.nevents = n + 1;
 	s->total++;
+}
+
+/* Reads `len` bytes (a string if str) at `src`, a kernel or a user address. */
+static __always_inline long read_mem(void *dst, __u32 len, __u64 src, bool str)
+{
+	/* x86-64: user addresses are below the canonical hole; bpf_probe_read_kernel refuses them. */
+	if (src < 0x0000800000000000ULL)
+		return str ? bpf_probe_read_user_str(dst, len, (void *)src) : bpf_probe_read_user(dst, len, (void *)src);
+	return str ? bpf_probe_read_kernel_str(dst, len, (void *)src) : bpf_probe_read_kernel(dst, len, (void *)src);
+}
+
+/* Captures the arguments of the call being entered on thread tid (function or probe id; its
+ * registers in argv) into the thread's area, after making room for its event; returns the event
+ * kind bits that point at them, 0 if nothing was captured. A global function: see struct argv. */
+__noinline int trace_capture(__u32 id, __u32 tid)
+{
+	struct arg_spec *sp = bpf_map_lookup_elem(&fn_args, &id);
+	struct session *s = bpf_map_lookup_elem(&sessions, &tid);
+	__u64 *vals = argv_slot();
+	struct args_rec *a;
+
+	if (!sp || !s || !vals)
+		return 0;
+	room_for_event(s);
+	a = args_of(s->hdr.tid, true);
+	if (!a)
+		return 0;
+	__u32 total = sp->total;
+	if (total > AREA_HALF)
+		return 0;
+	if (s->args_off + total > AREA_HALF)
+		flush(s);
+	__u32 start = s->args_off & (AREA_HALF - 1);
+	struct call_args *c = (void *)(a->data + start);
+	__u32 nvals = sp->nvals;
+
+	if (nvals > MAX_ARGS)
+		nvals = MAX_ARGS;
+	c->nvals = nvals;
+	c->nread = 0;
+	c->pad = 0;
+#pragma unroll
+	for (int i = 0; i < MAX_ARGS; i++)
+		c->vals[i] = vals[i];
+	/* The running size lives in the area, not in a register: every path through one argument
+	 * then reaches the next with the same verifier state, which keeps verification linear in
+	 * the number of arguments instead of exponential. */
+	c->size = sizeof(struct call_args);
+#pragma unroll
+	for (int i = 0; i < MAX_ARGS; i++) {
+		__u8 kind = sp->kind[i];
+		if (kind == AK_NONE || i >= c->nvals)
+			continue;
+		__u32 len = sp->len[i];
+		if (kind == AK_SIZED) {
+			__u32 n = 0;
+			__u8 j = sp->size_arg[i];
+
+			if (j < MAX_ARGS && !bpf_probe_read_kernel(&n, sizeof(n), (void *)(vals[j & 7] + sp->size_off[i])) && n < len)
+				len = n;
+		}
+		if (len > MAX_ARG_READ)
+			len = MAX_ARG_READ;
+		__u32 pos = (start + c->size) & (AREA_HALF - 1);
+		struct arg_data *d = (void *)(a->data + pos);
+		void *dst = a->data + pos + sizeof(*d);
+		long r = read_mem(dst, len, vals[i], kind == AK_STR); /* AK_CTX: vals[0] is the context's address */
+		if (r == 0 && kind != AK_STR)
+			r = len;
+		d->len = r;
+		d->arg = i;
+		d->kind = kind;
+		d->pad = 0;
+		c->size += sizeof(*d) + (r > 0 ? ((r + 7) & ~7) : 0);
+		c->nread++;
+	}
+	s->args_off = start + c->size;
+	return EV_ARGS | (__u16)((start >> 3) << EV_ARGS_SHIFT);
+}
+
+/* --filter-arg: 1 if the arguments (in argv) of the entry being made pass function id's filter,
+ * or it has none. A global function: see struct argv. */
+__noinline int trace_filter(__u32 id)
+{
+	struct filter *f = bpf_map_lookup_elem(&filters, &id);
+	__u64 *vals = argv_slot();
+	__u32 bits = 0;
+
+	if (!f || !vals)
+		return 1;
+	for (int i = 0; i < MAX_ATOMS; i++) {
+		if (i >= f->natoms)
+			break;
+		struct filter_atom *at = &f->atoms[i];
+		__u64 v = vals[at->arg & 7];
+		__u32 size = at->size;
+		__u32 steps = at->nsteps;
+		bool ok = true;
+
+		if (size > 8)
+			size = 8;
+		for (int k = 0; k < MAX_STEPS; k++) {
+			if (k >= steps)
+				break;
+			void *addr = (void *)(v + at->off[k]);
+
+			/* Always 8 bytes, cut to the field's size below: one constant size keeps the
+			 * verifier's work small (a field at the very end of a mapped page would read as
+			 * unreadable: the comparison is then false). */
+			v = 0;
+			if (bpf_probe_read_kernel(&v, 8, addr)) {
+				ok = false;
+				break;
+			}
+		}
+		if (!ok)
+			continue;
+		if (size < 8) {
+			__u32 sh = 64 - size * 8;
+			v = at->is_signed ? (__u64)((__s64)(v << sh) >> sh) : (v << sh) >> sh;
+		}
+		__u64 w = at->operand;
+		bool r;
+		switch (at->op) {
+		case OP_EQ: r = v == w; break;
+		case OP_NE: r = v != w; break;
+		case OP_LT: r = at->is_signed ? (__s64)v < (__s64)w : v < w; break;
+		case OP_GT: r = at->is_signed ? (__s64)v > (__s64)w : v > w; break;
+		case OP_LE: r = at->is_signed ? (__s64)v <= (__s64)w : v <= w; break;
+		case OP_GE: r = at->is_signed ? (__s64)v >= (__s64)w : v >= w; break;
+		default: r = (v & w) != 0; break;
+		}
+		if (r)
+			bits |= 1u << i;
+	}
+	return (f->table[(bits >> 6) & 3] >> (bits & 63)) & 1;
 }
 
 /* Kernel task and IRQ stacks are THREAD_SIZE (16 KiB) blocks aligned to their size: two stack
@@ -303,6 +660,15 @@ static __always_inline bool end_session(struct session *s, __u32 tid, __u64 now)
 				sz = sizeof(s->stack.ips);
 			if (bpf_ringbuf_output(&rb, &s->stack, offsetof(struct stack_rec, ips) + sz, BPF_RB_NO_WAKEUP))
 				count_drop();
+			if (lbr_on) {
+				sz = s->lbr.size;
+				if (sz < 0)
+					sz = 0;
+				if (sz > (__s32)sizeof(s->lbr.entries))
+					sz = sizeof(s->lbr.entries);
+				if (bpf_ringbuf_output(&rb, &s->lbr, offsetof(struct lbr_rec, entries) + sz, BPF_RB_NO_WAKEUP))
+					count_drop();
+			}
 		}
 		s->hdr.flags |= S_FINAL | (s->is_err ? S_FAILED : 0);
 		flush(s);
@@ -311,6 +677,8 @@ static __always_inline bool end_session(struct session *s, __u32 tid, __u64 now)
 	__u32 k = 4;
 	__u64 *used = bpf_map_lookup_elem(&stats, &k);
 	if (used && *used > SLOTS_KEEP && !bpf_map_delete_elem(&sessions, &tid)) {
+		if (capture_args)
+			bpf_map_delete_elem(&args_area, &tid);
 		__sync_fetch_and_add(used, -1);
 		return true;
 	}
@@ -318,8 +686,9 @@ static __always_inline bool end_session(struct session *s, __u32 tid, __u64 now)
 }
 
 /* fn: the function's id | FN_* flags << 32. sp: the stack pointer at entry (it points at the
- * return address), 0 where unknown. */
-static __always_inline int on_entry(__u64 fn, __u64 sp)
+ * return address), 0 where unknown. The argument registers are in argv when FN_ARGS or FN_FILTER
+ * says they are needed. */
+static __always_inline int on_entry(void *ctx, __u64 fn, __u64 sp)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
@@ -357,6 +726,8 @@ static __always_inline int on_entry(__u64 fn, __u64 sp)
 	if (!s || s->depth == 0) {
 		if (!(flags & FN_ENTRY))
 			return 0;
+		if ((flags & FN_FILTER) && !trace_filter(id))
+			return 0;
 		if (!s) {
 			if (bpf_map_update_elem(&sessions, &tid, &empty_session, BPF_NOEXIST)) {
 				count(0);
@@ -380,8 +751,17 @@ static __always_inline int on_entry(__u64 fn, __u64 sp)
 		s->hdr.chunk = 0;
 		s->err_depth = 0;
 		s->total = 0;
+		s->args_off = 0;
 		s->is_err = 0;
 		s->flushed = 0;
+		if (entry_stacks >= 2) {
+			/* The kretprobe stacks of this kernel are one frame: keep the entry's instead. */
+			s->stack.type = REC_STACK;
+			s->stack.tid = tid;
+			s->stack.start_ts = now;
+			s->stack.event = STACK_AT_ENTRY;
+			s->stack.size = bpf_get_stack(ctx, s->stack.ips, sizeof(s->stack.ips), 0);
+		}
 	}
 	__u32 d = s->depth;
 	s->depth = d + 1;
@@ -394,7 +774,13 @@ static __always_inline int on_entry(__u64 fn, __u64 sp)
 	s->fflags[d] = flags;
 	s->ts[d] = now;
 	s->sp[d] = sp;
-	log_event(s, id, d, 0, now, 0);
+	__u16 kind = 0;
+	if (capture_args && (flags & FN_ARGS))
+		kind = trace_capture(id, tid);
+	__u64 ra = 0;
+	if (entry_stacks && sp)
+		bpf_probe_read_kernel(&ra, sizeof(ra), (void *)sp);
+	log_event(s, id, d, kind, now, ra);
 	return 0;
 }
 
@@ -409,6 +795,19 @@ static __always_inline bool failed(__u32 flags, __u64 ret)
 		return v < 0 && v >= -4095;
 	}
 	return ret >= (__u64)-4095;
+}
+
+/* -B, first thing in an exit handler: the CPU's branch records into this CPU's scratch. */
+static __always_inline void snapshot_lbr(void)
+{
+	__u32 zero = 0;
+	struct lbr_rec *l;
+
+	if (!lbr_on)
+		return;
+	l = bpf_map_lookup_elem(&lbr_scratch, &zero);
+	if (l)
+		l->size = bpf_get_branch_snapshot(l->entries, sizeof(l->entries), 0);
 }
 
 /* id: the low half of the BPF cookie; ~0 means "the function on top of the thread's stack"
@@ -456,11 +855,36 @@ static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret, __u64 sp)
 		/* The first failure is the deepest point of this error: its stack is the one to show. */
 		s->is_err = 1;
 		s->err_depth = d;
-		s->stack.type = REC_STACK;
-		s->stack.tid = tid;
-		s->stack.start_ts = s->hdr.start_ts;
-		s->stack.event = s->total - 1;
-		s->stack.size = bpf_get_stack(ctx, s->stack.ips, sizeof(s->stack.ips), 0);
+		if (!entry_stacks) {
+			s->stack.type = REC_STACK;
+			s->stack.tid = tid;
+			s->stack.start_ts = s->hdr.start_ts;
+			s->stack.event = s->total - 1;
+			s->stack.size = bpf_get_stack(ctx, s->stack.ips, sizeof(s->stack.ips), 0);
+		} else if (entry_stacks == 1) {
+			/* No stack, only the calls' return addresses: say so to user space. */
+			s->stack.type = REC_STACK;
+			s->stack.tid = tid;
+			s->stack.start_ts = s->hdr.start_ts;
+			s->stack.event = STACK_AT_ENTRY;
+			s->stack.size = 0;
+		}
+		if (lbr_on) {
+			__u32 zero = 0;
+			struct lbr_rec *l = bpf_map_lookup_elem(&lbr_scratch, &zero);
+
+			s->lbr.type = REC_LBR;
+			s->lbr.tid = tid;
+			s->lbr.start_ts = s->hdr.start_ts;
+			s->lbr.size = -2; /* ENOENT: no snapshot */
+			if (l) {
+				__s32 sz = l->size;
+
+				s->lbr.size = sz;
+				if (sz > 0)
+					__builtin_memcpy(s->lbr.entries, l->entries, sizeof(s->lbr.entries));
+			}
+		}
 	} else if (!fail && !(fl & FN_CANT_FAIL)) {
 		/* A function that could fail succeeded: whatever failed below it was handled. */
 		s->is_err = 0;
@@ -468,6 +892,40 @@ static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret, __u64 sp)
 	if (d == 0)
 		end_session(s, tid, now);
 	return 0;
+}
+
+/* An injected probe fired: an event in the thread's open session, one level below its current
+ * call. vals / ctx: what its arguments are read from, ret: the value shown beside it. */
+static __always_inline int on_probe(__u64 ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct session *s = bpf_map_lookup_elem(&sessions, &tid);
+
+	if (!s || s->depth == 0 || s->depth > MAX_DEPTH)
+		return 0;
+	__u16 kind = EV_PROBE;
+	if (capture_args && (inj_flags & FN_ARGS))
+		kind |= trace_capture(inj_id, tid);
+	log_event(s, inj_id, s->depth, kind, bpf_ktime_get_ns(), ret);
+	return 0;
+}
+
+/* The six argument registers into argv, when the function's flags say they are needed. */
+static __always_inline void regs_args(struct pt_regs *ctx, __u64 fn)
+{
+	__u64 *v;
+
+	if (!((fn >> 32) & (FN_ARGS | FN_FILTER)))
+		return;
+	v = argv_slot();
+	if (!v)
+		return;
+	v[0] = ctx->di;
+	v[1] = ctx->si;
+	v[2] = ctx->dx;
+	v[3] = ctx->cx;
+	v[4] = ctx->r8;
+	v[5] = ctx->r9;
 }
 
 SEC("kprobe")
@@ -495,7 +953,9 @@ int kentry_ip(struct pt_regs *ctx)
 	}
 	if (!found || (found->ip != ip && found->ip != ip - 4))
 		return 0;
-	return on_entry(found->fn, ctx->sp);
+	__u64 fn = found->fn;
+	regs_args(ctx, fn);
+	return on_entry(ctx, fn, ctx->sp);
 }
 
 SEC("kretprobe")
@@ -507,31 +967,54 @@ int kexit_lifo(struct pt_regs *ctx)
 SEC("kprobe")
 int kentry_cookie(struct pt_regs *ctx)
 {
-	return on_entry(bpf_get_attach_cookie(ctx), ctx->sp);
+	__u64 fn = bpf_get_attach_cookie(ctx);
+
+	regs_args(ctx, fn);
+	return on_entry(ctx, fn, ctx->sp);
 }
 
 SEC("kretprobe")
 int kexit_cookie(struct pt_regs *ctx)
 {
+	snapshot_lbr();
 	return on_exit(ctx, bpf_get_attach_cookie(ctx), ctx->ax, ctx->sp);
 }
 
 SEC("kprobe.multi")
 int kmentry(struct pt_regs *ctx)
 {
-	return on_entry(bpf_get_attach_cookie(ctx), ctx->sp);
+	__u64 fn = bpf_get_attach_cookie(ctx);
+
+	regs_args(ctx, fn);
+	return on_entry(ctx, fn, ctx->sp);
 }
 
 SEC("kretprobe.multi")
 int kmexit(struct pt_regs *ctx)
 {
+	snapshot_lbr();
 	return on_exit(ctx, bpf_get_attach_cookie(ctx), ctx->ax, ctx->sp);
 }
 
+/* An fentry/fexit context is the traced function's arguments as u64s; they are read with a
+ * helper at constant offsets, so a function with fewer arguments is never read past its own
+ * (the verifier checks direct reads against the function's BTF). */
 SEC("fentry")
 int fentry_fn(__u64 *ctx)
 {
-	return on_entry(fentry_id | (__u64)fentry_flags << 32, 0);
+	__u64 fn = fentry_id | (__u64)fentry_flags << 32;
+
+	if (fentry_flags & (FN_ARGS | FN_FILTER)) {
+		__u64 *v = argv_slot();
+
+		if (v) {
+#pragma unroll
+			for (int i = 0; i < MAX_ARGS; i++)
+				if (i < fentry_nargs)
+					bpf_probe_read_kernel(&v[i], sizeof(v[i]), &ctx[i]);
+		}
+	}
+	return on_entry(ctx, fn, 0);
 }
 
 /* The result is read with a helper: read directly it would be typed by BTF (a pointer the
@@ -540,6 +1023,7 @@ int fentry_fn(__u64 *ctx)
 	SEC("fexit") int fexit##n(__u64 *ctx)				\
 	{								\
 		__u64 ret = 0;						\
+		snapshot_lbr();						\
 		bpf_probe_read_kernel(&ret, sizeof(ret), &ctx[n]);	\
 		return on_exit(ctx, fentry_id, ret, 0);			\
 	}
@@ -550,3 +1034,58 @@ FEXIT(3)
 FEXIT(4)
 FEXIT(5)
 FEXIT(6)
+
+/* Injected probes (-J). A kprobe's and a kretprobe's arguments are their pt_regs, a tracepoint's
+ * its record: read (AK_CTX) from the context's address, which argv holds as a plain number (a
+ * privileged program may store a pointer in a map); a raw tracepoint's are its u64 arguments.
+ * A kretprobe shows its result, a kprobe its address. */
+static __always_inline void ctx_arg(void *ctx)
+{
+	__u64 *v;
+
+	if (!(inj_flags & FN_ARGS))
+		return;
+	v = argv_slot();
+	if (v)
+		*(void **)v = ctx;
+}
+
+SEC("kprobe")
+int inj_kprobe(struct pt_regs *ctx)
+{
+	ctx_arg(ctx);
+	return on_probe(ctx->ip);
+}
+
+SEC("kretprobe")
+int inj_kretprobe(struct pt_regs *ctx)
+{
+	ctx_arg(ctx);
+	return on_probe(ctx->ax);
+}
+
+SEC("tracepoint")
+int inj_tp(void *ctx)
+{
+	ctx_arg(ctx);
+	return on_probe(0);
+}
+
+SEC("raw_tracepoint")
+int inj_rawtp(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 *v;
+
+	if (inj_flags & FN_ARGS) {
+		v = argv_slot();
+		if (v) {
+			v[0] = ctx->args[0];
+			v[1] = ctx->args[1];
+			v[2] = ctx->args[2];
+			v[3] = ctx->args[3];
+			v[4] = ctx->args[4];
+			v[5] = ctx->args[5];
+		}
+	}
+	return on_probe(0);
+}

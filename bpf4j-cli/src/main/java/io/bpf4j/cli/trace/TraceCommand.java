@@ -3,7 +3,10 @@ package io.bpf4j.cli.trace;
 import io.bpf4j.BpfException;
 import io.bpf4j.internal.json.Json;
 import io.bpf4j.kernel.Kallsyms;
+import io.bpf4j.tools.trace.ArgFilter;
+import io.bpf4j.tools.trace.ArgLayout;
 import io.bpf4j.tools.trace.AttachMode;
+import io.bpf4j.tools.trace.InjectedProbe;
 import io.bpf4j.tools.trace.FunctionSelector;
 import io.bpf4j.tools.trace.Session;
 import io.bpf4j.tools.trace.SessionFilter;
@@ -40,7 +43,8 @@ import java.util.function.LongFunction;
                 "Needs a kernel that allows kprobes or fentry; elsewhere run it in the kernel lab:",
                 "  bpf4j vm run --kernel 6.1 -- bpf4j trace ..."})
 public final class TraceCommand implements Callable<Integer> {
-    @Option(names = {"-e", "--entry"}, paramLabel = "GLOB", description = "Entry functions: each call starts a session (glob, 'func [module]' or @file).")
+    @Option(names = {"-e", "--entry"}, paramLabel = "GLOB", description = {"Entry functions: each call starts a session (glob, 'func [module]' or @file).",
+            "bpf:ID, bpf:ID:FUNC_GLOB or bpf:NAME_GLOB: functions of loaded BPF programs (fentry/fexit on the program)."})
     List<String> entry = new ArrayList<>();
     @Option(names = {"-a", "--allow"}, paramLabel = "GLOB", description = "Functions recorded inside a session.")
     List<String> allow = new ArrayList<>();
@@ -63,6 +67,28 @@ public final class TraceCommand implements Callable<Integer> {
 
     @Option(names = {"-T", "--trace"}, description = "Print the function call trace table of each reported session.")
     boolean table;
+    @Option(names = {"-A", "--capture-args"}, description = {"Capture each call's arguments at entry, typed by BTF (pointers to structs,",
+            "integers and strings followed one level; a map's key and value by its sizes)."})
+    boolean captureArgs;
+    @Option(names = "--args-format", paramLabel = "FORM", description = "compact (default: beside the call), multiline (one per line) or verbose (structs spread out).")
+    String argsFormat = "compact";
+    @Option(names = "--args-width", paramLabel = "N", description = "Cut each argument's text at N characters (compact, multiline; 0: never). Default: 120.")
+    int argsWidth = 120;
+    @Option(names = "--args-max-call", paramLabel = "BYTES", description = "Bytes captured per call at most (default 3072, at most 4096).")
+    int argsMaxCall = ArgLayout.Limits.DEFAULT.perCall();
+    @Option(names = "--args-max-arg", paramLabel = "BYTES", description = "Bytes read per pointer argument at most (default 256, at most 4096).")
+    int argsMaxArg = ArgLayout.Limits.DEFAULT.perArg();
+    @Option(names = "--filter-arg", paramLabel = "EXPR", description = {"Start a session only when the entry function's arguments match, evaluated in BPF:",
+            "'map->map_type == BPF_MAP_TYPE_PROG_ARRAY && key != NULL' (== != < > <= >= & && || ! ( ); -> and . over BTF)."})
+    String filterArg;
+    @Option(names = {"-J", "--inject"}, paramLabel = "PROBE", description = {"Injected probe, shown in the session where it fires:",
+            "kprobe:FUNC[+OFF], kretprobe:FUNC, tp:CATEGORY:NAME, rawtp:NAME."})
+    List<String> inject = new ArrayList<>();
+    @Option(names = {"-B", "--lbr"}, paramLabel = "SPEC", arity = "0..1", fallbackValue = "any_return",
+            description = "Last branch records at the error (Linux 5.16+, a CPU with LBR): any_return (default), any, any_call, cond, call, ...")
+    String lbr;
+    @Option(names = "--lbr-max", paramLabel = "N", description = "Print at most N branch records per session.")
+    int lbrMax;
     @Option(names = {"-S", "--success-stacks"}, description = "Report successful sessions too.")
     boolean success;
     @Option(names = {"-x", "--allow-errors"}, paramLabel = "ERR", description = "Only sessions with one of these errors (EINVAL, -ENOMEM, NULL, any).")
@@ -94,8 +120,8 @@ public final class TraceCommand implements Callable<Integer> {
     boolean verbose;
     @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long.")
     double duration;
-    @Option(names = "--ringbuf-size", paramLabel = "BYTES", description = "Ring buffer size (power of two; K and M suffixes). Default: 8M.")
-    String ringBuf = "8M";
+    @Option(names = "--ringbuf-size", paramLabel = "BYTES", description = "Ring buffer size (power of two; K and M suffixes). Default: 32M.")
+    String ringBuf = "32M";
     @Option(names = "--sessions", paramLabel = "N", description = "Threads that can be in a session at once. Default: 1024.")
     int sessions = 1024;
     @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "Trace while this command runs (after --).")
@@ -121,33 +147,58 @@ public final class TraceCommand implements Callable<Integer> {
         for (String a : allow) sel.allow(a);
         for (String d : deny) sel.deny(d);
         SessionFilter filter = new SessionFilter(success, Set.copyOf(allowErrors), Set.copyOf(denyErrors), (long) (longerMs * 1e6));
+        // Options are checked before any kernel work: a typo costs no attach.
+        ArgLayout.Style style = ArgLayout.Style.parse(argsFormat);
+        if (argsWidth < 0) throw new BpfException("--args-width " + argsWidth + ": must be 0 or more");
+        ArgLayout.Limits limits = captureArgs ? new ArgLayout.Limits(argsMaxCall, argsMaxArg) : null;
+        ArgFilter argFilter = filterArg == null ? null : ArgFilter.parse(filterArg);
+        for (String j : inject) InjectedProbe.parse(j);
+        if (lbr != null) io.bpf4j.tools.trace.Lbr.parse(lbr);
+        if ((captureArgs || argFilter != null) && !java.nio.file.Files.exists(Path.of("/sys/kernel/btf/vmlinux")))
+            throw new BpfException((captureArgs ? "-A" : "--filter-arg") + " needs the kernel's BTF (/sys/kernel/btf/vmlinux: CONFIG_DEBUG_INFO_BTF, Linux 5.4+), which this kernel does not have");
         TraceableFunctions universe = TraceableFunctions.load();
         if (universe.note() != null) err.println("Note: " + universe.note() + ".");
+        if (sel.usesSourcePaths()) sel.sources(SourceFiles.of(vmlinux, err));
         FunctionSelector.Selection selection = sel.select(universe);
         for (String w : selection.warnings()) err.println("Warning: " + w + ".");
+        TraceOptions opts = TraceOptions.defaults()
+                .withMode(modes == null ? null : modes.multi ? AttachMode.MULTI : modes.kprobe ? AttachMode.KPROBE : AttachMode.FENTRY)
+                .withRingBufBytes(size(ringBuf))
+                .withMaxSessions(sessions)
+                .withEmitAll(success)
+                .withMinDurationNs((long) (longerMs * 1e6))
+                .withDenyTgid((int) ProcessHandle.current().pid())
+                .withPids(Set.copyOf(pids), Set.copyOf(noPids))
+                .withComms(Set.copyOf(comms), Set.copyOf(noComms))
+                .withArgs(limits)
+                .withFilter(argFilter)
+                .withProbes(inject)
+                .withLbr(lbr);
+        // For the overhead bench (bench/trace): how -K before 5.15 takes stacks (0, 1, 2; see TraceOptions).
+        String stacks = System.getenv("BPF4J_TRACE_STACKS");
+        if (stacks != null && stacks.matches("[012]")) opts = opts.withEntryStacks(Integer.parseInt(stacks));
         if (dryRun || verbose) {
             PrintStream o = dryRun ? out : err;
             o.printf("%d functions (%d entry, %d allowed) of %d traceable%s%n", selection.functions().size(), selection.entryCount(),
                     selection.functions().size() - selection.entryCount(), universe.functions().size(),
                     selection.denied().isEmpty() ? "" : ", " + selection.denied().size() + " denied");
+            // What the kernel would be asked for: decided as attach decides, nothing loaded.
+            for (String line : io.bpf4j.tools.trace.Tracer.plan(selection, opts)) o.println(line);
             if (verbose) {
                 for (FunctionSelector.Selected s : selection.functions())
                     o.printf("  %-5s %-40s by %s%s%n", s.entry() ? "entry" : "allow", s.function(), s.by().origin(),
-                            s.function().isClone() ? " (compiler clone of " + s.function().baseName() + ")" : "");
+                            s.function().isClone() ? " (compiler clone of " + s.function().baseName() + ")"
+                                    : s.bpf() != null && s.bpf().skip() != null ? " (will be skipped: " + s.bpf().skip() + ")" : "");
                 for (String d : selection.denied()) o.println("  deny  " + d);
+                for (String j : inject) o.println("  probe " + InjectedProbe.parse(j).label());
             }
-            if (dryRun) return 0;
+            if (dryRun) {
+                // The filter and the probes' events are checked against this kernel's BTF and tracefs.
+                io.bpf4j.tools.trace.Tracer.functions(selection, opts);
+                return 0;
+            }
         }
-        TraceOptions opts = TraceOptions.defaults()
-                .withMode(modes == null ? null : modes.multi ? AttachMode.MULTI : modes.kprobe ? AttachMode.KPROBE : AttachMode.FENTRY)
-                .withRingBufBytes(size(ringBuf))
-                .withEmitAll(success)
-                .withMinDurationNs((long) (longerMs * 1e6))
-                .withDenyTgid((int) ProcessHandle.current().pid())
-                .withPids(Set.copyOf(pids), Set.copyOf(noPids))
-                .withComms(Set.copyOf(comms), Set.copyOf(noComms));
-        opts = new TraceOptions(opts.mode(), opts.ringBufBytes(), sessions, opts.emitAll(), opts.minDurationNs(), opts.denyTgid(),
-                opts.pids(), opts.noPids(), opts.comms(), opts.noComms());
+        this.argStyle = style;
         if (!symbolize.equals("l") && !symbolize.equals("n")) throw new BpfException("-s " + symbolize + ": use -s (file:line) or -sn (kallsyms only)");
         // Before attaching: a bad -k fails before any probe goes in, and the DWARF loads while attaching.
         Addr2Line lines = symbolize.equals("n") ? null : Vmlinux.find(vmlinux, err).map(v -> Addr2Line.open(v, err)).orElse(null);
@@ -164,10 +215,11 @@ public final class TraceCommand implements Callable<Integer> {
             // The lab is the way out when this kernel refused what the tracer needs; not when no
             // entry function could be attached for reasons the message gives with their remedy
             // (e.g. fexit on a syscall entry on 5.10: use -K).
-            if (e instanceof Tracer.NoEntryException) throw e;
+            if (e instanceof Tracer.NoEntryException || e instanceof Tracer.UnsupportedOptionException
+                    || e instanceof io.bpf4j.UnsupportedFeatureException) throw e;
             throw new BpfException(e.getMessage() + "; this kernel cannot run the tracer, run it in the kernel lab: bpf4j vm run --kernel 6.1 -- bpf4j trace ...", e);
         }
-        SessionFormat fmt = new SessionFormat(Kallsyms.load(), lines);
+        SessionFormat fmt = new SessionFormat(Kallsyms.load(), lines).withArgs(argStyle, argsWidth).withLbrMax(lbrMax);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop = true;
@@ -181,8 +233,10 @@ public final class TraceCommand implements Callable<Integer> {
         try {
             err.printf("Attached %d functions in %d ms: %s.%n", tracer.attachedCount(), tracer.attachNanos() / 1_000_000, tracer.reason());
             if (!tracer.skipped().isEmpty()) {
-                err.printf("Skipped %d functions%s%n", tracer.skipped().size(), verbose ? ":" : " (-v says why).");
-                if (verbose) for (String s : tracer.skipped()) err.println("  " + s);
+                // Every match that could not be attached is named: a glob that silently loses a
+                // function is how a trace misses the call that matters.
+                err.printf("Skipped %d function%s:%n", tracer.skipped().size(), tracer.skipped().size() == 1 ? "" : "s");
+                for (String s : tracer.skipped()) err.println("  " + s);
             }
             return run(tracer, fmt, filter);
         } finally {
@@ -196,6 +250,7 @@ public final class TraceCommand implements Callable<Integer> {
     }
 
     volatile boolean stop;
+    ArgLayout.Style argStyle = ArgLayout.Style.COMPACT;
 
     int run(Tracer tracer, SessionFormat fmt, SessionFilter filter) throws Exception {
         Process child = null;

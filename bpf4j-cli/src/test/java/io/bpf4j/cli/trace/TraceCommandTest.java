@@ -9,6 +9,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code bpf4j trace} on the host: discovery, input errors and the one-line refusal. */
 class TraceCommandTest {
@@ -62,6 +63,79 @@ class TraceCommandTest {
         assertTrue(err.err().contains("unknown error name 'EWHATEVER'"), err.err());
         CliRun modes = CliRun.of("trace", "-e", "__x64_sys_bpf", "-K", "-F", "--dry-run");
         assertEquals(2, modes.exit(), "-K and -F are exclusive: usage error");
+    }
+
+    /** The second step's options: every mistake is one line and exit 1, before any kernel work. */
+    @Test
+    void badArgumentsForTheNewOptionsAreOneLineEach() {
+        String[][] cases = {
+                {"--args-format", "fancy", "-A"}, {"--args-format fancy: use compact, multiline or verbose"},
+                {"--args-max-call", "99999", "-A"}, {"--args-max-call 99999: must be between 64 and 4096 bytes"},
+                {"--args-max-arg", "0", "-A"}, {"--args-max-arg 0: must be between 1 and 4096 bytes"},
+                {"--filter-arg", "map->"}, {"--filter-arg 'map->': expected a name at the end"},
+                {"--filter-arg", "(cmd == 1"}, {"--filter-arg '(cmd == 1': missing ')'"},
+                {"-J", "uprobe:x"}, {"-J uprobe:x: use kprobe:FUNC[+OFF], kretprobe:FUNC, tp:CATEGORY:NAME or rawtp:NAME"},
+                {"-J", "kprobe:f+xyz"}, {"-J kprobe:f+xyz: offset 'xyz' is not a number (decimal or 0x hex)"},
+                {"-J", "tp:sched"}, {"-J tp:sched: use tp:CATEGORY:NAME (e.g. tp:sched:sched_process_exec)"},
+                {"-B", "wat"}, {"-B wat: unknown branch type 'wat' (any_return, any, any_call, cond, call, ind_call, ind_jump, call_stack, abort_tx, in_tx, no_tx or a number)"},
+        };
+        for (int i = 0; i < cases.length; i += 2) {
+            List<String> args = new java.util.ArrayList<>(List.of("trace", "-e", "__x64_sys_bpf", "--dry-run"));
+            args.addAll(List.of(cases[i]));
+            CliRun r = CliRun.of(args.toArray(String[]::new));
+            assertEquals(1, r.exit(), String.join(" ", cases[i]) + ": " + r.err());
+            List<String> lines = r.err().lines().toList();
+            assertEquals(List.of("bpf4j trace: " + cases[i + 1][0]), lines, String.join(" ", cases[i]));
+            assertEquals("", r.out(), "nothing printed before the refusal");
+        }
+    }
+
+    /**
+     * --dry-run says what would be attached and how, and checks the filter and the probes
+     * against this kernel's BTF, without attaching anything.
+     */
+    @Test
+    void dryRunPlansTheAttachAndChecksFilterAndProbesAgainstKernelBtf() {
+        assumeTrue(Files.isReadable(Path.of("/sys/kernel/btf/vmlinux")), "no kernel BTF here");
+        CliRun r = CliRun.of("trace", "-e", "bpf_map_copy_value", "-A", "--filter-arg", "map->map_type == BPF_MAP_TYPE_HASH && key != NULL",
+                "-J", "kprobe:security_bpf+0x5", "-J", "rawtp:sys_enter", "-K", "--dry-run");
+        assertEquals(0, r.exit(), r.err());
+        List<String> out = r.out().lines().toList();
+        assertTrue(out.getFirst().matches("1 functions \\(1 entry, 0 allowed\\) of \\d+ traceable"), r.out());
+        assertEquals(List.of("would attach 1 kernel functions with kprobe (requested)",
+                "would inject 2 probes: kprobe:security_bpf+0x5, rawtp:sys_enter",
+                "arguments captured at entry: at most 3072 bytes per call, 256 per argument",
+                "sessions start only where 'map->map_type == BPF_MAP_TYPE_HASH && key != NULL' holds (evaluated in BPF)"), out.subList(1, 5));
+        // The same filter naming a member bpf_map does not have: refused with the function's name.
+        CliRun bad = CliRun.of("trace", "-e", "bpf_map_copy_value", "--filter-arg", "map->no_such_member == 1", "--dry-run");
+        assertEquals(1, bad.exit());
+        assertEquals(List.of("bpf4j trace: --filter-arg 'map->no_such_member == 1': bpf_map_copy_value: map has no member 'no_such_member'"),
+                bad.err().lines().filter(l -> !l.startsWith("Note: ")).toList());
+    }
+
+    /** A loaded program's functions are targets by id and by name glob; --dry-run -v lists them. */
+    @Test
+    void loadedBpfProgramsAreTargetsByIdAndByNameGlob() {
+        io.bpf4j.loader.ObjectSpec spec = io.bpf4j.tools.ToolObjects.spec(io.bpf4j.tools.ToolObjects.TAILCALL_TCPCONN);
+        try (io.bpf4j.loader.BpfObject o = io.bpf4j.loader.BpfObject.load(spec)) {
+            int id = o.program("k_tcp_connect").id();
+            CliRun r = CliRun.of("trace", "-e", "bpf:" + id, "--dry-run", "-v");
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().contains("entry bpf:" + id + ":k_tcp_connect "), r.out());
+            assertTrue(r.out().contains("entry bpf:" + id + ":stub_handler "), "subprograms too: " + r.out());
+            assertTrue(r.out().contains("would attach 2 BPF program functions with fentry/fexit on their programs"), r.out());
+            CliRun g = CliRun.of("trace", "-e", "bpf:" + id + ":stub_*", "--dry-run", "-v");
+            assertTrue(g.out().contains("entry bpf:" + id + ":stub_handler ") && !g.out().contains(":k_tcp_connect"), g.out());
+            CliRun byName = CliRun.of("trace", "-e", "bpf:k_tcp_conn*", "--dry-run", "-v");
+            assertTrue(byName.out().contains("entry bpf:" + id + ":k_tcp_connect "), byName.out());
+        } catch (io.bpf4j.BpfException e) {
+            assumeTrue(e.errno() != io.bpf4j.internal.sys.Errno.EPERM, "this machine refuses kprobe program loads: " + e.getMessage());
+            throw e;
+        }
+        CliRun none = CliRun.of("trace", "-e", "bpf:no_such_program_anywhere", "--dry-run");
+        assertEquals(1, none.exit());
+        assertEquals(List.of("bpf4j trace: entry pattern 'bpf:no_such_program_anywhere' matches no loaded BPF program function"),
+                none.err().lines().filter(l -> !l.startsWith("Note: ")).toList());
     }
 
     @Test

@@ -257,4 +257,23 @@ class TraceDwarfKernelTest {
         assertEquals(addrs.size(), out.size());
         return out;
     }
+
+    /**
+     * Source-path patterns: the functions compiled from kernel/bpf/arraymap.c, from the DWARF
+     * vmlinux's compile units (found through $BPF4J_VMLINUX), and those alone.
+     */
+    @Test
+    void aSourcePathPatternSelectsTheFunctionsOfThoseFiles() {
+        CliRun r = CliRun.of("trace", "-e", "__x64_sys_bpf", "-a", ":kernel/bpf/arraymap.c", "--dry-run", "-v");
+        assertEquals(0, r.exit(), r.err());
+        List<String> allowed = r.out().lines().filter(l -> l.startsWith("  allow ")).map(l -> l.substring(8).split(" +")[0]).toList();
+        assertTrue(allowed.contains("bpf_fd_array_map_update_elem"), r.out());
+        assertTrue(allowed.contains("array_map_alloc"), r.out());
+        assertFalse(allowed.contains("__x64_sys_bpf") || allowed.contains("bpf_map_copy_value") || allowed.contains("htab_map_alloc"),
+                "functions of other files: " + r.out());
+        assertTrue(r.out().lines().filter(l -> l.startsWith("  allow ")).allMatch(l -> l.contains("by -a :kernel/bpf/arraymap.c")), r.out());
+        CliRun none = CliRun.of("trace", "-e", ":kernel/no/such/*.c", "--dry-run");
+        assertEquals(1, none.exit());
+        assertTrue(none.err().contains("bpf4j trace: entry pattern ':kernel/no/such/*.c' matches no traceable function of those source files"), none.err());
+    }
 }

@@ -17,6 +17,10 @@ public final class Call {
     long exitNs = -1;
     long result;
     boolean failed;
+    /** -A: this call's capture as trace.bpf.c wrote it (struct call_args onwards), or null. */
+    byte[] args;
+    /** The address it returns to (entry_stacks: -K before 5.15), 0 if not recorded. */
+    long returnAddress;
 
     Call(TracedFunction function, Call parent, int depth, long entryNs) {
         this.function = function;
@@ -54,6 +58,27 @@ public final class Call {
         return exitNs >= 0;
     }
 
+    /** An injected probe that fired here (-J): no duration; {@link #result()} is its value. */
+    public boolean probe() {
+        return function.probe();
+    }
+
+    /** -A: the captured arguments, formatted; empty when none were captured. */
+    public java.util.List<String> args(ArgLayout.Style style, int width) {
+        ArgLayout l = function.argLayout();
+        return args == null || l == null ? java.util.List.of() : l.format(args, style, width);
+    }
+
+    /** True if arguments were captured for this call. */
+    public boolean hasArgs() {
+        return args != null && function.argLayout() != null;
+    }
+
+    /** The return address recorded at entry, 0 if none. */
+    public long returnAddress() {
+        return returnAddress;
+    }
+
     /** The raw return register. */
     public long result() {
         return result;
@@ -69,6 +94,7 @@ public final class Call {
 
     /** The result as retsnoop prints it, without brackets ({@code -EINVAL}, {@code false}, {@code ...} if unfinished). */
     public String resultText() {
+        if (probe()) return function.returns() == ReturnKind.VOID ? "" : function.returns().format(result);
         return exitNs < 0 ? "..." : function.returns().format(result);
     }
 

@@ -17,8 +17,12 @@ import java.util.Map;
  * runs inside) is always denied.
  */
 public final class FunctionSelector {
-    /** One chosen function and why. */
-    public record Selected(KernelFunction function, boolean entry, FunctionPattern by, int namesakes) {
+    /** One chosen function and why; {@code bpf} is set for a BPF program's function ({@code bpf:} patterns). */
+    public record Selected(KernelFunction function, boolean entry, FunctionPattern by, int namesakes, BpfTargets.Func bpf) {
+        public Selected(KernelFunction function, boolean entry, FunctionPattern by, int namesakes) {
+            this(function, entry, by, namesakes, null);
+        }
+
         /** True if no other traceable function has this name (a kprobe by name can find it). */
         public boolean uniqueName() {
             return namesakes <= 1;
@@ -83,22 +87,58 @@ public final class FunctionSelector {
     private final List<FunctionPattern> allow = new ArrayList<>();
     private final List<FunctionPattern> deny = new ArrayList<>();
     private final List<FunctionPattern> unsafe = new ArrayList<>();
+    /** {@code bpf:} patterns: [text, entry?] */
+    private final List<String[]> bpf = new ArrayList<>();
+    /** {@code :path-glob} patterns (source files, from DWARF): the glob is over the unit's path. */
+    private final List<FunctionPattern> srcEntry = new ArrayList<>(), srcAllow = new ArrayList<>(), srcDeny = new ArrayList<>();
+    private java.util.function.Function<KernelFunction, String> sourceOf;
+
+    /** True if a pattern names source files ({@code :kernel/bpf/*.c}), which needs {@link #sources}. */
+    public boolean usesSourcePaths() {
+        return !srcEntry.isEmpty() || !srcAllow.isEmpty() || !srcDeny.isEmpty();
+    }
+
+    /**
+     * Where each core-kernel function was compiled from ({@code kernel/bpf/arraymap.c}), from a
+     * vmlinux's DWARF; null for a function it does not know. Needed by source-path patterns.
+     */
+    public FunctionSelector sources(java.util.function.Function<KernelFunction, String> sourceOf) {
+        this.sourceOf = sourceOf;
+        return this;
+    }
+
+    private static boolean source(String arg) {
+        return arg.startsWith(":");
+    }
+
+    private static FunctionPattern sourcePattern(String arg, String origin) {
+        if (arg.length() < 2) throw new BpfException("pattern '" + arg + "': give a source path glob after ':' (e.g. :kernel/bpf/*.c)");
+        return new FunctionPattern(Glob.of(arg.substring(1)), null, origin);
+    }
 
     public FunctionSelector() {
         for (String u : UNSAFE) unsafe.add(FunctionPattern.parse(u, "built-in deny list"));
     }
 
     public FunctionSelector entry(String arg) {
-        entry.addAll(FunctionPattern.expand(arg, "-e " + arg));
+        if (BpfTargets.isPattern(arg)) bpf.add(new String[] {arg, "e"});
+        else if (source(arg)) srcEntry.add(sourcePattern(arg, "-e " + arg));
+        else entry.addAll(FunctionPattern.expand(arg, "-e " + arg));
         return this;
     }
 
     public FunctionSelector allow(String arg) {
-        allow.addAll(FunctionPattern.expand(arg, "-a " + arg));
+        if (BpfTargets.isPattern(arg)) bpf.add(new String[] {arg, "a"});
+        else if (source(arg)) srcAllow.add(sourcePattern(arg, "-a " + arg));
+        else allow.addAll(FunctionPattern.expand(arg, "-a " + arg));
         return this;
     }
 
     public FunctionSelector deny(String arg) {
+        if (source(arg)) {
+            srcDeny.add(sourcePattern(arg, "-d " + arg));
+            return this;
+        }
         deny.addAll(FunctionPattern.expand(arg, "-d " + arg));
         return this;
     }
@@ -118,15 +158,26 @@ public final class FunctionSelector {
      * @throws BpfException if there is no entry pattern, or one matches nothing
      */
     public Selection select(TraceableFunctions universe) {
-        if (entry.isEmpty()) throw new BpfException("no entry functions: give at least one -e GLOB (or -c bpf)");
+        if (entry.isEmpty() && srcEntry.isEmpty() && bpf.stream().noneMatch(b -> b[1].equals("e")))
+            throw new BpfException("no entry functions: give at least one -e GLOB (or -c bpf)");
+        if (usesSourcePaths() && sourceOf == null)
+            throw new BpfException("source-path patterns (:" + (srcEntry.isEmpty() ? srcAllow.isEmpty() ? srcDeny : srcAllow : srcEntry).getFirst().name()
+                    + ") need a vmlinux with DWARF: -k VMLINUX or $BPF4J_VMLINUX (Debian: linux-image-*-dbg)");
         List<Selected> out = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         List<String> denied = new ArrayList<>();
         int[] entryHits = new int[entry.size()], allowHits = new int[allow.size()];
+        int[] srcEntryHits = new int[srcEntry.size()], srcAllowHits = new int[srcAllow.size()];
         for (KernelFunction f : universe.functions()) {
             FunctionPattern e = first(entry, f, entryHits), a = e == null ? first(allow, f, allowHits) : null;
+            String src = usesSourcePaths() && f.module() == null ? sourceOf.apply(f) : null;
+            if (e == null && a == null && src != null) {
+                e = firstSource(srcEntry, src, srcEntryHits);
+                if (e == null) a = firstSource(srcAllow, src, srcAllowHits);
+            }
             if (e == null && a == null) continue;
             FunctionPattern d = first(deny, f, null);
+            if (d == null && src != null) d = firstSource(srcDeny, src, null);
             if (d == null) d = first(unsafe, f, null);
             if (d != null) {
                 denied.add(f + " (" + d.origin() + ": " + d + ")");
@@ -134,6 +185,32 @@ public final class FunctionSelector {
             }
             out.add(new Selected(f, e != null, e != null ? e : a, universe.count(f.name())));
         }
+        // BPF programs' functions, after the kernel's: entry wins over allow, deny applies to their bpf:ID:NAME.
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String e : new String[] {"e", "a"}) {
+            for (String[] b : bpf) {
+                if (!b[1].equals(e)) continue;
+                FunctionPattern by = new FunctionPattern(Glob.of("*"), null, "-" + b[1] + " " + b[0]);
+                int hits = 0;
+                for (BpfTargets.Func f : BpfTargets.match(b[0])) {
+                    hits++;
+                    if (!seen.add(f.name())) continue;
+                    KernelFunction kf = new KernelFunction(f.name(), null, f.address());
+                    FunctionPattern d = first(deny, kf, null);
+                    if (d != null) {
+                        denied.add(f.name() + " (" + d.origin() + ": " + d + ")");
+                        continue;
+                    }
+                    out.add(new Selected(kf, e.equals("e"), by, 1, f));
+                }
+                if (hits == 0 && e.equals("e")) throw new BpfException("entry pattern '" + b[0] + "' matches no loaded BPF program function");
+                if (hits == 0) warnings.add("allow pattern '" + b[0] + "' matches no loaded BPF program function");
+            }
+        }
+        for (int i = 0; i < srcEntry.size(); i++)
+            if (srcEntryHits[i] == 0) throw new BpfException("entry pattern ':" + srcEntry.get(i).name() + "' matches no traceable function of those source files");
+        for (int i = 0; i < srcAllow.size(); i++)
+            if (srcAllowHits[i] == 0) warnings.add("allow pattern ':" + srcAllow.get(i).name() + "' matches no traceable function of those source files");
         for (int i = 0; i < entry.size(); i++)
             if (entryHits[i] == 0 && !entry.get(i).origin().startsWith("-c "))
                 throw new BpfException("entry pattern '" + entry.get(i) + "' matches no traceable kernel function" + renameHint(entry.get(i)));
@@ -149,6 +226,16 @@ public final class FunctionSelector {
         for (Map.Entry<String, String> r : RENAMED.entrySet())
             if (p.name().matches(r.getKey())) return " on this kernel; " + r.getKey() + " is now " + r.getValue();
         return " on this kernel (inlined, notrace, renamed, or in a module not loaded)";
+    }
+
+    private static FunctionPattern firstSource(List<FunctionPattern> ps, String src, int[] hits) {
+        for (int i = 0; i < ps.size(); i++) {
+            if (ps.get(i).name().matches(src)) {
+                if (hits != null) hits[i]++;
+                return ps.get(i);
+            }
+        }
+        return null;
     }
 
     private static FunctionPattern first(List<FunctionPattern> ps, KernelFunction f, int[] hits) {

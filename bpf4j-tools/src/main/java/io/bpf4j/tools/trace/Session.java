@@ -13,9 +13,17 @@ import java.util.List;
  *                    first, or empty
  * @param lostRecords ring buffer records of this session that never arrived (calls missing)
  * @param truncated   calls deeper than the BPF side's depth limit were not recorded
+ * @param stackAtEntry the stack was taken at the root call's entry, not at the error (-K before 5.15,
+ *                    whose kretprobe stacks end at the trampoline); calls carry their return addresses
+ * @param lbr         -B: last branch records at the error, {from, to, flags} per record, oldest last; empty if none
+ * @param lbrError    -B: the error bpf_get_branch_snapshot returned (negative), 0 if it worked
  */
 public record Session(int tid, int pid, String comm, long startNs, long endNs, Call root, Call errorCall, long[] stack,
-                      int lostRecords, boolean truncated) {
+                      int lostRecords, boolean truncated, boolean stackAtEntry, long[] lbr, int lbrError) {
+    public Session(int tid, int pid, String comm, long startNs, long endNs, Call root, Call errorCall, long[] stack,
+                   int lostRecords, boolean truncated) {
+        this(tid, pid, comm, startNs, endNs, root, errorCall, stack, lostRecords, truncated, false, new long[0], 0);
+    }
 
     public boolean failed() {
         return errorCall != null;

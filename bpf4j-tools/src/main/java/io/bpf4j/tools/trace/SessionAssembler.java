@@ -19,10 +19,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * read from one reused array. Not thread-safe: one assembler per polling thread.
  */
 public final class SessionAssembler {
-    static final int REC_SESSION = 1, REC_STACK = 2;
+    static final int REC_SESSION = 1, REC_STACK = 2, REC_ARGS = 3, REC_LBR = 4;
     static final int S_FINAL = 1, S_FAILED = 2, S_OVERFLOW = 4;
-    static final int EV_EXIT = 1, EV_FAILED = 2;
+    static final int EV_EXIT = 1, EV_FAILED = 2, EV_PROBE = 4, EV_ARGS = 8, EV_ARGS_SHIFT = 4;
     static final int HDR_SIZE = 48, EVENT_SIZE = 24, MAX_EVENTS = 64, STACK_HDR = 24, MAX_FRAMES = 64;
+    static final int ARGS_HDR = 24, LBR_HDR = 24, LBR_ENTRY = 24;
+    /** The stack record's event index when the stack was taken at the session's entry (trace.bpf.c STACK_AT_ENTRY). */
+    static final long STACK_AT_ENTRY = 0x80000000L;
     private static final long[] NO_STACK = new long[0];
 
     private final TracedFunction[] functions;
@@ -58,6 +61,12 @@ public final class SessionAssembler {
         long[] stackEvents = new long[2];
         long[][] stackIps = new long[2][];
         int stacks;
+        long[] entryStack;
+        long[] lbr;
+        int lbrError;
+        /** -A: the arguments record of chunk argsChunk (the next events record's), or null. */
+        byte[] args;
+        int argsChunk = -1;
         long lastNs;
         Partial next;
 
@@ -77,6 +86,11 @@ public final class SessionAssembler {
             errorEvent = -1;
             java.util.Arrays.fill(stackIps, 0, stacks, null);
             stacks = 0;
+            entryStack = null;
+            lbr = null;
+            lbrError = 0;
+            args = null;
+            argsChunk = -1;
             lastNs = 0;
             next = null;
         }
@@ -127,6 +141,8 @@ public final class SessionAssembler {
             switch (type) {
                 case REC_SESSION -> session(r);
                 case REC_STACK -> stack(r);
+                case REC_ARGS -> args(r);
+                case REC_LBR -> lbr(r);
                 default -> badRecords++;
             }
         } catch (BpfFormatException | IndexOutOfBoundsException e) {
@@ -152,7 +168,40 @@ public final class SessionAssembler {
         int n = size <= 0 ? 0 : Math.min(size / 8, (int) ((r.byteSize() - STACK_HDR) / 8));
         long[] ips = new long[n]; // the Session keeps it
         System.arraycopy(w, STACK_HDR / 8, ips, 0, n);
-        partial(tid, start).addStack(event, ips);
+        Partial p = partial(tid, start);
+        if ((event & STACK_AT_ENTRY) != 0) p.entryStack = ips;
+        else p.addStack(event, ips);
+    }
+
+    /** -A: a chunk's arguments, kept until that chunk's events arrive (the BPF side ships them just before). */
+    private void args(MemorySegment r) {
+        if (r.byteSize() < ARGS_HDR) throw new BpfFormatException("short arguments record");
+        long[] w = read(r, ARGS_HDR);
+        int tid = (int) (w[0] >>> 32);
+        long start = w[1];
+        int chunk = (int) w[2], size = (int) (w[2] >>> 32);
+        if (size < 0 || ARGS_HDR + (long) size > r.byteSize()) throw new BpfFormatException("arguments record of " + size + " bytes in " + r.byteSize());
+        Partial p = partial(tid, start);
+        p.args = r.asSlice(ARGS_HDR, size).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        p.argsChunk = chunk;
+    }
+
+    /** -B: the branch records taken at the session's first failure. */
+    private void lbr(MemorySegment r) {
+        if (r.byteSize() < LBR_HDR) throw new BpfFormatException("short LBR record");
+        long[] w = read(r, r.byteSize() & ~7L);
+        int tid = (int) (w[0] >>> 32);
+        long start = w[1];
+        int size = (int) w[2];
+        Partial p = partial(tid, start);
+        if (size < 0) {
+            p.lbrError = size;
+            p.lbr = new long[0];
+            return;
+        }
+        int n = (int) Math.min(size / LBR_ENTRY, (r.byteSize() - LBR_HDR) / LBR_ENTRY);
+        p.lbr = new long[3 * n];
+        System.arraycopy(w, LBR_HDR / 8, p.lbr, 0, 3 * n);
     }
 
     private Partial find(int tid, long start) {
@@ -205,10 +254,12 @@ public final class SessionAssembler {
         }
         p.nextChunk = chunk + 1;
         if ((flags & S_OVERFLOW) != 0) p.truncated = true;
+        byte[] args = p.argsChunk == chunk ? p.args : null;
         for (int i = 0; i < n; i++) {
             int o = HDR_SIZE / 8 + 3 * i;
-            event(p, w[o], w[o + 1], w[o + 2], (long) chunk * MAX_EVENTS + i);
+            event(p, w[o], w[o + 1], w[o + 2], (long) chunk * MAX_EVENTS + i, args);
         }
+        p.args = null;
         if ((flags & S_FINAL) != 0) finish(p);
     }
 
@@ -228,18 +279,30 @@ public final class SessionAssembler {
     }
 
     /** One {@code struct event}: its first word packs id (u32), depth (u16) and kind (u16). */
-    private void event(Partial p, long head, long ts, long ret, long index) {
+    private void event(Partial p, long head, long ts, long ret, long index, byte[] args) {
         int id = (int) head;
         int depth = (int) (head >>> 32) & 0xffff;
         int kind = (int) (head >>> 48);
         if (id < 0 || id >= functions.length) throw new BpfFormatException("function id " + id + " out of range");
         TracedFunction f = functions[id];
         p.lastNs = Math.max(p.lastNs, ts);
+        if ((kind & EV_PROBE) != 0) {
+            // An injected probe fired inside the call open at depth-1: a leaf that takes no time.
+            Call parent = depth > 0 && depth <= p.depth ? p.stack[depth - 1] : p.root;
+            if (parent == null) return; // its session's start was lost
+            Call c = new Call(f, parent, depth, ts);
+            c.exitNs = ts;
+            c.result = ret;
+            c.args = argsOf(kind, args);
+            return;
+        }
         if ((kind & EV_EXIT) == 0) {
             p.popTo(depth);
             Call parent = p.depth == 0 ? null : p.stack[p.depth - 1];
             if (parent == null && p.root != null) parent = p.root; // after lost records: keep the tree rooted
             Call c = new Call(f, parent, depth, ts);
+            c.returnAddress = ret;
+            c.args = argsOf(kind, args);
             if (p.root == null) p.root = c;
             p.push(c);
             return;
@@ -266,6 +329,16 @@ public final class SessionAssembler {
         }
     }
 
+    /** The capture an event points at (EV_ARGS), cut out of its chunk's arguments; null if none arrived. */
+    private static byte[] argsOf(int kind, byte[] args) {
+        if ((kind & EV_ARGS) == 0 || args == null) return null;
+        int off = (kind >>> EV_ARGS_SHIFT) * 8;
+        if (off + ArgLayout.CALL_HDR > args.length) return null;
+        int size = ArgLayout.size(args, off);
+        if (size < ArgLayout.CALL_HDR || off + size > args.length) return null;
+        return java.util.Arrays.copyOfRange(args, off, off + size);
+    }
+
     private void finish(Partial p) {
         remove(p);
         try {
@@ -275,8 +348,10 @@ public final class SessionAssembler {
             }
             sessions++;
             long end = p.root.returned() ? p.root.exitNs() : p.lastNs;
-            long[] st = p.errorEvent >= 0 ? p.stackAt(p.errorEvent) : NO_STACK;
-            out.accept(new Session(p.tid, p.pid, p.comm, p.start, end, p.root, p.errorCall, st, p.lost, p.truncated));
+            boolean atEntry = p.entryStack != null;
+            long[] st = atEntry ? p.entryStack : p.errorEvent >= 0 ? p.stackAt(p.errorEvent) : NO_STACK;
+            out.accept(new Session(p.tid, p.pid, p.comm, p.start, end, p.root, p.errorCall, st, p.lost, p.truncated,
+                    atEntry, p.lbr == null ? NO_STACK : p.lbr, p.lbrError));
         } finally {
             p.reset(0, 0);
             if (free.size() < 64) free.addFirst(p);

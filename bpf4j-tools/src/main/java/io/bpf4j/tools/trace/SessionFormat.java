@@ -26,6 +26,9 @@ public final class SessionFormat {
     private final LongFunction<String> fileLine;
     private final long monoToEpochNs;
     private final ZoneRules zone;
+    private ArgLayout.Style argStyle = ArgLayout.Style.COMPACT;
+    private int argWidth = 120;
+    private int lbrMax = 0;
 
     // Caches and scratch of the allocation-free path (write): one formatter per output thread.
     /** Kernel stack address -> its frame, symbolized once (stacks repeat the same return addresses). */
@@ -81,6 +84,22 @@ public final class SessionFormat {
         this.monoToEpochNs = monoToEpochNs;
         this.zone = zone.getRules();
         for (int i = 0; i < ReturnKind.values().length; i++) resultCache.add(new LongMap<>(64));
+    }
+
+    /**
+     * How -A arguments are printed: the form and the width each argument is cut at (0: never;
+     * retsnoop's default is 120). Returns this.
+     */
+    public SessionFormat withArgs(ArgLayout.Style style, int width) {
+        this.argStyle = style;
+        this.argWidth = width;
+        return this;
+    }
+
+    /** -B: print at most this many branch records (0: all). Returns this. */
+    public SessionFormat withLbrMax(int max) {
+        this.lbrMax = max;
+        return this;
     }
 
     /** {@code HH:MM:SS.us -> HH:MM:SS.us TID/PID t/p (comm/comm):} */
@@ -157,7 +176,11 @@ public final class SessionFormat {
         writeHeader(s, out);
         out.append('\n').append('\n');
         if (table) out.append(traceTable(s)).append('\n');
-        if (stack) writeErrorStack(s, out);
+        // The allocation-free path knows plain sessions; arguments, stitched stacks and branch
+        // records (each an option the user asked for) take the reference renderer.
+        if (stack && plain(s)) writeErrorStack(s, out);
+        else if (stack) out.append(errorStack(s));
+        if (stack && (s.lbr().length > 0 || s.lbrError() != 0)) out.append(lbr(s));
         if (s.truncated()) out.append("(calls deeper than the tracer's depth limit were not recorded)\n");
         if (s.lostRecords() > 0) out.append("‼ ... missing ").append(s.lostRecords()).append(" records ...\n");
         out.append('\n').append('\n');
@@ -165,6 +188,13 @@ public final class SessionFormat {
 
     static String result(Call c) {
         return "[" + c.resultText() + "]";
+    }
+
+    /** No arguments, no stitched stack: what writeErrorStack renders. */
+    static boolean plain(Session s) {
+        if (s.stackAtEntry()) return false;
+        for (Call c = s.failed() ? s.errorCall() : s.root(); c != null; c = c.parent()) if (c.hasArgs()) return false;
+        return true;
     }
 
     /** {@code [result]}, from a per-kind cache of the values seen (error codes and small results repeat). */
@@ -192,43 +222,80 @@ public final class SessionFormat {
         return b.toString();
     }
 
-    /** The FUNCTION CALL TRACE table. */
+    /**
+     * The FUNCTION CALL TRACE table. Injected probes are {@code ◎} rows; with -A an ARGS column
+     * (compact) or {@code ›} lines under each call (multi-line, verbose) hold the arguments, read
+     * at entry.
+     */
     public String traceTable(Session s) {
-        record Row(String name, String result, String duration) {}
+        record Row(String name, String result, String duration, List<String> args) {}
         List<Row> rows = new ArrayList<>();
-        rows(s.root(), rows::add, Row::new);
+        rows(s.root(), rows::add, Row::new, argStyle, argWidth);
         int nameW = "FUNCTION CALL TRACE".length(), resW = "RESULT".length(), durW = "DURATION".length();
+        boolean anyArgs = false;
         for (Row r : rows) {
             nameW = Math.max(nameW, r.name.length());
             resW = Math.max(resW, r.result.length());
             durW = Math.max(durW, r.duration.length());
+            anyArgs |= !r.args.isEmpty();
         }
+        boolean column = anyArgs && argStyle == ArgLayout.Style.COMPACT;
         StringBuilder sb = new StringBuilder();
         sb.append(pad("FUNCTION CALL TRACE", nameW)).append("   ").append(pad("RESULT", resW)).append("  ")
-                .append(left("DURATION", durW)).append('\n');
-        sb.append("-".repeat(nameW)).append("   ").append("-".repeat(resW)).append("  ").append("-".repeat(durW)).append('\n');
-        for (Row r : rows)
-            sb.append(pad(r.name, nameW)).append("   ").append(pad(r.result, resW)).append("  ").append(left(r.duration, durW)).append('\n');
+                .append(left("DURATION", durW));
+        if (column) sb.append("  ARGS (read at entry)");
+        sb.append('\n');
+        sb.append("-".repeat(nameW)).append("   ").append("-".repeat(resW)).append("  ").append("-".repeat(durW));
+        if (column) sb.append("  ").append("-".repeat("ARGS (read at entry)".length()));
+        sb.append('\n');
+        for (Row r : rows) {
+            sb.append(pad(r.name, nameW)).append("   ").append(pad(r.result, resW)).append("  ").append(left(r.duration, durW));
+            if (column && !r.args.isEmpty()) sb.append("  ").append(String.join(" ", r.args));
+            sb.append('\n');
+            if (!column) argLines(r.args, nameW + 3, sb);
+        }
         return sb.toString();
     }
 
-    private interface RowMaker<R> {
-        R make(String name, String result, String duration);
+    /** Multi-line and verbose arguments: {@code › name=value} under the row, at {@code indent}. */
+    static void argLines(List<String> args, int indent, StringBuilder sb) {
+        for (String a : args) {
+            String[] lines = a.split("\n", -1);
+            sb.append(" ".repeat(indent)).append("› ").append(lines[0]).append('\n');
+            for (int i = 1; i < lines.length; i++) sb.append(" ".repeat(indent + 2)).append(lines[i]).append('\n');
+        }
     }
 
-    private static <R> void rows(Call c, java.util.function.Consumer<R> out, RowMaker<R> mk) {
+    private interface RowMaker<R> {
+        R make(String name, String result, String duration, List<String> args);
+    }
+
+    private static <R> void rows(Call c, java.util.function.Consumer<R> out, RowMaker<R> mk, ArgLayout.Style style, int width) {
         String indent = "    ".repeat(c.depth());
-        if (c.children().isEmpty() && c.returned()) {
-            out.accept(mk.make(indent + "↔ " + c.function().name(), result(c), micros3(c.durationNs())));
+        if (c.probe()) {
+            String r = c.resultText();
+            out.accept(mk.make(indent + "◎ " + c.function().name(), r.isEmpty() ? "" : "[" + r + "]", "", c.args(style, width)));
             return;
         }
-        out.accept(mk.make(indent + "→ " + c.function().name(), "", ""));
-        for (Call k : c.children()) rows(k, out, mk);
-        if (c.returned()) out.accept(mk.make(indent + "← " + c.function().name(), result(c), micros3(c.durationNs())));
+        if (c.children().isEmpty() && c.returned()) {
+            out.accept(mk.make(indent + "↔ " + c.function().name(), result(c), micros3(c.durationNs()), c.args(style, width)));
+            return;
+        }
+        out.accept(mk.make(indent + "→ " + c.function().name(), "", "", c.args(style, width)));
+        for (Call k : c.children()) rows(k, out, mk, style, width);
+        if (c.returned()) out.accept(mk.make(indent + "← " + c.function().name(), result(c), micros3(c.durationNs()), List.of()));
     }
 
-    /** A line of the error stack: marks, optional recorded call, symbol, optional file:line. */
-    record StackLine(boolean missing, Call call, String symbol, String fileLine) {}
+    /**
+     * A line of the error stack: marks ({@code !} a recorded call the stack does not show,
+     * {@code ⌇} a frame stitched from a recorded return address), optional recorded call,
+     * symbol, optional file:line.
+     */
+    record StackLine(boolean missing, Call call, String symbol, String fileLine, boolean stitched) {
+        StackLine(boolean missing, Call call, String symbol, String fileLine) {
+            this(missing, call, symbol, fileLine, false);
+        }
+    }
 
     /** A function the compiler inlined at a stack address, and the file:line inside it. */
     public record Inlined(String function, String fileLine) {}
@@ -243,20 +310,52 @@ public final class SessionFormat {
         List<Inlined> inlined(long addr);
     }
 
-    /** The error stack's lines: kernel frames in call order merged with the error's recorded calls. */
+    /**
+     * The error stack's lines: kernel frames in call order merged with the error's recorded calls.
+     * A stack taken at the session's entry (kretprobes before 5.15 see one frame) is continued
+     * below the entry function with each recorded call's return address (the frame it was called
+     * from, when that is not its recorded caller's) and the call itself: stitched, marked.
+     */
     public List<StackLine> stackLines(Session s) {
         List<StackLine> out = new ArrayList<>();
         List<Call> path = s.failed() ? s.errorPath() : List.of(s.root());
-        List<long[]> frames = new ArrayList<>(); // {addr} in call order, filtered
+        List<long[]> frames = new ArrayList<>(); // {addr, stitched} in call order, filtered
         long[] st = s.stack();
         List<String> names = new ArrayList<>(), syms = new ArrayList<>();
         for (int i = st.length - 1; i >= 0; i--) {
             long a = st[i];
             Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(a).orElse(null);
             if (sym != null && hidden(sym)) continue;
-            frames.add(new long[] {a});
+            frames.add(new long[] {a, 0});
             names.add(sym == null ? null : sym.name());
             syms.add(sym == null ? "0x" + Long.toHexString(a) : sym.name() + "+0x" + Long.toHexString(a - sym.address()));
+        }
+        if (s.stackAtEntry()) {
+            // With a stack taken at the root's entry, it ends at the root; without one (only
+            // return addresses were recorded), the root's own return address starts the stack.
+            int from = !names.isEmpty() && path.getFirst().function().name().equals(names.getLast()) ? 1 : 0;
+            for (int p = from; p < path.size(); p++) {
+                Call c = path.get(p);
+                long ra = c.returnAddress();
+                Kallsyms.Symbol caller = ra == 0 || kallsyms == null ? null : kallsyms.symbolize(ra).orElse(null);
+                if (caller != null) {
+                    String text = caller.name() + "+0x" + Long.toHexString(ra - caller.address());
+                    int last = names.size() - 1;
+                    if (last >= 0 && caller.name().equals(names.get(last))) {
+                        // The caller is the frame above: it now stands where it made this call.
+                        frames.set(last, new long[] {ra, frames.get(last)[1]});
+                        syms.set(last, text);
+                    } else {
+                        frames.add(new long[] {ra, 1});
+                        names.add(caller.name());
+                        syms.add(text);
+                    }
+                }
+                long a = c.function().function().address();
+                frames.add(new long[] {a, 1});
+                names.add(c.function().name());
+                syms.add(c.function().name() + "+0x0");
+            }
         }
         int k = 0;
         for (Call c : path) {
@@ -271,17 +370,17 @@ public final class SessionFormat {
                 out.add(new StackLine(true, c, c.function().name(), null));
                 continue;
             }
-            for (; k < found; k++) frame(out, null, syms.get(k), frames.get(k)[0]);
-            frame(out, c, syms.get(found), frames.get(found)[0]);
+            for (; k < found; k++) frame(out, null, syms.get(k), frames.get(k)[0], frames.get(k)[1] != 0);
+            frame(out, c, syms.get(found), frames.get(found)[0], frames.get(found)[1] != 0);
             k = found + 1;
         }
         // Frames below the deepest recorded call that the stack still shows (fexit: the callee itself).
-        for (; k < frames.size(); k++) frame(out, null, syms.get(k), frames.get(k)[0]);
+        for (; k < frames.size(); k++) frame(out, null, syms.get(k), frames.get(k)[0], frames.get(k)[1] != 0);
         return out;
     }
 
-    private void frame(List<StackLine> out, Call c, String symbol, long addr) {
-        out.add(new StackLine(false, c, symbol, line(addr)));
+    private void frame(List<StackLine> out, Call c, String symbol, long addr, boolean stitched) {
+        out.add(new StackLine(false, c, symbol, line(addr), stitched));
         if (fileLine instanceof InlineSource s) for (Inlined i : s.inlined(addr)) out.add(new StackLine(false, null, ". " + i.function(), i.fileLine()));
     }
 
@@ -427,12 +526,14 @@ public final class SessionFormat {
         return nl;
     }
 
-    /** The error stack block. */
+    /** The error stack block (with -A, each recorded call's arguments beside or under it). */
     public String errorStack(Session s) {
         List<StackLine> lines = stackLines(s);
         int durW = 3, resW = 0, symW = 0;
+        boolean stitched = false;
         for (StackLine l : lines) {
             symW = Math.max(symW, l.symbol().length());
+            stitched |= l.stitched();
             if (l.call() != null) {
                 durW = Math.max(durW, Long.toString(Math.max(0, l.call().durationNs()) / 1000).length());
                 resW = Math.max(resW, result(l.call()).length());
@@ -440,7 +541,7 @@ public final class SessionFormat {
         }
         StringBuilder sb = new StringBuilder();
         for (StackLine l : lines) {
-            sb.append(l.missing() ? '!' : ' ').append(' ').append(' ');
+            sb.append(l.missing() ? '!' : ' ').append(l.stitched() ? '⌇' : ' ').append(' ');
             if (l.call() != null) {
                 String d = l.call().returned() ? Long.toString(l.call().durationNs() / 1000) : "...";
                 sb.append(left(d, durW)).append("us ").append(pad(result(l.call()), resW));
@@ -449,9 +550,59 @@ public final class SessionFormat {
             }
             sb.append("  ").append(pad(l.symbol(), symW)).append("  ");
             if (l.fileLine() != null) sb.append('(').append(l.fileLine()).append(')');
+            List<String> args = l.call() == null ? List.of() : l.call().args(argStyle, argWidth);
+            if (!args.isEmpty() && argStyle == ArgLayout.Style.COMPACT) sb.append("    ").append(String.join(" ", args));
             sb.append('\n');
+            if (argStyle != ArgLayout.Style.COMPACT) argLines(args, 3 + durW + 2, sb);
         }
+        if (stitched && s.stack().length > 0) sb.append("   (⌇ stitched: the stack above ").append(s.root().function().name())
+                .append(" was taken at its entry, the frames below it are the recorded calls' return addresses)\n");
+        else if (stitched) sb.append("   (⌇ stitched from the recorded calls' return addresses)\n");
         return sb.toString();
+    }
+
+    /**
+     * -B: the last branch records taken at the error, oldest first, as retsnoop prints them
+     * ({@code [#NN] from+off -> to+off}). The newest records are the tracer's own machinery
+     * (its BPF program, the trampoline or kprobe that ran it); they are cut up to the last record
+     * that touches anything else.
+     */
+    public String lbr(Session s) {
+        StringBuilder sb = new StringBuilder();
+        if (s.lbrError() != 0) {
+            return sb.append("[LBR] no branch records: bpf_get_branch_snapshot returned -")
+                    .append(KernelErrors.name(-s.lbrError())).append('\n').toString();
+        }
+        long[] e = s.lbr();
+        int n = e.length / 3;
+        int first = 0; // newest relevant
+        while (first < n && machinery(e[3 * first]) && machinery(e[3 * first + 1])) first++;
+        boolean unfiltered = first == n;
+        if (unfiltered) first = 0;
+        int last = n - 1;
+        if (lbrMax > 0) last = Math.min(last, first + lbrMax - 1);
+        if (unfiltered) sb.append("[LBR] No relevant LBR data were captured, showing unfiltered LBR stack!\n");
+        List<String[]> rows = new ArrayList<>();
+        int fromW = 0;
+        for (int i = last; i >= first; i--) {
+            String from = lbrAddr(e[3 * i]), to = lbrAddr(e[3 * i + 1]);
+            rows.add(new String[] {String.format("[#%02d]", i), from, to});
+            fromW = Math.max(fromW, from.length());
+        }
+        for (String[] r : rows) sb.append(r[0]).append(' ').append(pad(r[1], fromW)).append("  ->  ").append(r[2]).append('\n');
+        return sb.toString();
+    }
+
+    private String lbrAddr(long a) {
+        Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(a).orElse(null);
+        String t = sym == null ? "0x" + Long.toHexString(a) : sym.name() + "+0x" + Long.toHexString(a - sym.address());
+        String fl = line(a);
+        return fl == null ? t : t + " (" + fl + ")";
+    }
+
+    private boolean machinery(long a) {
+        Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(a).orElse(null);
+        return sym == null || hidden(sym);
     }
 
     /** One JSON object per session: times, task, result, the call tree and the error stack. */
@@ -473,6 +624,7 @@ public final class SessionFormat {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("symbol", l.symbol());
             if (l.missing()) f.put("missing_from_stack", true);
+            if (l.stitched()) f.put("stitched", true);
             if (l.call() != null) {
                 f.put("result", l.call().resultText());
                 f.put("duration_ns", l.call().durationNs());
@@ -481,6 +633,13 @@ public final class SessionFormat {
             stack.add(f);
         }
         m.put("stack", stack);
+        if (s.stackAtEntry()) m.put("stack_at_entry", true);
+        if (s.lbrError() != 0) m.put("lbr_error", s.lbrError());
+        if (s.lbr().length > 0) {
+            List<Object> l = new ArrayList<>();
+            for (int i = 0; i + 2 < s.lbr().length; i += 3) l.add(List.of(lbrAddr(s.lbr()[i]), lbrAddr(s.lbr()[i + 1])));
+            m.put("lbr", l);
+        }
         if (s.lostRecords() > 0) m.put("lost_records", s.lostRecords());
         if (s.truncated()) m.put("truncated", true);
         return m;
@@ -488,11 +647,16 @@ public final class SessionFormat {
 
     static Map<String, Object> callJson(Call c) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("function", c.function().name());
+        m.put(c.probe() ? "probe" : "function", c.function().name());
         if (c.function().function().module() != null) m.put("module", c.function().function().module());
-        m.put("result", c.returned() ? c.resultText() : null);
-        m.put("failed", c.failed());
-        m.put("duration_ns", c.durationNs());
+        if (c.probe()) {
+            if (!c.resultText().isEmpty()) m.put("value", c.resultText());
+        } else {
+            m.put("result", c.returned() ? c.resultText() : null);
+            m.put("failed", c.failed());
+            m.put("duration_ns", c.durationNs());
+        }
+        if (c.hasArgs()) m.put("args", c.args(ArgLayout.Style.COMPACT, 0));
         if (!c.children().isEmpty()) {
             List<Object> k = new ArrayList<>();
             for (Call x : c.children()) k.add(callJson(x));

@@ -5,6 +5,10 @@ import io.bpf4j.BpfException;
 import io.bpf4j.BpfLink;
 import io.bpf4j.BpfMap;
 import io.bpf4j.BpfProgram;
+import io.bpf4j.UnsupportedFeatureException;
+import io.bpf4j.features.Features;
+import io.bpf4j.features.KernelFeature;
+import io.bpf4j.features.Probe;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.link.KprobeEvents;
@@ -40,9 +44,11 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class Tracer implements AutoCloseable {
-    /** Maps every fentry clone shares with the main object. */
+    /** Maps every fentry and injected-probe clone shares with the main object. */
     static final List<String> SHARED_MAPS = List.of("rb", "drops", "stats", "ip_table", "sessions",
-            "pid_allow", "pid_deny", "comm_allow", "comm_deny");
+            "pid_allow", "pid_deny", "comm_allow", "comm_deny", "fn_args", "args_area", "args_zero", "filters", "lbr_scratch", "argv");
+    /** trace.bpf.c FN_ARGS, FN_FILTER. */
+    static final int FN_ARGS = 32, FN_FILTER = 64;
     static final int MAX_FEXIT_ARGS = 6;
     static final java.util.regex.Pattern SLEEPING_SYSCALL = java.util.regex.Pattern.compile("(__x64_|__ia32_|__se_|__do_|__x32_|__arm64_)?sys_.*|.*_sys_bpf");
 
@@ -72,11 +78,15 @@ public final class Tracer implements AutoCloseable {
     private final RingBufDrops drops;
     private final long attachNanos;
     private final boolean tracefsKretprobes;
+    private final List<BpfProgram> targets;
+    private final Lbr lbr;
+    private final int entryStacks;
     private SessionAssembler assembler;
     private Consumer<Session> sink = s -> {};
     private boolean detached, closed;
 
-    private Tracer(TracedFunction[] functions, Attached a, long attachNanos) {
+    /** Takes ownership of what {@code a} attached: closes all of it if the ring buffer reader cannot open. */
+    Tracer(TracedFunction[] functions, Attached a, long attachNanos) {
         this.functions = functions;
         this.mode = a.mode;
         this.reason = a.reason;
@@ -84,27 +94,95 @@ public final class Tracer implements AutoCloseable {
         this.object = a.object;
         this.clones = a.clones;
         this.links = a.links;
-        this.drops = RingBufDrops.of(object.map("drops"));
-        this.reader = RingBufReader.open(object.map("rb"), drops);
+        try {
+            this.drops = RingBufDrops.of(object.map("drops"));
+            this.reader = RingBufReader.open(object.map("rb"), drops);
+        } catch (RuntimeException e) {
+            // The tracer owns what was attached from here on: without a reader nobody else can close it.
+            try {
+                closeAll(a.links, a.clones, a.object);
+            } catch (RuntimeException c) {
+                e.addSuppressed(c);
+            } finally {
+                for (BpfProgram t : a.targets) t.close();
+                if (a.lbr != null) a.lbr.close();
+            }
+            throw e;
+        }
         this.attachNanos = attachNanos;
         this.tracefsKretprobes = a.tracefsKretprobes;
+        this.targets = a.targets;
+        this.lbr = a.lbr;
+        this.entryStacks = a.entryStacks;
         this.assembler = new SessionAssembler(functions, s -> sink.accept(s));
     }
 
     /** The function table for a selection: ids, BTF return kinds and argument counts. */
     public static TracedFunction[] functions(FunctionSelector.Selection sel) {
+        return functions(sel, TraceOptions.defaults());
+    }
+
+    /**
+     * The function table: the selection's functions (kernel functions, then BPF program
+     * functions), then {@code opts}' injected probes, each with its argument layout under -A
+     * (and, for filtered entry functions, the layout the filter is compiled against).
+     *
+     * @throws BpfException if an injected probe's event does not exist, or the filter names
+     *                      what an entry function does not have
+     */
+    public static TracedFunction[] functions(FunctionSelector.Selection sel, TraceOptions opts) {
         Btf vmlinux = kernelBtf();
         Map<String, Optional<Btf>> modules = new HashMap<>();
-        TracedFunction[] out = new TracedFunction[sel.functions().size()];
-        for (int i = 0; i < out.length; i++) {
-            FunctionSelector.Selected s = sel.functions().get(i);
+        List<TracedFunction> out = new ArrayList<>();
+        ArgLayout.Limits limits = opts.args() != null ? opts.args() : ArgLayout.Limits.DEFAULT;
+        for (FunctionSelector.Selected s : sel.functions()) {
+            int i = out.size();
             KernelFunction f = s.function();
+            if (s.bpf() != null) {
+                BpfTargets.Func b = s.bpf();
+                ReturnKind rk = b.proto() == null ? ReturnKind.UNKNOWN : ReturnKind.of(b.btf(), b.proto().returnType());
+                ArgLayout al = b.proto() == null ? null : ArgLayout.of(b.btf(), b.proto(), limits, false);
+                out.add(new TracedFunction(i, f, s.entry(), rk, b.proto() == null ? -1 : b.proto().params().size(), true,
+                        TracedFunction.Kind.BPF_PROGRAM, al, b));
+                continue;
+            }
             Btf btf = f.module() == null ? vmlinux : modules.computeIfAbsent(f.module(), m -> moduleBtf(vmlinux, m)).orElse(null);
             Optional<BtfType.FuncProto> proto = ReturnKind.proto(btf, f.name());
             ReturnKind rk = proto.map(p -> ReturnKind.of(btf, p.returnType())).orElse(ReturnKind.UNKNOWN);
-            out[i] = new TracedFunction(i, f, s.entry(), rk, proto.map(p -> p.params().size()).orElse(-1), s.uniqueName());
+            // Without BTF the registers are captured raw (filters cannot name them: checked below);
+            // so are a compiler clone's, whose parameters (.isra, .constprop) are not its original's.
+            ArgLayout al = f.isClone() ? ArgLayout.raw() : proto.map(p -> ArgLayout.of(btf, p, limits, true)).orElseGet(ArgLayout::raw);
+            out.add(new TracedFunction(i, f, s.entry(), rk, proto.map(p -> p.params().size()).orElse(-1), s.uniqueName(),
+                    TracedFunction.Kind.FUNCTION, al, null));
         }
-        return out;
+        for (String text : opts.probes()) {
+            InjectedProbe p = InjectedProbe.parse(text);
+            int i = out.size();
+            ArgLayout al = switch (p.type()) {
+                case KPROBE, KRETPROBE -> vmlinux == null ? null : ArgLayout.regs(vmlinux, limits);
+                case TRACEPOINT -> ArgLayout.tracepoint(TracepointFormat.load(p.category(), p.name()), limits);
+                case RAW_TRACEPOINT -> vmlinux == null ? null : ArgLayout.rawTracepoint(vmlinux, p.name(), limits);
+            };
+            ReturnKind rk = ReturnKind.VOID;
+            if (p.type() == InjectedProbe.Type.KRETPROBE)
+                rk = ReturnKind.proto(vmlinux, p.function()).map(x -> ReturnKind.of(vmlinux, x.returnType())).orElse(ReturnKind.UNKNOWN);
+            out.add(new TracedFunction(i, new KernelFunction(p.label(), null, 0), false, rk, 0, true, TracedFunction.Kind.PROBE, al, null));
+        }
+        TracedFunction[] fns = out.toArray(TracedFunction[]::new);
+        // The filter is compiled against each entry function's parameters, captured or not.
+        if (opts.filter() != null) {
+            for (TracedFunction f : fns) {
+                if (!f.entry()) continue;
+                if (f.argLayout() == null || f.argLayout().btf() == null)
+                    throw new BpfException("--filter-arg '" + opts.filter().text() + "': " + f.name() + " has no BTF, so its arguments have no names");
+                opts.filter().compile(f.name(), f.argLayout());
+            }
+        }
+        // Without -A only a filtered entry function keeps its layout (the filter reads its
+        // registers; capture_args is off, so nothing is captured).
+        if (opts.args() == null)
+            for (int i = 0; i < fns.length; i++) if (!filtered(fns[i], opts)) fns[i] = fns[i].withArgs(null);
+        return fns;
     }
 
     private static Btf kernelBtf() {
@@ -125,8 +203,9 @@ public final class Tracer implements AutoCloseable {
         }
     }
 
-    private record Attached(AttachMode mode, String reason, List<String> skipped, BpfObject object,
-                            List<BpfObject> clones, List<BpfLink> links, boolean tracefsKretprobes) {}
+    record Attached(AttachMode mode, String reason, List<String> skipped, BpfObject object,
+                            List<BpfObject> clones, List<BpfLink> links, boolean tracefsKretprobes, List<BpfProgram> targets,
+                            Lbr lbr, int entryStacks) {}
 
     /**
      * Room in an entry function's -K kretprobe for tasks inside it at once. Entry functions are
@@ -146,34 +225,110 @@ public final class Tracer implements AutoCloseable {
 
     /** As {@link #attach(FunctionSelector.Selection, TraceOptions)}; maxActive > 0 sets every -K kretprobe's room (tests). */
     static Tracer attach(FunctionSelector.Selection sel, TraceOptions opts, int maxActive) {
-        TracedFunction[] fns = functions(sel);
-        ObjectSpec base = configure(ToolObjects.spec(ToolObjects.TRACE), fns.length, opts);
-        long t0 = System.nanoTime();
-        KernelRelease k = KernelRelease.running();
-        Attached a;
-        if (opts.mode() != null) {
-            a = attach(base, fns, opts, maxActive, opts.mode(), "requested");
-        } else if (!k.atLeast(5, 18)) {
-            a = attach(base, fns, opts, maxActive, AttachMode.KPROBE, "kprobe.multi needs Linux 5.18, this is " + k.release());
-        } else {
-            try {
-                a = attach(base, fns, opts, maxActive, AttachMode.MULTI, "default on Linux 5.18+");
-            } catch (BpfException e) {
+        TracedFunction[] fns;
+        try {
+            fns = functions(sel, opts);
+        } catch (BpfException e) {
+            // A probe's event that does not exist, a filter naming what a function lacks: the
+            // user's input against this kernel, not the kernel refusing the tracer.
+            throw e instanceof UnsupportedOptionException ? e : new UnsupportedOptionException(e.getMessage());
+        }
+        // fentry/fexit on a BPF program (attach_prog_fd for tracing programs) came with 5b92a28aae4d.
+        if (java.util.Arrays.stream(fns).anyMatch(f -> f.kind() == TracedFunction.Kind.BPF_PROGRAM) && !Features.has(KernelFeature.TRACING))
+            throw new UnsupportedFeatureException("bpf: patterns (fentry/fexit on BPF programs)", KernelFeature.TRACING.minimumKernel(),
+                    Features.probe(KernelFeature.TRACING).detail());
+        Lbr lbr = opts.lbr() == null ? null : Lbr.open(opts.lbr());
+        try {
+            long t0 = System.nanoTime();
+            Attached a;
+            if (opts.mode() != null) {
+                a = attach(fns, opts, maxActive, opts.mode(), "requested", lbr);
+            } else if (!Features.has(KernelFeature.KPROBE_MULTI)) {
+                a = attach(fns, opts, maxActive, AttachMode.KPROBE, noMulti(), lbr);
+            } else {
                 try {
-                    a = attach(base, fns, opts, maxActive, AttachMode.KPROBE, "kprobe.multi refused (" + e.getMessage() + ")");
-                } catch (BpfException ke) {
-                    throw new BpfException(e.getMessage() + "; " + ke.getMessage(), ke);
+                    a = attach(fns, opts, maxActive, AttachMode.MULTI, "default where the kernel has kprobe.multi", lbr);
+                } catch (BpfException e) {
+                    if (e instanceof NoEntryException) throw e;
+                    try {
+                        a = attach(fns, opts, maxActive, AttachMode.KPROBE, "kprobe.multi refused (" + e.getMessage() + ")", lbr);
+                    } catch (BpfException ke) {
+                        throw new BpfException(e.getMessage() + "; " + ke.getMessage(), ke);
+                    }
                 }
             }
+            return new Tracer(fns, a, System.nanoTime() - t0);
+        } catch (RuntimeException e) {
+            if (lbr != null) lbr.close();
+            throw e;
         }
-        return new Tracer(fns, a, System.nanoTime() - t0);
     }
 
-    static ObjectSpec configure(ObjectSpec spec, int n, TraceOptions o) {
+    /**
+     * What {@link #attach} would do, in lines for {@code --dry-run}: the attach mode and why,
+     * what each kind of target is attached with, and the options that change what the BPF side
+     * records. Decided as attach decides; nothing is loaded.
+     */
+    public static List<String> plan(FunctionSelector.Selection sel, TraceOptions opts) {
+        List<String> out = new ArrayList<>();
+        long kernel = sel.functions().stream().filter(s -> s.bpf() == null).count();
+        long bpf = sel.functions().size() - kernel;
+        boolean multi = Features.has(KernelFeature.KPROBE_MULTI);
+        AttachMode mode = opts.mode() != null ? opts.mode() : multi ? AttachMode.MULTI : AttachMode.KPROBE;
+        String why = opts.mode() != null ? "requested" : multi
+                ? "default where the kernel has kprobe.multi; single kprobes if it refuses these functions"
+                : noMulti();
+        if (kernel > 0) out.add("would attach " + kernel + " kernel functions with " + mode.label + " (" + why + ")");
+        if (bpf > 0) {
+            long skip = sel.functions().stream().filter(s -> s.bpf() != null && s.bpf().skip() != null).count();
+            out.add("would attach " + (bpf - skip) + " BPF program functions with fentry/fexit on their programs"
+                    + (skip > 0 ? ", skip " + skip + " (-v says why)" : ""));
+        }
+        if (!opts.probes().isEmpty())
+            out.add("would inject " + opts.probes().size() + " probe" + (opts.probes().size() == 1 ? "" : "s") + ": "
+                    + String.join(", ", opts.probes().stream().map(x -> InjectedProbe.parse(x).label()).toList()));
+        if (opts.args() != null)
+            out.add("arguments captured at entry: at most " + opts.args().perCall() + " bytes per call, " + opts.args().perArg() + " per argument");
+        if (opts.filter() != null) out.add("sessions start only where '" + opts.filter().text() + "' holds (evaluated in BPF)");
+        if (opts.lbr() != null) {
+            UnsupportedFeatureException m = Lbr.missing();
+            out.add(m != null ? m.getMessage() : "last branch records at the error (" + opts.lbr() + "), if the CPU records them");
+        }
+        if (kernel > 0 && entryStacks(mode, opts) > 0)
+            out.add("stacks taken at each session's entry and stitched with the calls' return addresses (kretprobe stacks end at the trampoline before 5.15)");
+        return out;
+    }
+
+    /** Why single kprobes: what the cached kprobe.multi probe found. */
+    private static String noMulti() {
+        Probe p = Features.probe(KernelFeature.KPROBE_MULTI);
+        if (p.verdict() == Probe.Verdict.UNKNOWN) return "could not tell whether this kernel has kprobe.multi links: " + p;
+        return "this kernel has no kprobe.multi links (Linux " + KernelFeature.KPROBE_MULTI.minimumKernel()
+                + "+" + (p.detail().isEmpty() ? "" : "; " + p.detail()) + ")";
+    }
+
+    /**
+     * Whether the mode takes the stack at each session's entry: kretprobe stacks end at the
+     * trampoline before 5.15 on x86 (fixed by 19138af1c3ca, "x86/unwind: Recover kretprobe
+     * trampoline return address"); retsnoop's measured 5.10 stacks are that one frame.
+     */
+    static int entryStacks(AttachMode mode, TraceOptions opts) {
+        if (opts.entryStacks() != null) return opts.entryStacks();
+        return mode == AttachMode.KPROBE && !KernelRelease.running().atLeast(5, 15) ? 2 : 0;
+    }
+
+    static ObjectSpec configure(ObjectSpec spec, TracedFunction[] fns, TraceOptions o, int entryStacks) {
+        int n = (int) java.util.Arrays.stream(fns).filter(f -> f.kind() == TracedFunction.Kind.FUNCTION).count();
         spec.updateMap("rb", m -> m.withMaxEntries(o.ringBufBytes()));
         spec.updateMap("sessions", m -> m.withMaxEntries(Math.max(1, o.maxSessions())));
         spec.updateMap("ip_table", m -> m.withMaxEntries(Math.max(1, n)));
+        spec.updateMap("fn_args", m -> m.withMaxEntries(Math.max(1, fns.length)));
+        spec.updateMap("filters", m -> m.withMaxEntries(Math.max(1, fns.length)));
+        spec.updateMap("args_area", m -> m.withMaxEntries(o.args() != null ? Math.max(1, o.maxSessions()) : 1));
         spec.setVariable("n_ips", n);
+        spec.setVariable("capture_args", o.args() != null ? 1 : 0);
+        spec.setVariable("entry_stacks", entryStacks);
+        spec.setVariable("lbr_on", o.lbr() != null ? 1 : 0);
         spec.setVariable("emit_all", o.emitAll() ? 1 : 0);
         spec.setVariable("wakeup_bytes", (long) o.ringBufBytes() / 4);
         spec.setVariable("min_duration_ns", o.minDurationNs());
@@ -186,9 +341,10 @@ public final class Tracer implements AutoCloseable {
         return spec;
     }
 
-    private static Attached attach(ObjectSpec base, TracedFunction[] fns, TraceOptions opts, int maxActive, AttachMode mode, String why) {
-        ObjectSpec spec = base.copy();
-        boolean cookies = KernelRelease.running().atLeast(5, 15);
+    private static Attached attach(TracedFunction[] fns, TraceOptions opts, int maxActive, AttachMode mode, String why, Lbr lbr) {
+        int stacks = entryStacks(mode, opts);
+        ObjectSpec spec = configure(ToolObjects.spec(ToolObjects.TRACE), fns, opts, stacks);
+        boolean cookies = Features.has(KernelFeature.BPF_COOKIE);
         switch (mode) {
             case MULTI -> {
                 spec.updateProgram("kmentry", p -> p.withAutoload(true));
@@ -209,15 +365,19 @@ public final class Tracer implements AutoCloseable {
         List<BpfObject> clones = new ArrayList<>();
         List<BpfLink> links = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<BpfProgram> targets = new ArrayList<>();
         boolean[] tracefs = {false};
+        TracedFunction[] kfns = java.util.Arrays.stream(fns).filter(f -> f.kind() == TracedFunction.Kind.FUNCTION).toArray(TracedFunction[]::new);
+        // An entry among the BPF program functions can start sessions on its own.
+        boolean kernelEntryNeeded = java.util.Arrays.stream(fns).noneMatch(f -> f.entry() && f.kind() == TracedFunction.Kind.BPF_PROGRAM);
         try {
             fill(obj, fns, opts);
-            String reason = switch (mode) {
+            String reason = kfns.length == 0 ? "fentry/fexit (BPF programs only)" : switch (mode) {
                 case MULTI -> {
-                    long[] addrs = new long[fns.length], ids = new long[fns.length];
-                    for (int i = 0; i < fns.length; i++) {
-                        addrs[i] = fns[i].function().address();
-                        ids[i] = cookie(fns[i]);
+                    long[] addrs = new long[kfns.length], ids = new long[kfns.length];
+                    for (int i = 0; i < kfns.length; i++) {
+                        addrs[i] = kfns[i].function().address();
+                        ids[i] = cookie(kfns[i], opts);
                     }
                     try {
                         // Exits first, entries last, and detach in reverse: no entry without its exit.
@@ -229,22 +389,99 @@ public final class Tracer implements AutoCloseable {
                     yield "kprobe.multi (" + why + ")";
                 }
                 case KPROBE -> {
-                    String rets = attachKprobes(obj, fns, cookies, maxActive, links, skipped);
+                    String rets = attachKprobes(obj, kfns, opts, cookies, maxActive, links, skipped, kernelEntryNeeded);
                     tracefs[0] = rets == null;
                     yield "kprobe/kretprobe (" + why + "); " + (cookies ? "functions known by BPF cookie"
                             : "no BPF cookies before 5.15: entries found by address, exits matched by call order")
                             + (rets == null ? "" : "; " + rets);
                 }
                 case FENTRY -> {
-                    attachFentry(spec, obj, fns, clones, links, skipped);
+                    attachFentry(spec, obj, kfns, opts, clones, links, skipped, targets, kernelEntryNeeded);
                     yield "fentry/fexit (" + why + ")";
                 }
             };
-            return new Attached(mode, reason, skipped, obj, clones, links, tracefs[0]);
+            TracedFunction[] bfns = java.util.Arrays.stream(fns).filter(f -> f.kind() == TracedFunction.Kind.BPF_PROGRAM).toArray(TracedFunction[]::new);
+            if (bfns.length > 0) {
+                boolean needEntry = kfns.length == 0 || noEntryAttached(kfns, skipped);
+                if (!needEntry && java.util.Arrays.stream(kfns).noneMatch(TracedFunction::entry)) needEntry = true;
+                attachFentry(spec, obj, bfns, opts, clones, links, skipped, targets, needEntry);
+                reason += "; BPF programs by fentry/fexit";
+            }
+            int probes = attachProbes(spec, obj, fns, opts, clones, links);
+            if (probes > 0) reason += "; " + probes + " injected probe" + (probes == 1 ? "" : "s");
+            if (stacks > 0) reason += stacks == 2 ? "; stacks taken at session entry (kretprobe stacks end at the trampoline before 5.15)"
+                    : "; stacks stitched from return addresses (kretprobe stacks end at the trampoline before 5.15)";
+            return new Attached(mode, reason, skipped, obj, clones, links, tracefs[0], targets, lbr, stacks);
         } catch (RuntimeException e) {
             closeAll(links, clones, obj);
+            for (BpfProgram t : targets) t.close();
             throw e;
         }
+    }
+
+    /** True if no entry function of these was attached (all are in skipped). */
+    private static boolean noEntryAttached(TracedFunction[] fns, List<String> skipped) {
+        for (TracedFunction f : fns) {
+            if (!f.entry()) continue;
+            String prefix = f.function() + ": ";
+            if (skipped.stream().noneMatch(x -> x.startsWith(prefix))) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Loads and attaches one program clone per injected probe (its id in .rodata); returns how
+     * many. A probe that cannot attach fails the trace: unlike a glob's match, it was named.
+     */
+    private static int attachProbes(ObjectSpec spec, BpfObject obj, TracedFunction[] fns, TraceOptions opts,
+                                    List<BpfObject> clones, List<BpfLink> links) {
+        LoadOptions lo = LoadOptions.defaults();
+        for (String m : SHARED_MAPS) lo = lo.replaceMap(m, obj.map(m));
+        int n = 0;
+        for (TracedFunction f : fns) {
+            if (!f.probe()) continue;
+            InjectedProbe p = InjectedProbe.parse(opts.probes().get(n));
+            String prog = switch (p.type()) {
+                case KPROBE -> "inj_kprobe";
+                case KRETPROBE -> "inj_kretprobe";
+                case TRACEPOINT -> "inj_tp";
+                case RAW_TRACEPOINT -> "inj_rawtp";
+            };
+            ObjectSpec c = spec.copy();
+            c.setVariable("inj_id", f.id());
+            c.setVariable("inj_flags", f.argLayout() != null ? FN_ARGS : 0);
+            c.updateProgram(prog, x -> x.withAutoload(true));
+            BpfObject o = null;
+            try {
+                o = BpfObject.load(c, lo);
+                BpfProgram bp = o.program(prog);
+                BpfLink l = switch (p.type()) {
+                    case KPROBE -> Links.kprobe(bp, p.function(), p.offset(), false);
+                    case KRETPROBE -> Links.kprobe(bp, p.function(), 0, true);
+                    case TRACEPOINT -> Links.tracepoint(bp, p.category(), p.name());
+                    case RAW_TRACEPOINT -> Links.rawTracepoint(bp, p.name());
+                };
+                // Kept in (exit, entry) pairs for closeAll: a probe is its own pair.
+                links.add(l);
+                links.add(new NoLink());
+                clones.add(o);
+            } catch (BpfException e) {
+                if (o != null) o.close();
+                throw new UnsupportedOptionException("-J " + p.label() + ": " + e.getMessage());
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /** A placeholder that keeps links in (exit, entry) pairs. */
+    private static final class NoLink extends BpfLink {
+        NoLink() {
+            super(null);
+        }
+
+        @Override
+        public void close() {}
     }
 
     static BpfException refused(AttachMode mode, String what, BpfException e) {
@@ -253,10 +490,14 @@ public final class Tracer implements AutoCloseable {
 
     private static void fill(BpfObject obj, TracedFunction[] fns, TraceOptions opts) {
         BpfMap ips = obj.map("ip_table");
-        TracedFunction[] byAddress = fns.clone();
+        TracedFunction[] byAddress = java.util.Arrays.stream(fns).filter(f -> f.kind() == TracedFunction.Kind.FUNCTION).toArray(TracedFunction[]::new);
         // Unsigned: kernel addresses are "negative" longs.
         java.util.Arrays.sort(byAddress, (a, b) -> Long.compareUnsigned(a.function().address(), b.function().address()));
-        for (int i = 0; i < byAddress.length; i++) ips.update(u32(i), ipEntry(byAddress[i]), BpfMap.ANY);
+        for (int i = 0; i < byAddress.length; i++) ips.update(u32(i), ipEntry(byAddress[i], opts), BpfMap.ANY);
+        for (TracedFunction f : fns) {
+            if (f.argLayout() != null) obj.map("fn_args").update(u32(f.id()), f.argLayout().spec(), BpfMap.ANY);
+            if (filtered(f, opts)) obj.map("filters").update(u32(f.id()), opts.filter().compile(f.name(), f.argLayout()), BpfMap.ANY);
+        }
         byte[] one = {1};
         for (int p : opts.pids()) obj.map("pid_allow").update(u32(p), one, BpfMap.ANY);
         for (int p : opts.noPids()) obj.map("pid_deny").update(u32(p), one, BpfMap.ANY);
@@ -265,14 +506,24 @@ public final class Tracer implements AutoCloseable {
     }
 
     /** An ip_table value of trace.bpf.c: the function's address and its cookie. */
-    static byte[] ipEntry(TracedFunction f) {
-        return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(f.function().address()).putLong(cookie(f)).array();
+    static byte[] ipEntry(TracedFunction f, TraceOptions opts) {
+        return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(f.function().address()).putLong(cookie(f, opts)).array();
     }
 
     /** What trace.bpf.c gets for a function: its id, and its FN_* flags in the upper half. */
     static long cookie(TracedFunction f) {
-        return Integer.toUnsignedLong(f.id()) | (long) flags(f) << 32;
+        return cookie(f, TraceOptions.defaults());
     }
+
+    static long cookie(TracedFunction f, TraceOptions opts) {
+        return Integer.toUnsignedLong(f.id()) | (long) (flags(f) | (filtered(f, opts) ? FN_FILTER : 0)) << 32;
+    }
+
+    /** An entry function whose sessions --filter-arg decides. */
+    static boolean filtered(TracedFunction f, TraceOptions opts) {
+        return opts.filter() != null && f.entry() && !f.probe();
+    }
+
 
     /** trace.bpf.c's FN_SYSCALL. */
     static final int FN_SYSCALL = 16;
@@ -305,8 +556,14 @@ public final class Tracer implements AutoCloseable {
      * there costs one call's exit, found and counted by trace.bpf.c). Where tracefs cannot make
      * them, the PMU's for all. Returns null, or why the PMU was used.
      */
-    private static String attachKprobes(BpfObject obj, TracedFunction[] fns, boolean cookies, int maxActive,
-                                        List<BpfLink> links, List<String> skipped) {
+    private static String attachKprobes(BpfObject obj, TracedFunction[] fns, TraceOptions opts, boolean cookies, int maxActive,
+                                        List<BpfLink> links, List<String> skipped, boolean needEntry) {
+        // No kprobe PMU at all: nothing will attach, say so once instead of once per function.
+        try {
+            Features.require(KernelFeature.KPROBES);
+        } catch (BpfException e) {
+            throw refused(AttachMode.KPROBE, "attach", e);
+        }
         BpfProgram entry = obj.program(cookies ? "kentry_cookie" : "kentry_ip");
         BpfProgram exit = obj.program(cookies ? "kexit_cookie" : "kexit_lifo");
         Map<String, Integer> names = new HashMap<>();
@@ -326,12 +583,12 @@ public final class Tracer implements AutoCloseable {
                 if (pmuReturns == null && (f.entry() || maxActive > 0)) {
                     int room = maxActive > 0 ? maxActive : MAX_ACTIVE_ENTRY;
                     try {
-                        out = Links.kretprobe(exit, f.name(), room, cookie(f));
+                        out = Links.kretprobe(exit, f.name(), room, cookie(f, opts));
                     } catch (BpfException e) {
                         viaTracefs = e;
                     }
                 }
-                if (out == null) out = Links.kprobe(exit, f.name(), 0, true, cookie(f));
+                if (out == null) out = Links.kprobe(exit, f.name(), 0, true, cookie(f, opts));
                 if (viaTracefs != null) {
                     // The PMU could: tracefs is what failed, not the function.
                     pmuReturns = "kretprobes from the perf PMU with the kernel's default room (tracefs: "
@@ -340,7 +597,7 @@ public final class Tracer implements AutoCloseable {
                 links.add(out);
                 // The return probe first: an entry seen before it would wait for a return never seen.
                 try {
-                    in = Links.kprobe(entry, f.name(), 0, false, cookie(f));
+                    in = Links.kprobe(entry, f.name(), 0, false, cookie(f, opts));
                 } catch (BpfException e) {
                     links.removeLast().close();
                     throw e;
@@ -350,29 +607,36 @@ public final class Tracer implements AutoCloseable {
                 if (f.entry()) entries++;
             } catch (BpfException e) {
                 if (first == null) first = e;
-                // No kprobe PMU at all: nothing else will attach either.
-                if (ok == 0 && e.getMessage().contains("kprobe PMU")) throw refused(AttachMode.KPROBE, "attach", e);
                 skipped.add(f.function() + ": " + e.getMessage());
             }
         }
         if (ok == 0) throw refused(AttachMode.KPROBE, "attach", first != null ? first : new BpfException("no function could be attached"));
-        if (entries == 0) throw noEntry(AttachMode.KPROBE, skipped);
+        if (entries == 0 && needEntry) throw noEntry(AttachMode.KPROBE, skipped);
         return pmuReturns;
     }
 
-    private static void attachFentry(ObjectSpec spec, BpfObject obj, TracedFunction[] fns, List<BpfObject> clones,
-                                     List<BpfLink> links, List<String> skipped) {
+    /**
+     * One fentry/fexit clone pair per function (kernel functions, or BPF program functions
+     * through attach_prog_fd). {@code needEntry}: fail unless an entry function attached.
+     */
+    private static void attachFentry(ObjectSpec spec, BpfObject obj, TracedFunction[] fns, TraceOptions opts, List<BpfObject> clones,
+                                     List<BpfLink> links, List<String> skipped, List<BpfProgram> targets, boolean needEntry) {
         LoadOptions lo = LoadOptions.defaults();
         for (String m : SHARED_MAPS) lo = lo.replaceMap(m, obj.map(m));
         BpfException first = null;
         int ok = 0, entries = 0;
         boolean unsafeDetach = !KernelRelease.running().atLeast(5, 12);
         for (TracedFunction f : fns) {
+            BpfTargets.Func b = f.bpf();
+            if (b != null && b.skip() != null) {
+                skipped.add(f.function() + ": " + b.skip());
+                continue;
+            }
             if (f.function().module() != null) {
                 skipped.add(f.function() + ": fentry on module functions is not supported yet (use -K or -M)");
                 continue;
             }
-            if (unsafeDetach && SLEEPING_SYSCALL.matcher(f.name()).matches()) {
+            if (b == null && unsafeDetach && SLEEPING_SYSCALL.matcher(f.name()).matches()) {
                 // Before 5.12 (e21aa341785c) detaching fexit frees the trampoline while a task that
                 // sleeps in the traced function will still return into it: seen as a soft lockup
                 // of the workload on Debian 5.10 in the lab. Syscall entry points sleep.
@@ -390,11 +654,20 @@ public final class Tracer implements AutoCloseable {
             }
             ObjectSpec c = spec.copy();
             c.setVariable("fentry_id", f.id());
-            c.setVariable("fentry_flags", flags(f));
-            c.updateProgram("fentry_fn", p -> p.withAutoload(true).withAttachTarget(f.name()));
-            c.updateProgram("fexit" + f.args(), p -> p.withAutoload(true).withAttachTarget(f.name()));
+            c.setVariable("fentry_flags", flags(f) | (filtered(f, opts) ? FN_FILTER : 0));
+            c.setVariable("fentry_nargs", Math.min(f.args(), ArgLayout.MAX_ARGS));
             BpfObject o = null;
+            BpfProgram target = null;
             try {
+                if (b != null) {
+                    target = BpfProgram.fromId(b.progId());
+                    BpfProgram t = target;
+                    c.updateProgram("fentry_fn", p -> p.withAutoload(true).withAttachTo(t, b.func()));
+                    c.updateProgram("fexit" + f.args(), p -> p.withAutoload(true).withAttachTo(t, b.func()));
+                } else {
+                    c.updateProgram("fentry_fn", p -> p.withAutoload(true).withAttachTarget(f.name()));
+                    c.updateProgram("fexit" + f.args(), p -> p.withAutoload(true).withAttachTarget(f.name()));
+                }
                 o = BpfObject.load(c, lo);
                 BpfLink exit = Links.tracing(o.program("fexit" + f.args()));
                 try {
@@ -405,17 +678,20 @@ public final class Tracer implements AutoCloseable {
                 }
                 links.add(links.size() - 1, exit); // pairs stay (exit, entry): see closeAll
                 clones.add(o);
+                if (target != null) targets.add(target);
+                target = null;
                 ok++;
                 if (f.entry()) entries++;
             } catch (BpfException e) {
                 if (o != null) o.close();
+                if (target != null) target.close();
                 if (first == null) first = e;
                 if (ok == 0 && e.errno() == Errno.EPERM) throw refused(AttachMode.FENTRY, "load", e);
                 skipped.add(f.function() + ": " + e.getMessage());
             }
         }
-        if (ok == 0) throw refused(AttachMode.FENTRY, "attach", first != null ? first : new BpfException("no function has what fentry needs"));
-        if (entries == 0) throw noEntry(AttachMode.FENTRY, skipped);
+        if (ok == 0 && (needEntry || first != null)) throw refused(AttachMode.FENTRY, "attach", first != null ? first : new BpfException("no function has what fentry needs"));
+        if (entries == 0 && needEntry) throw noEntry(AttachMode.FENTRY, skipped);
     }
 
     /** Nothing could start a session: say why the entry functions were skipped. */
@@ -430,6 +706,18 @@ public final class Tracer implements AutoCloseable {
             super(message);
         }
     }
+
+    /**
+     * An option this kernel or machine cannot serve (-B without 5.16 or without a branch-recording
+     * PMU): the message names what is missing and where it is found; the rest of the tracer may
+     * work here.
+     */
+    public static final class UnsupportedOptionException extends BpfException {
+        public UnsupportedOptionException(String message) {
+            super(message);
+        }
+    }
+
 
     static byte[] u32(int v) {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
@@ -457,9 +745,20 @@ public final class Tracer implements AutoCloseable {
         return functions.clone();
     }
 
-    /** Functions actually attached. */
+    /** Functions actually attached (injected probes not counted). */
     public int attachedCount() {
-        return mode == AttachMode.MULTI ? functions.length : links.size() / 2;
+        int probes = 0, fns = 0;
+        for (TracedFunction f : functions) {
+            if (f.probe()) probes++;
+            else if (f.kind() == TracedFunction.Kind.FUNCTION) fns++;
+        }
+        // kprobe.multi: every kernel function or none; BPF program functions add fentry pairs.
+        return mode == AttachMode.MULTI ? fns + (links.size() - 2 - 2 * probes) / 2 : links.size() / 2 - probes;
+    }
+
+    /** True if sessions' stacks are taken at their entry (see {@link #entryStacks}). */
+    public boolean stacksAtEntry() {
+        return entryStacks > 0;
     }
 
     public long attachNanos() {
@@ -597,7 +896,12 @@ public final class Tracer implements AutoCloseable {
             detach();
         } finally {
             reader.close();
-            closeAll(List.of(), clones, object);
+            try {
+                closeAll(List.of(), clones, object);
+            } finally {
+                for (BpfProgram t : targets) t.close();
+                if (lbr != null) lbr.close();
+            }
         }
     }
 }

@@ -35,6 +35,9 @@ import java.util.function.Consumer;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.*;
+import io.bpf4j.features.KernelFeature;
+import io.bpf4j.fixtures.Assume;
+
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -121,20 +124,15 @@ class TraceKernelTest {
     }
 
     static TraceOptions mode(AttachMode m) {
-        KernelRelease k = KernelRelease.running();
-        if (m == AttachMode.MULTI) assumeTrue(k.atLeast(5, 18), "kprobe.multi needs Linux 5.18, this is " + k);
+        // Skips where kprobe.multi may be missing (before 5.18, or Debian 6.1's kernel without CONFIG_FPROBE).
+        if (m == AttachMode.MULTI) Assume.assumeSupported(KernelFeature.KPROBE_MULTI);
         return TraceOptions.defaults().withMode(m);
     }
 
-    /** Attaches, or skips when kprobe.multi is missing from a 5.18+ kernel's config (Debian 6.1 has no CONFIG_FPROBE). */
+    /** Attaches, or skips when the kernel may lack kprobe.multi (before 5.18, or Debian 6.1 without CONFIG_FPROBE). */
     static List<Session> traceIn(AttachMode m, FunctionSelector sel, TraceOptions opts, int bad, int good) throws Exception {
-        try {
-            return trace(sel, opts, bad, good, t -> assertEquals(m, t.mode()));
-        } catch (BpfException e) {
-            if (m == AttachMode.MULTI && e.getMessage().contains("not supported"))
-                assumeTrue(false, "kprobe.multi: this kernel is built without CONFIG_FPROBE (" + e.getMessage() + ")");
-            throw e;
-        }
+        if (m == AttachMode.MULTI) Assume.assumeSupported(KernelFeature.KPROBE_MULTI);
+        return trace(sel, opts, bad, good, t -> assertEquals(m, t.mode()));
     }
 
     static String names(Call c) {

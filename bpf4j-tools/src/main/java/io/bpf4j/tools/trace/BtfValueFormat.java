@@ -1,0 +1,218 @@
+package io.bpf4j.tools.trace;
+
+import io.bpf4j.btf.Btf;
+import io.bpf4j.btf.BtfType;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Renders a value of a BTF type from captured bytes, as retsnoop renders captured arguments:
+ * structs as {@code {.field=value,...}} leaving out zero members, enums by name, bools as
+ * {@code true}/{@code false}, char arrays as {@code 'text'}, integers in decimal (hex when large).
+ * Bytes that were not captured end the rendering with {@code …}. {@code compact} prints one line
+ * and leaves out pointer members of structs (kernel addresses crowd out the fields one is after);
+ * otherwise one member per line, indented, pointers included.
+ */
+final class BtfValueFormat {
+    static final String ELLIPSIS = "…";
+    /** Nesting of structs inside structs printed at most (deeper ones print as {...}). */
+    static final int MAX_NESTING = 6;
+
+    private final Btf btf;
+    private final boolean compact;
+
+    BtfValueFormat(Btf btf, boolean compact) {
+        this.btf = btf;
+        this.compact = compact;
+    }
+
+    /** Thrown inside when the bytes run out; caught where the truncation mark goes. */
+    private static final class Short extends RuntimeException {
+        Short() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final Short SHORT = new Short();
+
+    /** The value of {@code typeId} at {@code off} in {@code data} (of which {@code end} bytes are valid). */
+    void value(int typeId, byte[] data, int off, int end, StringBuilder out, int indent) {
+        try {
+            write(typeId, data, off, end, 0, -1, out, indent, 0);
+        } catch (Short s) {
+            out.append(ELLIPSIS);
+        }
+    }
+
+    /** True if every bit of the value is zero (or was not captured). */
+    boolean isZero(int typeId, byte[] data, int off, int end, long bitOff, int bits) {
+        long size = bits > 0 ? 1 : sizeOfSafe(typeId);
+        if (bits > 0) return bitfield(data, off, end, bitOff, bits) == 0;
+        for (long i = off; i < off + size && i < end; i++) if (data[(int) i] != 0) return false;
+        return true;
+    }
+
+    private long sizeOfSafe(int typeId) {
+        try {
+            return btf.sizeOf(typeId);
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    static long le(byte[] d, int off, int size, int end) {
+        if (off + size > end || off < 0) throw SHORT;
+        long v = 0;
+        for (int i = size - 1; i >= 0; i--) v = v << 8 | (d[off + i] & 0xff);
+        return v;
+    }
+
+    static long bitfield(byte[] d, int off, int end, long bitOff, int bits) {
+        int first = off + (int) (bitOff >>> 3);
+        int last = off + (int) ((bitOff + bits - 1) >>> 3);
+        if (last >= end) throw SHORT;
+        long v = 0;
+        for (int i = last; i >= first; i--) v = v << 8 | (d[i] & 0xff);
+        v >>>= (bitOff & 7);
+        return bits >= 64 ? v : v & ((1L << bits) - 1);
+    }
+
+    /** An integer as retsnoop prints it: decimal, hex when it is large (addresses, masks). */
+    static String integer(long v, boolean signed, int size) {
+        if (signed) {
+            long s = size >= 8 ? v : v << (64 - 8 * size) >> (64 - 8 * size);
+            return s > -(1L << 31) && s < (1L << 32) ? Long.toString(s) : "0x" + Long.toHexString(s);
+        }
+        long u = size >= 8 ? v : v & (-1L >>> (64 - 8 * size));
+        return Long.compareUnsigned(u, 1L << 32) < 0 ? Long.toUnsignedString(u) : "0x" + Long.toHexString(u);
+    }
+
+    static String pointer(long v) {
+        return v == 0 ? "NULL" : "0x" + Long.toHexString(v);
+    }
+
+    private void write(int typeId, byte[] d, int off, int end, long bitOff, int bits, StringBuilder out, int indent, int depth) {
+        BtfType t = btf.resolve(typeId);
+        switch (t) {
+            case BtfType.Int i -> {
+                long v = bits > 0 ? bitfield(d, off, end, bitOff, bits) : le(d, off, i.size(), end);
+                if ((i.encoding() & BtfType.Int.BOOL) != 0) out.append(v != 0 ? "true" : "false");
+                else if (bits > 0) out.append(i.signed() && bits < 64 && (v >>> (bits - 1) & 1) != 0 ? Long.toString(v | (-1L << bits)) : Long.toUnsignedString(v));
+                else out.append(integer(v, i.signed(), i.size()));
+            }
+            case BtfType.Enumeration e -> {
+                long v = bits > 0 ? bitfield(d, off, end, bitOff, bits) : le(d, off, e.size(), end);
+                boolean signed = e instanceof BtfType.Enum en ? en.signed() : ((BtfType.Enum64) e).signed();
+                out.append(enumName(e, v, signed));
+            }
+            case BtfType.Ptr p -> out.append(pointer(le(d, off, 8, end)));
+            case BtfType.Array a -> array(a, d, off, end, out, indent, depth);
+            case BtfType.Composite c -> composite(c, d, off, end, out, indent, depth);
+            case BtfType.Float f -> out.append("0x").append(Long.toHexString(le(d, off, f.size(), end)));
+            default -> out.append('?');
+        }
+    }
+
+    static String enumName(BtfType.Enumeration e, long raw, boolean signed) {
+        int size = e instanceof BtfType.Enum en ? en.size() : ((BtfType.Enum64) e).size();
+        long v = size >= 8 ? raw : signed ? raw << (64 - 8 * size) >> (64 - 8 * size) : raw & (-1L >>> (64 - 8 * size));
+        java.util.List<BtfType.EnumValue> values = e instanceof BtfType.Enum en ? en.values() : ((BtfType.Enum64) e).values();
+        for (BtfType.EnumValue ev : values) {
+            long x = size >= 8 ? ev.value() : signed ? ev.value() : ev.value() & (-1L >>> (64 - 8 * size));
+            if (x == v) return ev.name();
+        }
+        return integer(v, signed, size);
+    }
+
+    private void array(BtfType.Array a, byte[] d, int off, int end, StringBuilder out, int indent, int depth) {
+        BtfType elem = btf.resolve(a.elemType());
+        int n = a.nelems();
+        if (elem instanceof BtfType.Int i && i.size() == 1 && (i.name().equals("char") || i.name().equals("signed char"))) {
+            // A char array: the text up to its NUL, like retsnoop's strings. An unsigned char
+            // (u8) array is bytes: bpf_prog's tag, a MAC address.
+            int len = 0;
+            while (len < n && off + len < end && d[off + len] != 0) len++;
+            out.append('\'');
+            escape(new String(d, off, len, StandardCharsets.UTF_8), out);
+            out.append('\'');
+            if (len < n && off + len >= end) out.append(ELLIPSIS);
+            return;
+        }
+        long es = sizeOfSafe(a.elemType());
+        int last = -1;
+        for (int k = 0; k < n; k++) {
+            if (off + (k + 1) * es > end) {
+                last = k;
+                break;
+            }
+            if (!isZero(a.elemType(), d, (int) (off + k * es), end, 0, 0)) last = k;
+        }
+        out.append('[');
+        for (int k = 0; k <= last; k++) {
+            if (k > 0) out.append(',');
+            write(a.elemType(), d, (int) (off + k * es), end, 0, 0, out, indent, depth + 1);
+        }
+        out.append(']');
+    }
+
+    private void composite(BtfType.Composite c, byte[] d, int off, int end, StringBuilder out, int indent, int depth) {
+        if (depth >= MAX_NESTING) {
+            out.append("{...}");
+            return;
+        }
+        out.append('{');
+        boolean first = true;
+        for (BtfType.Member m : c.members()) {
+            Btf.Field f = btf.member(c, m);
+            int moff = off + (int) (f.bitfieldSize() > 0 ? 0 : f.byteOffset());
+            long mbit = f.bitfieldSize() > 0 ? f.bitOffset() : 0;
+            BtfType mt = btf.resolve(m.type());
+            if (compact && mt instanceof BtfType.Ptr) continue;
+            if (f.bitfieldSize() == 0 && moff >= end) {
+                // Not captured: the struct was larger than the bytes read.
+                if (!first) out.append(',');
+                newline(out, indent + 1, compact);
+                out.append(ELLIPSIS);
+                first = false;
+                break;
+            }
+            boolean zero;
+            try {
+                zero = isZero(m.type(), d, moff, end, mbit, f.bitfieldSize());
+            } catch (Short s) {
+                zero = false;
+            }
+            if (zero) continue;
+            if (!first && compact) out.append(',');
+            if (!first && !compact) out.append(',');
+            newline(out, indent + 1, compact);
+            first = false;
+            if (!m.name().isEmpty()) out.append('.').append(m.name()).append(compact ? "=" : " = ");
+            write(m.type(), d, moff, end, mbit, f.bitfieldSize(), out, indent + 1, depth + 1);
+        }
+        if (!first) newline(out, indent, compact);
+        out.append('}');
+    }
+
+    private static void newline(StringBuilder out, int indent, boolean compact) {
+        if (compact) return;
+        out.append('\n');
+        for (int i = 0; i < indent; i++) out.append("    ");
+    }
+
+    static void escape(String s, StringBuilder out) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            switch (ch) {
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                case '\'' -> out.append("\\'");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (ch < 0x20) out.append(String.format("\\x%02x", (int) ch));
+                    else out.append(ch);
+                }
+            }
+        }
+    }
+}
