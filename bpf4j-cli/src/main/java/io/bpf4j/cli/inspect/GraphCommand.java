@@ -51,7 +51,7 @@ final class GraphCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!source.equals("auto") && !source.equals("uapi") && !source.equals("kcore"))
-            throw new BpfException("--source must be auto, uapi or kcore, not " + source);
+            throw new io.bpf4j.cli.support.UsageException("--source must be auto, uapi or kcore, not " + source);
         if ((format == Format.svg || format == Format.html) && Graphviz.dot().isEmpty())
             throw new BpfException("--format " + format + " needs graphviz's dot to lay the graph out, and it is not installed "
                     + "(apt-get install graphviz); --format dot or text work without it");
