@@ -39,7 +39,7 @@ public final class InspectCommand implements Callable<Integer> {
         /** An inspector for these options; kernel memory is opened only where details need it. */
         Inspector inspector() {
             if (!source.equals("auto") && !source.equals("uapi") && !source.equals("kcore"))
-                throw new io.bpf4j.BpfException("--source must be auto, uapi or kcore, not " + source);
+                throw new io.bpf4j.cli.support.UsageException("--source must be auto, uapi or kcore, not " + source);
             if (!details && !source.equals("kcore")) return new Inspector();
             return new Inspector(KcoreFacts.open(source, n -> note = n).orElse(null));
         }
@@ -58,12 +58,17 @@ public final class InspectCommand implements Callable<Integer> {
         var links = in.links(opts.details);
         PrintStream out = System.out;
         if (opts.json) {
-            out.println(Json.write(Map.of("programs", progs, "maps", maps, "links", links)));
+            Map<String, Object> all = new java.util.LinkedHashMap<>(); // keys in this order, every run
+            all.put("programs", progs);
+            all.put("maps", maps);
+            all.put("links", links);
+            out.println(Json.write(all));
             opts.printNote();
             return 0;
         }
         StringBuilder sb = new StringBuilder();
         sb.append(progs.size()).append(" programs, ").append(maps.size()).append(" maps, ").append(links.size()).append(" links\n");
+        if (progs.isEmpty() && maps.isEmpty() && links.isEmpty()) sb.append(Text.NOTHING_LOADED);
         if (!progs.isEmpty()) sb.append("\nprograms:\n");
         progs.forEach(p -> Text.prog(sb, p));
         if (!maps.isEmpty()) sb.append("\nmaps:\n");
@@ -124,13 +129,15 @@ public final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "btf", mixinStandardHelpOptions = true, description = "Show BTF objects loaded in the kernel.")
+    @Command(name = "btf", mixinStandardHelpOptions = true, description = "Show BTF objects loaded in the kernel (all, or one by id).")
     static final class BtfCmd implements Callable<Integer> {
         @Mixin Options opts;
+        @Parameters(arity = "0..1", paramLabel = "ID") Integer id;
 
         @Override
         public Integer call() {
-            print(new Inspector().btfs(), opts.json, Text::btf);
+            Inspector in = new Inspector();
+            print(id == null ? in.btfs() : List.of(in.btfObject(id)), opts.json, Text::btf);
             return 0;
         }
     }
