@@ -16,7 +16,7 @@ final class CompletionCommand implements Runnable {
     /** The shells the script is for. */
     enum Shell { bash, zsh }
 
-    @Parameters(paramLabel = "bash|zsh", description = "The shell: bash or zsh.")
+    @Parameters(paramLabel = "SHELL", description = "The shell: bash or zsh.")
     Shell shell;
 
     @Override

@@ -125,7 +125,7 @@ class ConventionsTest {
         // The list as printed: every line within 80 columns, each summary whole.
         for (String line : r.out().lines().toList()) assertTrue(line.length() <= 80, line);
         String list = r.out().substring(r.out().indexOf("Commands:"));
-        assertTrue(list.replaceAll("\n +", " ").contains("trace Trace kernel functions by per-thread sessions, as retsnoop does."), list);
+        assertTrue(list.replaceAll("\\s+", " ").contains("trace Trace kernel functions by per-thread sessions, as retsnoop does."), list);
     }
 
     @Test

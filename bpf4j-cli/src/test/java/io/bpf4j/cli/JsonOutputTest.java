@@ -1,5 +1,6 @@
 package io.bpf4j.cli;
 
+import io.bpf4j.BpfLink;
 import io.bpf4j.BpfMap;
 import io.bpf4j.BpfProgram;
 import io.bpf4j.MapSpec;
@@ -7,9 +8,12 @@ import io.bpf4j.MapType;
 import io.bpf4j.ProgType;
 import io.bpf4j.cli.support.Conventions;
 import io.bpf4j.fixtures.TestPrograms;
+import io.bpf4j.link.Links;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * Map.copyOf iterate in an order drawn anew at each JVM start).
  */
 class JsonOutputTest {
-    /** The --json commands runnable here: the command line, %P and %M being a program and a map of the test. */
+    /** The --json commands runnable here: the command line, %P, %M and %H being a program, a map and a hash map with an entry of the test. */
     static final Map<String, String> RUNNABLE = new LinkedHashMap<>();
     /** The --json commands this host cannot run, with where their JSON is checked instead. */
     static final Map<String, String> ELSEWHERE = new LinkedHashMap<>();
@@ -34,6 +38,7 @@ class JsonOutputTest {
         RUNNABLE.put("inspect", "inspect --json --details");
         RUNNABLE.put("inspect prog", "inspect prog %P --json --details");
         RUNNABLE.put("inspect map", "inspect map %M --json --details");
+        RUNNABLE.put("inspect map dump", "inspect map dump %H --json");
         RUNNABLE.put("inspect link", "inspect link --json");
         RUNNABLE.put("inspect btf", "inspect btf --json");
         RUNNABLE.put("check tailcall", "check tailcall --json");
@@ -60,10 +65,18 @@ class JsonOutputTest {
     @Test
     void jsonParsesAndKeepsOneKeyOrderAcrossRunsInTwoJvms() throws Exception {
         try (BpfMap map = BpfMap.create(MapSpec.of(MapType.PROG_ARRAY, 4, 4, 2).withName("json_t"));
-             BpfProgram prog = TestPrograms.load(ProgType.KPROBE, "json_t", TestPrograms.tailCalling(map, 0, 0))) {
+             BpfProgram prog = TestPrograms.load(ProgType.KPROBE, "json_t", TestPrograms.tailCalling(map, 0, 0));
+             // a prog array takes the type of the first program that uses it: XDP needs its own
+             BpfMap hash = BpfMap.create(MapSpec.of(MapType.HASH, 4, 8, 4).withName("json_h"));
+             BpfMap xdpMap = BpfMap.create(MapSpec.of(MapType.PROG_ARRAY, 4, 4, 2).withName("json_x"));
+             BpfProgram xdp = TestPrograms.load(ProgType.XDP, "json_xdp", TestPrograms.tailCalling(xdpMap, 1, TestPrograms.XDP_PASS));
+             // a link, so that inspect link has an object to print
+             BpfLink link = Links.xdp(xdp, Integer.parseInt(Files.readString(Path.of("/sys/class/net/lo/ifindex")).strip()), 0)) {
+            hash.update(new byte[] {7, 0, 0, 0}, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, BpfMap.ANY);
             List<String> lines = new ArrayList<>();
             for (String l : RUNNABLE.values())
-                lines.add(l.replace("%P", String.valueOf(prog.id())).replace("%M", String.valueOf(map.id())));
+                lines.add(l.replace("%P", String.valueOf(prog.id())).replace("%M", String.valueOf(map.id()))
+                        .replace("%H", String.valueOf(hash.id())));
             Map<String, List<Map<String, List<String>>>> orders = new LinkedHashMap<>();
             for (int run = 0; run < 2; run++) {
                 List<String> cmd = new ArrayList<>(CliProcess.command(System.getProperty("java.class.path")));

@@ -43,7 +43,7 @@ class UsageErrorTest {
             btf dump a b c                     | bpf4j btf dump: expected FILE or `id ID`, got a b c
             trace -e x -K -F                   | bpf4j trace: -K, -F are mutually exclusive (specify only one)
             vm run -- true                     | bpf4j vm run: missing required option: '--kernel=SPEC'
-            completion fish                    | bpf4j completion: bash|zsh: expected one of [bash, zsh] (case-sensitive) but was 'fish'
+            completion fish                    | bpf4j completion: SHELL: expected one of [bash, zsh] (case-sensitive) but was 'fish'
             """)
     void isOneLineWithExitTwo(String args, String line) {
         CliRun r = CliRun.of(args.strip().split(" +"));

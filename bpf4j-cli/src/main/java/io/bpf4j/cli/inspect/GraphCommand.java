@@ -19,10 +19,11 @@ import java.util.concurrent.Callable;
 
 /** {@code bpf4j inspect graph}: how loaded programs, maps, links and attach points are wired. */
 @Command(name = "graph", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"How loaded BPF objects are wired: programs and the maps they use, prog array",
-            "slots (tail calls), extensions and the functions they replace, links and what",
-            "they attach to (kernel function, tracepoint, device, cgroup, netns, netfilter",
-            "hook), and perf events that processes hold.",
+        description = {"Show how loaded BPF objects are wired together. The graph has programs and",
+            "the maps they use, prog array slots (tail calls), extensions and the functions",
+            "they replace, links and what they attach to (kernel function, tracepoint, device,",
+            "cgroup, netns, netfilter hook), and perf events that processes hold.",
+            "",
             "With program IDs: only the connected components that contain them, i.e. all",
             "that is wired to them through any chain of edges, in either direction (a map",
             "shared by many programs joins their components)."})

@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code bpf4j scenario tailcall-in-freplace}: the "Failed to put tailcall" story on this kernel. */
 @Command(name = "tailcall-in-freplace", mixinStandardHelpOptions = true,
-        description = {"Reproduce the tailcall-in-freplace demo: two kprobe programs calling a global stub_handler(),",
-                "an freplace program replacing it with a tail call through a one-slot prog array, and a kprobe",
-                "program k_tailcall for that slot. Steps: 1 load both objects, 2 (--wait) pause for inspection,",
+        description = {"Reproduce the tailcall-in-freplace demo and explain what the kernel refuses. It has two",
+                "kprobe programs calling a global stub_handler(), an freplace program replacing it with a tail",
+                "call through a one-slot prog array, and a kprobe program k_tailcall for that slot. Steps: 1 load both objects, 2 (--wait) pause for inspection,",
                 "3 put k_tailcall in progs[0], 4 attach the freplace program to both kprobe programs, 5 attach",
                 "the kprobes, 6 print events. A refused step ends the run; the explanation says why, from the",
                 "prog array owner (fdinfo), the program types, the errno and verifier log, and the known kernel",
