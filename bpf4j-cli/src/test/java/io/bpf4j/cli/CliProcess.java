@@ -54,8 +54,10 @@ public record CliProcess(int exit, String out, String err) {
     static CliProcess run(ProcessBuilder pb, long seconds) {
         try {
             Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+            // A thread each: the common pool has one worker on two cores, and a child blocked on a
+            // full stdout pipe while stderr is read would never end.
+            CompletableFuture<String> err = drain(p.getErrorStream());
+            CompletableFuture<String> out = drain(p.getInputStream());
             if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
                 throw new AssertionError("bpf4j " + pb.command() + " still running after " + seconds + " s");
@@ -66,6 +68,18 @@ public record CliProcess(int exit, String out, String err) {
         } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
             throw new AssertionError(e);
         }
+    }
+
+    private static CompletableFuture<String> drain(java.io.InputStream in) {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                f.complete(read(in));
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
     }
 
     private static String read(java.io.InputStream in) {
