@@ -29,8 +29,8 @@ public final class BtfCommand implements Runnable {
     }
 
     @Command(name = "dump", mixinStandardHelpOptions = true,
-            description = {"Dump a BTF file: the types as bpftool's 'format raw' (default),",
-                "or a C header (vmlinux.h) with --format c."})
+            description = {"Dump BTF: the types as bpftool's 'format raw' (default), or a C header (vmlinux.h) with --format c.",
+                "FILE is raw BTF (/sys/kernel/btf/*) or an ELF file whose .BTF section is dumped (a BPF object, a kernel module, a vmlinux)."})
     static final class Dump implements Callable<Integer> {
         static final Path VMLINUX = Path.of("/sys/kernel/btf/vmlinux");
 
@@ -42,7 +42,7 @@ public final class BtfCommand implements Runnable {
         Path base;
 
         @Parameters(arity = "0..2", paramLabel = "FILE | id ID",
-                description = "Raw BTF file (default: /sys/kernel/btf/vmlinux), or `id ID` for a BTF object loaded in the kernel.")
+                description = "Raw BTF or ELF file (default: /sys/kernel/btf/vmlinux), or `id ID` for a BTF object loaded in the kernel.")
         java.util.List<String> source = java.util.List.of();
 
         @Override
@@ -57,11 +57,11 @@ public final class BtfCommand implements Runnable {
         /** Where the BTF comes from: a file, or a kernel BTF object by id. */
         private Btf load() {
             if (source.size() == 2 && source.get(0).equals("id")) return loadById(source.get(1));
-            if (source.size() > 1) throw new io.bpf4j.BpfException("btf dump: expected FILE or `id ID`, got " + String.join(" ", source));
+            if (source.size() > 1) throw new io.bpf4j.cli.support.UsageException("expected FILE or `id ID`, got " + String.join(" ", source));
             Path file = source.isEmpty() ? VMLINUX : Path.of(source.get(0));
-            Btf baseBtf = base != null ? Btf.read(base) : null;
+            Btf baseBtf = base != null ? BtfFile.read(base, null) : null;
             if (baseBtf == null && isKernelModuleBtf(file)) baseBtf = Btf.kernel();
-            return Btf.read(file, baseBtf);
+            return BtfFile.read(file, baseBtf);
         }
 
         /** Program, map and module BTF by id; module BTF is split on the kernel's vmlinux. */
@@ -70,7 +70,7 @@ public final class BtfCommand implements Runnable {
             try {
                 id = Integer.parseInt(text);
             } catch (NumberFormatException e) {
-                throw new io.bpf4j.BpfException("btf dump: id must be a number, not " + text);
+                throw new io.bpf4j.cli.support.UsageException("id must be a number, not " + text);
             }
             try (io.bpf4j.BtfHandle h = io.bpf4j.BtfHandle.fromId(id)) {
                 io.bpf4j.BtfHandle.Info info = h.info();

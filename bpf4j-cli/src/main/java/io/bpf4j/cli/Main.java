@@ -14,7 +14,18 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code;
+        try {
+            code = run(args);
+        } catch (Throwable e) {
+            // What escaped the commands' handlers: a JVM error (out of memory, stack overflow) or a
+            // bug. Still one line; the trace with BPF4J_DEBUG=1.
+            System.out.flush();
+            System.err.println("bpf4j: " + io.bpf4j.cli.support.Errors.message(e));
+            if (io.bpf4j.cli.support.Errors.debug()) e.printStackTrace();
+            code = 1;
+        }
+        System.exit(code);
     }
 
     /** Runs the command line and returns the exit code, without calling System.exit. */

@@ -1,14 +1,16 @@
 package io.bpf4j.cli;
 
-import io.bpf4j.cli.support.Errors;
+import io.bpf4j.cli.support.Conventions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code bpf4j} command as picocli sees it: subcommand dispatch and one-line error reporting. */
+/**
+ * The {@code bpf4j} command as picocli sees it: subcommand dispatch, with the conventions every
+ * command shares (help, version, one-line errors, exit codes) applied by {@link Conventions}.
+ */
 @Command(
         name = "bpf4j",
         mixinStandardHelpOptions = true,
-        versionProvider = RootCommand.Version.class,
         description = "Pure-Java eBPF toolkit: inspect, trace, reproduce and check BPF on real kernels.",
         // Subcommands are added in run(): only the one being run, see SUBCOMMANDS.
         subcommands = {})
@@ -29,7 +31,8 @@ public final class RootCommand implements Runnable {
     static {
         SUBCOMMANDS.put("btf", io.bpf4j.cli.BtfCommand.class);
         SUBCOMMANDS.put("check", io.bpf4j.cli.check.CheckCommand.class);
-        SUBCOMMANDS.put("help", CommandLine.HelpCommand.class);
+        SUBCOMMANDS.put("completion", CompletionCommand.class);
+        SUBCOMMANDS.put("help", HelpCommand.class);
         SUBCOMMANDS.put("inspect", io.bpf4j.cli.inspect.InspectCommand.class);
         SUBCOMMANDS.put("matrix", io.bpf4j.cli.vm.MatrixCommand.class);
         SUBCOMMANDS.put("scenario", io.bpf4j.cli.scenario.ScenarioCommand.class);
@@ -42,37 +45,20 @@ public final class RootCommand implements Runnable {
 
     /** Runs the command line and returns the exit code, without calling System.exit. */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new RootCommand());
-        Class<?> only = args.length > 0 ? SUBCOMMANDS.get(args[0]) : null;
-        if (only != null && only != CommandLine.HelpCommand.class) {
-            cl.addSubcommand(args[0], only);
-        } else if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
-            // the version needs no subcommand
-        } else {
-            SUBCOMMANDS.forEach(cl::addSubcommand);
-        }
-        cl.setExpandAtFiles(false); // '@file' is an argument of ours (bpf4j trace -a @file), not picocli's argument file
-        cl.setExecutionExceptionHandler(RootCommand::handle);
-        return cl.execute(args);
+        String only = args.length > 0 && SUBCOMMANDS.containsKey(args[0]) && SUBCOMMANDS.get(args[0]) != HelpCommand.class ? args[0]
+                : args.length == 1 && (args[0].equals("--version") || args[0].equals("-V")) ? "" : null;
+        return commandLine(only).execute(args);
     }
 
     /**
-     * Known failures become one line on stderr and exit code 1; a stack trace is printed only
-     * with {@code BPF4J_DEBUG=1}, so a user on a kernel that refuses something sees why and
-     * nothing else.
+     * The command with subcommand {@code only} (none for "", all for null), conventions applied.
+     * Tests and the completion script take all of them.
      */
-    static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        String name = cl.getCommandSpec().qualifiedName();
-        cl.getErr().println(name + ": " + Errors.message(e));
-        if ("1".equals(System.getenv("BPF4J_DEBUG"))) e.printStackTrace(cl.getErr());
-        return 1;
-    }
-
-    /** The version lines, as {@code --version} prints them. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return io.bpf4j.cli.support.Version.lines();
-        }
+    public static CommandLine commandLine(String only) {
+        CommandLine cl = new CommandLine(new RootCommand());
+        if (only == null) SUBCOMMANDS.forEach(cl::addSubcommand);
+        else if (!only.isEmpty()) cl.addSubcommand(only, SUBCOMMANDS.get(only));
+        cl.setExpandAtFiles(false); // '@file' is an argument of ours (bpf4j trace -a @file), not picocli's argument file
+        return Conventions.apply(cl);
     }
 }

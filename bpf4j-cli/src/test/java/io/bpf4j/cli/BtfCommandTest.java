@@ -80,4 +80,69 @@ class BtfCommandTest {
         assertTrue(malformed.err().contains("bad magic"), malformed.err());
         assertEquals("", malformed.out());
     }
+
+    static void oneLine(CliRun r, String line) {
+        assertEquals(line + "\n", r.err());
+        assertEquals("", r.out());
+        assertEquals(1, r.exit());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60) // it read /dev/zero for 87 s before running out of memory
+    void aDeviceAPipeOrADirectoryIsRefusedWithoutReadingIt(@TempDir Path dir) throws Exception {
+        oneLine(CliRun.of("btf", "dump", "/dev/zero"),
+                "bpf4j btf dump: /dev/zero: not a regular file (a device or a pipe); btf dump reads raw BTF or an ELF file's .BTF section");
+        Path fifo = dir.resolve("fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mk.waitFor());
+        oneLine(CliRun.of("btf", "dump", "--format", "c", fifo.toString()),
+                "bpf4j btf dump: " + fifo + ": not a regular file (a device or a pipe); btf dump reads raw BTF or an ELF file's .BTF section");
+        oneLine(CliRun.of("btf", "dump", dir.toString()),
+                "bpf4j btf dump: " + dir + ": a directory; btf dump reads raw BTF or an ELF file's .BTF section");
+    }
+
+    @Test
+    void rawBtfLargerThanAnyBtfIsRefusedBeforeItIsRead(@TempDir Path dir) throws Exception {
+        Path big = dir.resolve("big.btf");
+        try (var f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.write(new byte[] {(byte) 0x9f, (byte) 0xeb, 1, 0});
+            f.setLength(300L << 20); // sparse: no disk used
+        }
+        oneLine(CliRun.of("btf", "dump", big.toString()), "bpf4j btf dump: " + big + ": 300 MiB, larger than any BTF (256 MiB at most)");
+    }
+
+    /** The tools' BPF objects, as bpftool dumps their .BTF section. */
+    static List<Path> objects() throws IOException {
+        Path dir = Path.of("").toAbsolutePath().getParent().resolve("bpf4j-tools/src/main/resources/io/bpf4j/tools/bpf");
+        try (var s = Files.list(dir)) {
+            List<Path> l = s.filter(p -> p.toString().endsWith(".bpf.o")).sorted().toList();
+            assertTrue(l.size() >= 3, "objects in " + dir);
+            return l;
+        }
+    }
+
+    @Test
+    void anElfObjectsBtfSectionIsDumpedAsBpftoolDumpsIt() throws Exception {
+        for (Path o : objects()) {
+            CliRun r = CliRun.of("btf", "dump", o.toString());
+            assertEquals(0, r.exit(), r.err());
+            Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", o.toString(), "format", "raw")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String want = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "bpftool btf dump file " + o);
+            assertTrue(want.length() > 1000, want);
+            assertEquals(want, r.out(), o.toString());
+            CliRun c = CliRun.of("btf", "dump", "--format", "c", o.toString());
+            assertEquals(0, c.exit(), c.err());
+            assertTrue(c.out().contains("#ifndef __VMLINUX_H__"), c.out());
+        }
+    }
+
+    @Test
+    void anElfFileWithoutBtfOrCutShortIsOneLine(@TempDir Path dir) throws Exception {
+        oneLine(CliRun.of("btf", "dump", "/bin/true"), "bpf4j btf dump: /bin/true: an ELF file without a .BTF section (built without -g, or stripped)");
+        byte[] whole = Files.readAllBytes(objects().getFirst());
+        Path cut = Files.write(dir.resolve("cut.o"), java.util.Arrays.copyOf(whole, 100));
+        oneLine(CliRun.of("btf", "dump", cut.toString()), "bpf4j btf dump: " + cut + ": malformed ELF: section header table outside the file");
+    }
 }

@@ -7,6 +7,8 @@ import io.bpf4j.tools.check.TailcallIssue;
 import io.bpf4j.tools.check.TailcallReport;
 import io.bpf4j.tools.check.Verdict;
 import io.bpf4j.internal.json.Json;
+import io.bpf4j.cli.support.Capabilities;
+import io.bpf4j.cli.support.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,8 +23,8 @@ import java.util.concurrent.Callable;
 
 /** {@code bpf4j check tailcall}: the tail-call and freplace issues, one row each. */
 @Command(name = "tailcall", mixinStandardHelpOptions = true,
-        description = {"Detect the known tail-call and freplace kernel issues on the running kernel with small XDP",
-                "and fentry programs and prog array updates: no traffic, no kprobes, nothing is run.",
+        description = {"Detect the known tail-call and freplace kernel issues on the running kernel. It loads small XDP",
+                "and fentry programs and updates prog arrays: no traffic, no kprobes, nothing is run.",
                 "Each issue is present, fixed, not applicable, could not run (a program type this kernel refuses,",
                 "or a probe that could crash it) or inconclusive, with the errno or fdinfo owner observed and",
                 "the fixing commit. Verdicts never come from the kernel version.",
@@ -34,11 +36,11 @@ public final class TailcallCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document instead of the table.")
     boolean json;
 
-    @Option(names = "--only", split = ",", paramLabel = "ISSUE",
+    @Option(names = "--only", paramLabel = "ISSUE[,ISSUE...]",
             description = "Check only these issues (${COMPLETION-CANDIDATES}).", completionCandidates = IssueKeys.class)
     List<String> only;
 
-    @Option(names = "--fail-on", split = ",", paramLabel = "VERDICT",
+    @Option(names = "--fail-on", paramLabel = "VERDICT[,VERDICT...]",
             description = "Exit 1 if any issue gets one of these verdicts: present, could-not-run, inconclusive, "
                     + "not-applicable, fixed. Default: none.")
     List<String> failOn;
@@ -53,25 +55,50 @@ public final class TailcallCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Set<Verdict> fail = parseVerdicts(failOn);
-        Set<TailcallIssue> issues = EnumSet.noneOf(TailcallIssue.class);
-        if (only == null || only.isEmpty()) issues.addAll(EnumSet.allOf(TailcallIssue.class));
-        else for (String k : only) issues.add(TailcallIssue.byKey(k.strip()));
+        Set<TailcallIssue> issues = parseIssues(only);
+        // XDP and tc programs need CAP_NET_ADMIN, fentry and freplace CAP_PERFMON.
+        Capabilities.self().requireBpf(Capabilities.CAP_NET_ADMIN, Capabilities.CAP_PERFMON);
         TailcallReport r = TailcallCheck.run(issues);
         System.out.print(json ? Json.write(json(r)) + "\n" : table(r));
         return r.findings().stream().anyMatch(f -> fail.contains(f.verdict())) ? 1 : 0;
     }
 
-    static Set<Verdict> parseVerdicts(List<String> names) {
+    /** The issues --only names (all of them without --only); a usage error for an unknown or empty name. */
+    static Set<TailcallIssue> parseIssues(List<String> values) {
+        Set<TailcallIssue> out = EnumSet.noneOf(TailcallIssue.class);
+        if (values == null) return EnumSet.allOf(TailcallIssue.class);
+        for (String k : names("--only", "issue", values)) {
+            try {
+                out.add(TailcallIssue.byKey(k));
+            } catch (io.bpf4j.BpfException e) {
+                throw new UsageException("--only: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    static Set<Verdict> parseVerdicts(List<String> values) {
         Set<Verdict> out = EnumSet.noneOf(Verdict.class);
-        if (names == null) return out;
-        for (String n : names) {
-            String k = n.strip().replace('-', ' ');
+        if (values == null) return out;
+        for (String n : names("--fail-on", "verdict", values)) {
+            String k = n.replace('-', ' ');
             Verdict v = null;
             for (Verdict x : Verdict.values()) if (x.label().equals(k)) v = x;
-            if (v == null) throw new picocli.CommandLine.ParameterException(
-                    new picocli.CommandLine(new TailcallCommand()), "--fail-on: unknown verdict '" + n
+            if (v == null) throw new UsageException("--fail-on: unknown verdict '" + n
                     + "' (present, fixed, not-applicable, could-not-run, inconclusive)");
             out.add(v);
+        }
+        return out;
+    }
+
+    /** The comma-separated names of a repeatable option; an empty one ({@code --only ,,}) is a usage error. */
+    static List<String> names(String option, String what, List<String> values) {
+        List<String> out = new ArrayList<>();
+        for (String v : values) {
+            for (String n : v.split(",", -1)) {
+                if (n.isBlank()) throw new UsageException(option + ": empty " + what + " name in '" + v + "'");
+                out.add(n.strip());
+            }
         }
         return out;
     }

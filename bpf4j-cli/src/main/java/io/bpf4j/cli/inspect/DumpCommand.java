@@ -22,7 +22,7 @@ final class DumpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!"xlated".equals(what)) throw new BpfException("dump: only 'xlated' is supported, not '" + what + "'");
+        if (!"xlated".equals(what)) throw new io.bpf4j.cli.support.UsageException("only 'xlated' is supported, not '" + what + "'");
         try (BpfProgram p = BpfProgram.fromId(id)) {
             byte[] insns = p.xlatedInstructions();
             if (insns.length == 0)

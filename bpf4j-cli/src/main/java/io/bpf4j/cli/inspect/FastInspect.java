@@ -152,6 +152,7 @@ public final class FastInspect {
                         .append("],\"links\":[").append(links.out).append("]}\n");
             } else {
                 o.append(progs.count).append(" programs, ").append(maps.count).append(" maps, ").append(links.count).append(" links\n");
+                if (progs.count == 0 && maps.count == 0 && links.count == 0) o.append(Text.NOTHING_LOADED);
                 if (progs.count > 0) o.append("\nprograms:\n").append(progs.out);
                 if (maps.count > 0) o.append("\nmaps:\n").append(maps.out);
                 if (links.count > 0) o.append("\nlinks:\n").append(links.out);

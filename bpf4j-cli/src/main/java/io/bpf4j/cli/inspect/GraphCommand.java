@@ -19,10 +19,11 @@ import java.util.concurrent.Callable;
 
 /** {@code bpf4j inspect graph}: how loaded programs, maps, links and attach points are wired. */
 @Command(name = "graph", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"How loaded BPF objects are wired: programs and the maps they use, prog array",
-            "slots (tail calls), extensions and the functions they replace, links and what",
-            "they attach to (kernel function, tracepoint, device, cgroup, netns, netfilter",
-            "hook), and perf events that processes hold.",
+        description = {"Show how loaded BPF objects are wired together. The graph has programs and",
+            "the maps they use, prog array slots (tail calls), extensions and the functions",
+            "they replace, links and what they attach to (kernel function, tracepoint, device,",
+            "cgroup, netns, netfilter hook), and perf events that processes hold.",
+            "",
             "With program IDs: only the connected components that contain them, i.e. all",
             "that is wired to them through any chain of edges, in either direction (a map",
             "shared by many programs joins their components)."})
@@ -51,7 +52,7 @@ final class GraphCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!source.equals("auto") && !source.equals("uapi") && !source.equals("kcore"))
-            throw new BpfException("--source must be auto, uapi or kcore, not " + source);
+            throw new io.bpf4j.cli.support.UsageException("--source must be auto, uapi or kcore, not " + source);
         if ((format == Format.svg || format == Format.html) && Graphviz.dot().isEmpty())
             throw new BpfException("--format " + format + " needs graphviz's dot to lay the graph out, and it is not installed "
                     + "(apt-get install graphviz); --format dot or text work without it");

@@ -55,7 +55,7 @@ public final class InspectCommand implements Callable<Integer> {
         Inspector inspector() {
             String source = this.source == null ? "auto" : this.source;
             if (!source.equals("auto") && !source.equals("uapi") && !source.equals("kcore"))
-                throw new io.bpf4j.BpfException("--source must be auto, uapi or kcore, not " + source);
+                throw new io.bpf4j.cli.support.UsageException("--source must be auto, uapi or kcore, not " + source);
             if (!details && !source.equals("kcore")) return new Inspector();
             return new Inspector(KcoreFacts.open(source, n -> note = n).orElse(null));
         }
@@ -92,6 +92,7 @@ public final class InspectCommand implements Callable<Integer> {
             return;
         }
         sb.append(progs.size()).append(" programs, ").append(maps.size()).append(" maps, ").append(links.size()).append(" links\n");
+        if (progs.isEmpty() && maps.isEmpty() && links.isEmpty()) sb.append(Text.NOTHING_LOADED);
         if (!progs.isEmpty()) sb.append("\nprograms:\n");
         for (Map<String, Object> p : progs) Text.prog(sb, p);
         if (!maps.isEmpty()) sb.append("\nmaps:\n");
@@ -154,14 +155,16 @@ public final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "btf", mixinStandardHelpOptions = true, description = "Show BTF objects loaded in the kernel.")
+    @Command(name = "btf", mixinStandardHelpOptions = true, description = "Show BTF objects loaded in the kernel (all, or one by id).")
     static final class BtfCmd implements Callable<Integer> {
         @ParentCommand InspectCommand parent;
         @Mixin Options own;
+        @Parameters(arity = "0..1", paramLabel = "ID") Integer id;
 
         @Override
         public Integer call() {
-            print(new Inspector().btfs(), own.with(parent.opts).json, Text::btf);
+            Inspector in = new Inspector();
+            print(id == null ? in.btfs() : List.of(in.btfObject(id)), own.with(parent.opts).json, Text::btf);
             return 0;
         }
     }

@@ -412,19 +412,26 @@ public final class Inspector {
     public List<Map<String, Object>> btfs() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (int id : ObjectIds.all(ObjectIds.Kind.BTF)) {
-            try (BtfHandle h = BtfHandle.fromId(id)) {
-                BtfHandle.Info i = h.info();
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("id", i.id());
-                m.put("name", i.name());
-                m.put("size", i.size());
-                m.put("kernel", i.kernel());
-                out.add(m);
+            try {
+                out.add(btfObject(id));
             } catch (BpfException e) {
                 if (!vanished(e)) throw e;
             }
         }
         return out;
+    }
+
+    /** One BTF object loaded in the kernel: id, name, size, whether it is the kernel's or a module's. */
+    public Map<String, Object> btfObject(int id) {
+        try (BtfHandle h = BtfHandle.fromId(id)) {
+            BtfHandle.Info i = h.info();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", i.id());
+            m.put("name", i.name());
+            m.put("size", i.size());
+            m.put("kernel", i.kernel());
+            return m;
+        }
     }
 
     // ---- helpers

@@ -7,6 +7,15 @@ import java.util.Map;
 final class Text {
     private Text() {}
 
+    /**
+     * What {@code inspect} adds to "0 programs, 0 maps, 0 links" (text only, picocli and fast
+     * path alike): where a newcomer goes next, on this kernel and in the lab.
+     */
+    static final String NOTHING_LOADED = """
+            Nothing is loaded. Try: bpf4j check tailcall (probes this kernel for known tail-call issues),
+            or the story on a 5.10 kernel: bpf4j vm run --kernel 5.10 -- ./bpf4j scenario tailcall-in-freplace
+            """;
+
     // Every line is appended to one StringBuilder, no string concatenation or printf on the
     // per-object lines: on a cold JVM each concatenation site is an invokedynamic call running
     // interpreted method handles, and inspect prints thousands of lines before the JIT has

@@ -1,6 +1,7 @@
 package io.bpf4j.cli.scenario;
 
 import io.bpf4j.tools.check.KernelChange;
+import io.bpf4j.cli.support.Converters;
 import io.bpf4j.internal.json.Json;
 import io.bpf4j.tools.scenario.Explanation;
 import io.bpf4j.tools.scenario.Step;
@@ -26,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code bpf4j scenario tailcall-in-freplace}: the "Failed to put tailcall" story on this kernel. */
 @Command(name = "tailcall-in-freplace", mixinStandardHelpOptions = true,
-        description = {"Reproduce the tailcall-in-freplace demo: two kprobe programs calling a global stub_handler(),",
-                "an freplace program replacing it with a tail call through a one-slot prog array, and a kprobe",
-                "program k_tailcall for that slot. Steps: 1 load both objects, 2 (--wait) pause for inspection,",
+        description = {"Reproduce the tailcall-in-freplace demo and explain what the kernel refuses. It has two",
+                "kprobe programs calling a global stub_handler(), an freplace program replacing it with a tail",
+                "call through a one-slot prog array, and a kprobe program k_tailcall for that slot. Steps: 1 load both objects, 2 (--wait) pause for inspection,",
                 "3 put k_tailcall in progs[0], 4 attach the freplace program to both kprobe programs, 5 attach",
                 "the kprobes, 6 print events. A refused step ends the run; the explanation says why, from the",
                 "prog array owner (fdinfo), the program types, the errno and verifier log, and the known kernel",
@@ -43,11 +44,11 @@ public final class TailcallInFreplaceCommand implements Callable<Integer> {
             + "so 'bpf4j inspect map --details' can be run from another shell.")
     boolean waitBeforePut;
 
-    @Option(names = "--connect", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--connect", paramLabel = "N", defaultValue = "0", converter = Converters.NonNegativeInt.class,
             description = "Make N loopback TCP connections after attaching, and end once their events arrived.")
     int connect;
 
-    @Option(names = "--duration", paramLabel = "DURATION", converter = Durations.class,
+    @Option(names = "--duration", paramLabel = "DURATION", converter = Converters.PositiveDuration.class,
             description = "How long to read events (and the longest --wait), e.g. 10s, 500ms; loading is not counted. "
                     + "Default: until Ctrl-C, or until the connections' events arrived (at most 10s) with --connect.")
     Duration duration;
@@ -220,10 +221,15 @@ public final class TailcallInFreplaceCommand implements Callable<Integer> {
         m.put("owner_after_load", owner(r.ownerAfterLoad()));
         m.put("owner_after_put", owner(r.ownerAfterPut()));
         Map<String, Object> slots = new LinkedHashMap<>();
-        r.slots().forEach((i, id) -> slots.put(String.valueOf(i), id));
+        new java.util.TreeMap<>(r.slots()).forEach((i, id) -> slots.put(String.valueOf(i), id)); // by index, not Map.copyOf's order
         m.put("slots", slots);
         List<Object> conns = new ArrayList<>();
-        for (var c : r.connections()) conns.add(Map.of("client_port", c.clientPort(), "server_port", c.serverPort()));
+        for (var c : r.connections()) {
+            Map<String, Object> x = new LinkedHashMap<>(); // Map.of's order changes from one JVM to the next
+            x.put("client_port", c.clientPort());
+            x.put("server_port", c.serverPort());
+            conns.add(x);
+        }
         m.put("connections", conns);
         Map<String, Object> ev = new LinkedHashMap<>();
         ev.put("kprobe", r.kprobeEvents());

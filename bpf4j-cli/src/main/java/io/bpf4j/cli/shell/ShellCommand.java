@@ -8,8 +8,6 @@ import picocli.CommandLine.Option;
 
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -74,14 +72,11 @@ public final class ShellCommand implements Callable<Integer> {
             out.printf("bpf4j shell: kernel %s, _text 0x%x; 'kernel' and 'bpf' are ready; kernel.refresh() re-reads memory; /exit quits%n",
                     System.getProperty("os.version"), k.text());
         }
-        Path startup = Files.createTempFile("bpf4j-shell", ".jsh");
-        try {
-            Files.writeString(startup, startup(!noKernel));
+        try (StartupScript startup = StartupScript.of(startup(!noKernel))) {
             List<String> args = new ArrayList<>(List.of("--execution", "local", "--class-path", System.getProperty("java.class.path"),
-                    "--startup", "DEFAULT", "--startup", startup.toString()));
+                    "--startup", "DEFAULT", "--startup", startup.path()));
             return JavaShellToolBuilder.builder().in(in, null).out(out).start(args.toArray(new String[0]));
         } finally {
-            Files.deleteIfExists(startup);
             if (bpf != null) bpf.close();
             kernel = null;
             bpf = null;

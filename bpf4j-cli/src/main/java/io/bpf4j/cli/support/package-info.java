@@ -1,7 +1,9 @@
 /**
- * What every command shares: one-line failure messages and the version.
+ * What every command shares: the conventions applied to the whole picocli tree (help, version,
+ * one-line errors and their exit codes, options given before a subcommand, help text layout),
+ * the option converters (durations, sizes, counts), the capability check, and the version.
  *
- * <p>Depends on the library's exceptions only.
+ * <p>Depends on picocli and the library's exceptions.
  *
  * <p>Requires nothing of the kernel.
  */

@@ -1,6 +1,9 @@
 package io.bpf4j.cli.trace;
 
 import io.bpf4j.BpfException;
+import io.bpf4j.cli.support.Capabilities;
+import io.bpf4j.cli.support.Converters;
+import io.bpf4j.cli.support.UsageException;
 import io.bpf4j.internal.json.Json;
 import io.bpf4j.kernel.Kallsyms;
 import io.bpf4j.tools.trace.ArgFilter;
@@ -34,7 +37,7 @@ import java.util.function.LongFunction;
 
 /** {@code bpf4j trace}: retsnoop-style kernel function tracing by per-thread sessions. */
 @Command(name = "trace", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trace kernel functions by per-thread sessions, as retsnoop does: an entry function (-e) starts a",
+        description = {"Trace kernel functions by per-thread sessions, as retsnoop does. An entry function (-e) starts a",
                 "session on its thread, allowed functions (-a) are recorded inside it, and each session that fails",
                 "is printed with the deepest error's call stack (-T: the whole call trace too).",
                 "Results are classified by the function's BTF return type: void, bool and unsigned never fail,",
@@ -95,15 +98,15 @@ public final class TraceCommand implements Callable<Integer> {
     List<String> allowErrors = new ArrayList<>();
     @Option(names = {"-X", "--deny-errors"}, paramLabel = "ERR", description = "Drop sessions with any of these errors.")
     List<String> denyErrors = new ArrayList<>();
-    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "Only these processes.")
+    @Option(names = {"-p", "--pid"}, paramLabel = "PID", converter = Converters.Pid.class, description = "Only these processes.")
     List<Integer> pids = new ArrayList<>();
-    @Option(names = {"-P", "--no-pid"}, paramLabel = "PID", description = "Never these processes.")
+    @Option(names = {"-P", "--no-pid"}, paramLabel = "PID", converter = Converters.Pid.class, description = "Never these processes.")
     List<Integer> noPids = new ArrayList<>();
     @Option(names = {"-n", "--comm"}, paramLabel = "NAME", description = "Only tasks with this name.")
     List<String> comms = new ArrayList<>();
     @Option(names = {"-N", "--no-comm"}, paramLabel = "NAME", description = "Never tasks with this name.")
     List<String> noComms = new ArrayList<>();
-    @Option(names = {"-L", "--longer"}, paramLabel = "MS", description = "Only sessions lasting at least MS milliseconds.")
+    @Option(names = {"-L", "--longer"}, paramLabel = "MS", converter = Converters.Milliseconds.class, description = "Only sessions lasting at least MS milliseconds.")
     double longerMs;
     @Option(names = "--json", description = "One JSON object per session, one per line.")
     boolean json;
@@ -118,11 +121,11 @@ public final class TraceCommand implements Callable<Integer> {
     boolean dryRun;
     @Option(names = {"-v", "--verbose"}, description = "Say which functions matched and why, and which were skipped.")
     boolean verbose;
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long.")
+    @Option(names = "--duration", paramLabel = "DURATION", converter = Converters.PositiveSeconds.class, description = "Stop after this long: 10s, 500ms, 2m; a bare number is seconds.")
     double duration;
     @Option(names = "--ringbuf-size", paramLabel = "BYTES", description = "Ring buffer size (power of two; K and M suffixes). Default: 32M.")
     String ringBuf = "32M";
-    @Option(names = "--sessions", paramLabel = "N", description = "Threads that can be in a session at once. Default: 1024.")
+    @Option(names = "--sessions", paramLabel = "N", converter = Converters.PositiveInt.class, description = "Threads that can be in a session at once. Default: 1024.")
     int sessions = 1024;
     @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "Trace while this command runs (after --).")
     List<String> command = new ArrayList<>();
@@ -133,6 +136,9 @@ public final class TraceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        size(ringBuf); // a size no kernel can take is a usage error, found before any kernel work
+        // kprobes and perf events need CAP_PERFMON; --dry-run attaches nothing.
+        if (!dryRun) Capabilities.self().requireBpf(Capabilities.CAP_PERFMON);
         try {
             return trace();
         } finally {
@@ -346,10 +352,10 @@ public final class TraceCommand implements Callable<Integer> {
         try {
             v = Long.parseLong(t) * mul;
         } catch (NumberFormatException e) {
-            throw new BpfException("--ringbuf-size " + s + ": not a size (e.g. 8M, 512K, 65536)");
+            throw new UsageException("--ringbuf-size " + s + ": not a size (e.g. 8M, 512K, 65536)");
         }
         if (v < 4096 || v > (1L << 30) || Long.bitCount(v) != 1)
-            throw new BpfException("--ringbuf-size " + s + ": must be a power of two between 4K and 1G");
+            throw new UsageException("--ringbuf-size " + s + ": must be a power of two between 4K and 1G");
         return (int) v;
     }
 

@@ -1,5 +1,7 @@
 package io.bpf4j.cli.vm;
 
+import io.bpf4j.cli.support.Converters;
+import io.bpf4j.cli.support.UsageException;
 import io.bpf4j.lab.CachedKernel;
 import io.bpf4j.lab.GuestRequest;
 import io.bpf4j.lab.GuestResult;
@@ -35,13 +37,16 @@ public final class VmCommand implements Runnable {
 
     /** Options shared by {@code vm run} and {@code matrix}. */
     static final class GuestOptions {
-        @Option(names = "--mem", defaultValue = "2G", description = "Guest memory (QEMU -m syntax). Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--mem", defaultValue = "2G", paramLabel = "SIZE", converter = Converters.MemorySize.class,
+                description = "Guest memory: MiB, or with a K, M, G or T suffix (QEMU -m). Default: ${DEFAULT-VALUE}.")
         String mem;
 
-        @Option(names = "--cpus", defaultValue = "2", description = "Guest CPUs. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--cpus", defaultValue = "2", paramLabel = "N", converter = Converters.PositiveInt.class,
+                description = "Guest CPUs. Default: ${DEFAULT-VALUE}.")
         int cpus;
 
-        @Option(names = "--timeout", defaultValue = "600", description = "Seconds before the guest is killed (exit 124). Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS", converter = Converters.WholeSeconds.class,
+                description = "Seconds (or 10m, 1h) before the guest is killed (exit 124). Default: ${DEFAULT-VALUE}.")
         long timeout;
 
         @Option(names = "--env", paramLabel = "NAME[=VALUE]", description = "Set (or, without a value, pass the host's) variable in the guest. Repeatable.")
@@ -67,8 +72,6 @@ public final class VmCommand implements Runnable {
             Path cwd = Path.of("").toAbsolutePath();
             List<String> envs = new ArrayList<>(env);
             extraEnv.forEach((k, v) -> envs.add(k + "=" + v));
-            if (cpus < 1) throw new CommandLine.ParameterException(new CommandLine(this), "--cpus must be at least 1");
-            if (timeout < 1) throw new CommandLine.ParameterException(new CommandLine(this), "--timeout must be at least 1");
             return new GuestRequest(command, cwd, Lab.guestEnv(System.getenv(), envs), Lab.defaultShares(cwd, shares),
                     mem, cpus, Duration.ofSeconds(timeout));
         }
@@ -78,6 +81,9 @@ public final class VmCommand implements Runnable {
         }
 
         Lab lab(PrintStream log) {
+            // Before anything is fetched or booted.
+            if (!accel.equals("auto") && java.util.Arrays.stream(Qemu.Accel.values()).noneMatch(x -> x.option.equals(accel)))
+                throw new UsageException("--accel must be auto, kvm, tcg or tcg-multi, not '" + accel + "'");
             Lab lab = Lab.open(log);
             if (console) lab.showBootConsole(l -> System.err.println("console: " + l));
             return lab;

@@ -74,8 +74,8 @@ class TailcallCommandTest {
         assertEquals(2, badVerdict.exit());
         assertTrue(badVerdict.err().contains("--fail-on: unknown verdict 'broken'"), badVerdict.err());
         CliRun badIssue = CliRun.of("check", "tailcall", "--only", "nope");
-        assertEquals(1, badIssue.exit());
-        assertEquals("bpf4j check tailcall: unknown tail-call issue 'nope' (known: invalid-tailcallee, freplace-tailcallee, "
+        assertEquals(2, badIssue.exit(), "a usage error, as --fail-on's is");
+        assertEquals("bpf4j check tailcall: --only: unknown tail-call issue 'nope' (known: invalid-tailcallee, freplace-tailcallee, "
                 + "attached-freplace-update, cross-hook-tailcall, tailcall-attach-type, tailcall-hierarchy)", badIssue.err().strip());
     }
 

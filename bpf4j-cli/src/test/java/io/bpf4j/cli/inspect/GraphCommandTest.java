@@ -172,7 +172,7 @@ class GraphCommandTest {
         CliRun id = CliRun.of("inspect", "graph", "abc");
         assertEquals(2, id.exit());
         CliRun source = CliRun.of("inspect", "graph", "--source", "memory");
-        assertEquals(1, source.exit());
+        assertEquals(2, source.exit(), "a usage error");
         assertEquals("bpf4j inspect graph: --source must be auto, uapi or kcore, not memory\n", source.err());
     }
 }

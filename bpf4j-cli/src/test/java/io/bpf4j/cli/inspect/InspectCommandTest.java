@@ -113,4 +113,54 @@ class InspectCommandTest {
         assertEquals(1, m.exit());
         assertEquals(1, m.err().strip().lines().count(), m.err());
     }
+
+    @Test
+    void optionsBeforeTheSubcommandAreTheSubcommands() {
+        try (BpfMap progs = BpfMap.create(MapSpec.of(MapType.PROG_ARRAY, 4, 4, 2).withName("t_before"));
+             BpfProgram target = TestPrograms.load(ProgType.KPROBE, "t_before", TestPrograms.returning(0))) {
+            progs.update(u32(1), u32(target.fd().raw()), BpfMap.ANY);
+            String map = String.valueOf(progs.id()), prog = String.valueOf(target.id());
+
+            // Ignored before: text, no details, exit 0.
+            CliRun json = CliRun.of("inspect", "--json", "map", map);
+            assertEquals(0, json.exit(), json.err());
+            assertEquals(progs.id(), JsonParser.parseString(json.out()).getAsJsonArray().get(0).getAsJsonObject().get("id").getAsInt(), json.out());
+            CliRun details = CliRun.of("inspect", "--details", "map", map);
+            assertEquals(0, details.exit(), details.err());
+            assertTrue(details.out().contains("\tprogs[1]: id " + target.id() + "  BPF_PROG_TYPE_KPROBE  t_before"), details.out());
+            assertEquals(CliRun.of("inspect", "map", map, "--details").out(), details.out(), "the same as after the subcommand");
+            CliRun both = CliRun.of("inspect", "--json", "--details", "map", map);
+            assertEquals("t_before", JsonParser.parseString(both.out()).getAsJsonArray().get(0).getAsJsonObject()
+                    .getAsJsonArray("slots").get(0).getAsJsonObject().get("name").getAsString(), both.out());
+            CliRun p = CliRun.of("inspect", "--json", "prog", prog);
+            assertEquals(0, p.exit(), p.err());
+            assertEquals("t_before", JsonParser.parseString(p.out()).getAsJsonArray().get(0).getAsJsonObject().get("name").getAsString());
+            // The whole list: JSON, not text (with no programs it is [], see InspectFreshKernelTest).
+            CliRun all = CliRun.of("inspect", "--json", "prog");
+            assertEquals(0, all.exit(), all.err());
+            assertTrue(JsonParser.parseString(all.out()).getAsJsonArray().size() >= 1, all.out().substring(0, Math.min(200, all.out().length())));
+            CliRun links = CliRun.of("inspect", "--json", "link");
+            assertEquals(0, links.exit(), links.err());
+            assertTrue(JsonParser.parseString(links.out()).isJsonArray(), links.out());
+        }
+    }
+
+    @Test
+    void btfTakesAnIdAsTheReadmesSynopsisSays() {
+        CliRun list = CliRun.of("inspect", "btf", "--json");
+        assertEquals(0, list.exit(), list.err());
+        JsonObject first = JsonParser.parseString(list.out()).getAsJsonArray().get(0).getAsJsonObject();
+        int id = first.get("id").getAsInt();
+        CliRun one = CliRun.of("inspect", "btf", String.valueOf(id));
+        assertEquals(0, one.exit(), one.err());
+        assertEquals(1, one.out().lines().count(), one.out());
+        assertTrue(one.out().startsWith(id + ": name "), one.out());
+        assertTrue(CliRun.of("inspect", "btf").out().contains(one.out()), "the same line as in the list");
+        CliRun json = CliRun.of("inspect", "--json", "btf", String.valueOf(id));
+        assertEquals(first, JsonParser.parseString(json.out()).getAsJsonArray().get(0).getAsJsonObject(), json.out());
+        CliRun none = CliRun.of("inspect", "btf", "2147483647");
+        assertEquals(1, none.exit());
+        assertEquals(1, none.err().lines().count(), none.err());
+        assertTrue(none.err().startsWith("bpf4j inspect btf: "), none.err());
+    }
 }

@@ -2,27 +2,14 @@ package io.bpf4j.cli.scenario;
 
 import io.bpf4j.cli.CliRun;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 class TailcallInFreplaceCommandTest {
-    @Test
-    void durationsReadLikeGoFlags() {
-        assertEquals(Duration.ofSeconds(10), Durations.parse("10s"));
-        assertEquals(Duration.ofMillis(500), Durations.parse("500ms"));
-        assertEquals(Duration.ofMinutes(2), Durations.parse("2m"));
-        assertEquals(Duration.ofHours(1), Durations.parse("1h"));
-        assertEquals(Duration.ofSeconds(3), Durations.parse("3"));
-        for (String bad : new String[] {"", "0s", "-1s", "10x", "s", "99999999999999999999s"})
-            assertThrows(CommandLine.TypeConversionException.class, () -> Durations.parse(bad), bad);
-    }
-
     @Test
     void aBadDurationIsAUsageError() {
         CliRun r = CliRun.of("scenario", "tailcall-in-freplace", "--duration", "soon");

@@ -53,7 +53,7 @@ class TraceCommandTest {
         assertEquals(1, errors.size(), none.err());
         assertTrue(errors.getFirst().startsWith("bpf4j trace: entry pattern 'no_such_function_anywhere_*' matches no"), none.err());
         CliRun rb = CliRun.of("trace", "-e", "__x64_sys_bpf", "--ringbuf-size", "1000");
-        assertEquals(1, rb.exit());
+        assertEquals(2, rb.exit(), "a value the option cannot take: usage error");
         assertTrue(rb.err().contains("power of two"), rb.err());
         CliRun preset = CliRun.of("trace", "-c", "nope", "--dry-run");
         assertEquals(1, preset.exit());
@@ -148,5 +148,38 @@ class TraceCommandTest {
         assertTrue(line.contains("refused"), line);
         assertTrue(line.contains("bpf4j vm run"), line);
         assertFalse(r.out().contains("Receiving data"), r.out());
+    }
+
+    @Test
+    void aPatternFileThatCannotBeReadSaysWhy(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        CliRun missing = CliRun.of("trace", "-e", "__x64_sys_bpf", "-a", "@/nonexistent", "--dry-run");
+        assertEquals(1, missing.exit());
+        assertEquals("bpf4j trace: -a @/nonexistent: no such file\n", missing.err());
+        CliRun device = CliRun.of("trace", "-e", "@/dev/zero", "--dry-run");
+        assertEquals(1, device.exit());
+        assertEquals("bpf4j trace: -e @/dev/zero: not a regular file\n", device.err());
+        CliRun directory = CliRun.of("trace", "-e", "__x64_sys_bpf", "-d", "@" + dir, "--dry-run");
+        assertEquals("bpf4j trace: -d @" + dir + ": is a directory\n", directory.err());
+        Path binary = Files.write(dir.resolve("binary"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, '\n'});
+        CliRun notText = CliRun.of("trace", "-e", "__x64_sys_bpf", "-a", "@" + binary, "--dry-run");
+        assertEquals("bpf4j trace: -a @" + binary + ": not a text file (not UTF-8)\n", notText.err());
+    }
+
+    @Test
+    void linesOfAPatternFileAreNamedByLineNotRepeated(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("patterns"), "# kept secret\nbpf_map_update_value\nsecret_one_zz\n\nsecret_two_zz\n");
+        CliRun r = CliRun.of("trace", "-e", "__x64_sys_bpf", "-a", "@" + f, "--dry-run");
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(r.err().contains("secret"), r.err());
+        assertTrue(r.err().contains("Warning: allow patterns at @" + f + " lines 3, 5 match no traceable kernel function.\n"), r.err());
+        Path bad = Files.writeString(dir.resolve("bad"), "fine\nsecret_[zz\n");
+        CliRun malformed = CliRun.of("trace", "-e", "__x64_sys_bpf", "-a", "@" + bad, "--dry-run");
+        assertEquals(1, malformed.exit());
+        assertEquals("bpf4j trace: -a @" + bad + ": line 2 is not a function pattern ('func-glob [module-glob]')\n", malformed.err());
+        Path entry = Files.writeString(dir.resolve("entry"), "secret_entry_zz\n");
+        CliRun none = CliRun.of("trace", "-e", "@" + entry, "--dry-run");
+        assertEquals(1, none.exit());
+        assertFalse(none.err().contains("secret"), none.err());
+        assertTrue(none.err().contains("bpf4j trace: entry pattern @" + entry + ":1 matches no traceable kernel function"), none.err());
     }
 }

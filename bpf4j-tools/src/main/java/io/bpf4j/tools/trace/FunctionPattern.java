@@ -35,26 +35,54 @@ public record FunctionPattern(Glob name, Glob module, String origin) {
         return new FunctionPattern(Glob.of(t), mod, origin);
     }
 
+    /** The largest pattern file read: far more than a list of kernel functions takes. */
+    static final long MAX_FILE_BYTES = 1 << 20;
+
     /**
      * Patterns from one command-line value: {@code @file} reads one pattern per line (blank
-     * lines and {@code #} comments skipped), anything else is one pattern.
+     * lines and {@code #} comments skipped), anything else is one pattern. A file's patterns are
+     * named by file and line ({@code @file:3}) in every message, never by their text: what a
+     * file holds is not repeated on the terminal (a mistyped {@code @/etc/shadow} included).
      */
     public static List<FunctionPattern> expand(String arg, String origin) {
         if (!arg.startsWith("@")) return List.of(parse(arg, origin));
         Path p = Path.of(arg.substring(1));
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(p);
-        } catch (IOException e) {
-            throw new BpfException("read function patterns from " + p + ": " + e.getMessage());
-        }
         List<FunctionPattern> out = new ArrayList<>();
+        List<String> lines = readLines(p, origin);
         for (int i = 0; i < lines.size(); i++) {
             String l = lines.get(i).strip();
             if (l.isEmpty() || l.startsWith("#")) continue;
-            out.add(parse(l, "@" + p + ":" + (i + 1)));
+            String where = "@" + p + ":" + (i + 1);
+            try {
+                out.add(parse(l, where));
+            } catch (BpfFormatException e) {
+                throw new BpfFormatException(origin + ": line " + (i + 1) + " is not a function pattern ('func-glob [module-glob]')");
+            }
         }
         return out;
+    }
+
+    /** A pattern file's lines; a one-line BpfException that says why it cannot be read. */
+    private static List<String> readLines(Path p, String origin) {
+        try {
+            if (!Files.exists(p)) throw new BpfException(origin + ": no such file");
+            if (Files.isDirectory(p)) throw new BpfException(origin + ": is a directory");
+            // A device or a pipe (@/dev/zero) would be read forever.
+            if (!Files.isRegularFile(p)) throw new BpfException(origin + ": not a regular file");
+            if (Files.size(p) > MAX_FILE_BYTES) throw new BpfException(origin + ": larger than " + (MAX_FILE_BYTES >> 20) + " MiB, not a list of function patterns");
+            return Files.readAllLines(p, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new BpfException(origin + ": permission denied");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new BpfException(origin + ": not a text file (not UTF-8)");
+        } catch (IOException e) {
+            throw new BpfException(origin + ": " + (e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.toString()));
+        }
+    }
+
+    /** How messages name this pattern: its text in quotes, or for a line of a file, {@code @file:line}. */
+    public String label() {
+        return origin.startsWith("@") ? origin : "'" + this + "'";
     }
 
     /**

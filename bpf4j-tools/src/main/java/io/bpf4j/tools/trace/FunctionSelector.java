@@ -213,10 +213,21 @@ public final class FunctionSelector {
             if (srcAllowHits[i] == 0) warnings.add("allow pattern ':" + srcAllow.get(i).name() + "' matches no traceable function of those source files");
         for (int i = 0; i < entry.size(); i++)
             if (entryHits[i] == 0 && !entry.get(i).origin().startsWith("-c "))
-                throw new BpfException("entry pattern '" + entry.get(i) + "' matches no traceable kernel function" + renameHint(entry.get(i)));
-        for (int i = 0; i < allow.size(); i++)
-            if (allowHits[i] == 0 && !allow.get(i).origin().startsWith("-c "))
-                warnings.add("allow pattern '" + allow.get(i) + "' matches no traceable kernel function" + renameHint(allow.get(i)));
+                throw new BpfException("entry pattern " + entry.get(i).label() + " matches no traceable kernel function" + renameHint(entry.get(i)));
+        // Lines of one @file that match nothing make one warning, however long the file.
+        Map<String, List<String>> fileMisses = new LinkedHashMap<>();
+        for (int i = 0; i < allow.size(); i++) {
+            FunctionPattern a = allow.get(i);
+            if (allowHits[i] != 0 || a.origin().startsWith("-c ")) continue;
+            int colon = a.origin().lastIndexOf(':');
+            if (a.origin().startsWith("@") && colon > 0)
+                fileMisses.computeIfAbsent(a.origin().substring(0, colon), k -> new ArrayList<>()).add(a.origin().substring(colon + 1));
+            else warnings.add("allow pattern " + a.label() + " matches no traceable kernel function" + renameHint(a));
+        }
+        fileMisses.forEach((file, lines) -> warnings.add("allow pattern" + (lines.size() == 1 ? " at " + file + ":" + lines.getFirst()
+                : "s at " + file + " lines " + String.join(", ", lines.subList(0, Math.min(10, lines.size())))
+                        + (lines.size() > 10 ? " and " + (lines.size() - 10) + " more" : ""))
+                + (lines.size() == 1 ? " matches" : " match") + " no traceable kernel function"));
         if (out.stream().noneMatch(Selected::entry))
             throw new BpfException("every entry function is denied: nothing could start a session");
         return new Selection(out, warnings, denied);
