@@ -144,7 +144,7 @@ class InspectFastPathTest {
         }
         StringBuilder text = new StringBuilder();
         FastInspect.render(new FastInspect.Request(null, null, false), in, text, none);
-        assertEquals("0 programs, 0 maps, 0 links\n", text.toString());
+        assertEquals("0 programs, 0 maps, 0 links\n" + Text.NOTHING_LOADED, text.toString());
     }
 
     /** What {@code command} prints on System.out. */
