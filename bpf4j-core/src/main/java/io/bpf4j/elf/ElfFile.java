@@ -2,6 +2,7 @@ package io.bpf4j.elf;
 
 import io.bpf4j.BpfException;
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -174,7 +175,7 @@ public final class ElfFile {
     /** A copy of the section's bytes; zeros for SHT_NOBITS (.bss). */
     public byte[] contents(ElfSection s) {
         if (s.type() == SHT_NOBITS) {
-            if (s.size() > Integer.MAX_VALUE - 8) throw bad("section " + s.name() + " too large: " + s.size());
+            if (s.size() > Integer.MAX_VALUE - 8) throw bad("section " + Escape.text(s.name()) + " too large: " + s.size());
             return new byte[(int) s.size()];
         }
         return Arrays.copyOfRange(data, s.offset(), s.offset() + (int) s.size());
@@ -190,17 +191,17 @@ public final class ElfFile {
     /** The entries of a {@code .rel} or {@code .rela} section, symbol indices checked. */
     public List<ElfRelocation> relocations(ElfSection rel) {
         boolean rela = rel.type() == SHT_RELA;
-        if (!rela && rel.type() != SHT_REL) throw bad("section " + rel.name() + " is not a relocation section");
+        if (!rela && rel.type() != SHT_REL) throw bad("section " + Escape.text(rel.name()) + " is not a relocation section");
         int es = rela ? RELA_SIZE : REL_SIZE;
-        if (rel.entrySize() != 0 && rel.entrySize() != es) throw bad("section " + rel.name() + ": entry size " + rel.entrySize() + ", want " + es);
-        if (rel.size() % es != 0) throw bad("section " + rel.name() + ": size " + rel.size() + " is not a multiple of " + es);
+        if (rel.entrySize() != 0 && rel.entrySize() != es) throw bad("section " + Escape.text(rel.name()) + ": entry size " + rel.entrySize() + ", want " + es);
+        if (rel.size() % es != 0) throw bad("section " + Escape.text(rel.name()) + ": size " + rel.size() + " is not a multiple of " + es);
         int n = (int) (rel.size() / es);
         List<ElfRelocation> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int p = rel.offset() + i * es;
             long info = u64(p + 8);
             long sym = info >>> 32;
-            if (sym >= symbols.size()) throw bad("section " + rel.name() + " entry " + i + ": symbol index " + sym + " out of range");
+            if (sym >= symbols.size()) throw bad("section " + Escape.text(rel.name()) + " entry " + i + ": symbol index " + sym + " out of range");
             out.add(new ElfRelocation(u64(p), (int) sym, (int) info, rela ? u64(p + 16) : 0));
         }
         return out;

@@ -1,6 +1,7 @@
 package io.bpf4j.loader;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.core.CoreRelo;
 
@@ -76,10 +77,10 @@ public final class BtfExt {
             }
             long n = u32(d, p + 4);
             p += 8;
-            if (n > (end - p) / recSize) throw bad(what + " for " + sec + ": " + n + " records of " + recSize + " bytes overrun the section");
+            if (n > (end - p) / recSize) throw bad(what + " for " + Escape.text(sec) + ": " + n + " records of " + recSize + " bytes overrun the section");
             for (int i = 0; i < n; i++, p += (int) recSize) {
                 long insnOff = u32(d, p);
-                if (insnOff % 8 != 0) throw bad(what + " for " + sec + ": instruction offset " + insnOff + " not a multiple of 8");
+                if (insnOff % 8 != 0) throw bad(what + " for " + Escape.text(sec) + ": instruction offset " + insnOff + " not a multiple of 8");
                 rec.accept(sec, p, (int) (insnOff / 8));
             }
         }

@@ -1,6 +1,7 @@
 package io.bpf4j.lab;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import java.util.Comparator;
 
 /**
@@ -14,7 +15,7 @@ public record DebianVersion(long epoch, String upstream, String revision) implem
 
     public static DebianVersion parse(String v) {
         if (v == null || v.isBlank() || v.chars().anyMatch(Character::isWhitespace)) {
-            throw new BpfFormatException("Debian version: not a version: '" + v + "'");
+            throw new BpfFormatException("Debian version: not a version: '" + Escape.text(v) + "'");
         }
         long epoch = 0;
         int colon = v.indexOf(':');
@@ -22,14 +23,14 @@ public record DebianVersion(long epoch, String upstream, String revision) implem
             try {
                 epoch = Long.parseLong(v.substring(0, colon));
             } catch (NumberFormatException e) {
-                throw new BpfFormatException("Debian version: bad epoch in '" + v + "'");
+                throw new BpfFormatException("Debian version: bad epoch in '" + Escape.text(v) + "'");
             }
             v = v.substring(colon + 1);
         }
         int dash = v.lastIndexOf('-');
         String up = dash >= 0 ? v.substring(0, dash) : v;
         String rev = dash >= 0 ? v.substring(dash + 1) : "";
-        if (up.isEmpty()) throw new BpfFormatException("Debian version: empty upstream part in '" + v + "'");
+        if (up.isEmpty()) throw new BpfFormatException("Debian version: empty upstream part in '" + Escape.text(v) + "'");
         return new DebianVersion(epoch, up, rev);
     }
 

@@ -1,6 +1,7 @@
 package io.bpf4j.lab;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -111,7 +112,7 @@ public final class PackageIndex {
         try {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw new BpfFormatException("Packages " + suite + ": " + pkg + ": not a number: " + abbreviate(s));
+            throw new BpfFormatException("Packages " + suite + ": " + Escape.text(pkg) + ": not a number: " + abbreviate(s));
         }
     }
 
@@ -157,6 +158,6 @@ public final class PackageIndex {
     }
 
     private static String abbreviate(String s) {
-        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
+        return Escape.text(s.length() > 60 ? s.substring(0, 60) + "..." : s);
     }
 }

@@ -1,6 +1,7 @@
 package io.bpf4j.btf.core;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.btf.BtfType.Array;
@@ -68,14 +69,14 @@ public final class CoreRelocator {
     Result calc(CoreRelo r) {
         BtfType root = local.typeById(r.typeId());
         int[] raw = parseAccess(r.access());
-        String desc = describeType(local, root) + " (" + r.access() + ")";
+        String desc = describeType(local, root) + " (" + Escape.text(r.access()) + ")";
         CoreRelo.Kind k = r.kind();
         if (k == CoreRelo.Kind.TYPE_ID_LOCAL) return new Result(r, false, r.typeId(), r.typeId(), desc, null, true);
         String name = essential(root.name());
         if (name.isEmpty()) throw new BpfFormatException("CO-RE relocation at insn " + r.insn() + ": local type [" + r.typeId() + "] is anonymous");
         if (k.fieldBased()) {
             Spec ls = fieldSpec(local, r.typeId(), raw);
-            desc = ls.text + " (" + r.access() + ")";
+            desc = ls.text + " (" + Escape.text(r.access()) + ")";
             long lv = fieldValue(local, ls, k);
             Long found = null;
             String why = "no " + describeKindName(root) + " with field " + pathText(ls) + " in kernel BTF";
@@ -131,7 +132,7 @@ public final class CoreRelocator {
         if (!(local.resolve(root) instanceof Enumeration le) || raw.length != 1 || raw[0] < 0 || raw[0] >= le.values().size())
             throw new BpfFormatException("CO-RE relocation " + desc + ": bad enum value access");
         BtfType.EnumValue ev = le.values().get(raw[0]);
-        desc = describeType(local, root) + "::" + ev.name() + " (" + r.access() + ")";
+        desc = describeType(local, root) + "::" + Escape.text(ev.name()) + " (" + Escape.text(r.access()) + ")";
         long lv = k == CoreRelo.Kind.ENUMVAL_EXISTS ? 1 : ev.value();
         Long found = null;
         for (int cand : candidates(root)) {
@@ -146,7 +147,7 @@ public final class CoreRelocator {
         }
         if (found == null) {
             if (k.existence()) return new Result(r, false, lv, 0, desc, null, true);
-            return new Result(r, true, lv, 0, desc, "no enumerator " + ev.name() + " in kernel BTF", true);
+            return new Result(r, true, lv, 0, desc, "no enumerator " + Escape.text(ev.name()) + " in kernel BTF", true);
         }
         return new Result(r, false, lv, found, desc, null, true);
     }
@@ -157,7 +158,7 @@ public final class CoreRelocator {
         try {
             for (int i = 0; i < parts.length; i++) out[i] = Integer.parseInt(parts[i]);
         } catch (NumberFormatException e) {
-            throw new BpfFormatException("CO-RE relocation: bad access string \"" + s + "\"");
+            throw new BpfFormatException("CO-RE relocation: bad access string \"" + Escape.text(s) + "\"");
         }
         if (parts.length > 64) throw new BpfFormatException("CO-RE relocation: access string too long");
         return out;
@@ -202,7 +203,7 @@ public final class CoreRelocator {
                 Btf.Field f = btf.member(c, m);
                 bits += f.bitOffset();
                 path.add(new Acc(t.id(), idx, m.name().isEmpty() ? null : m.name(), false, m.type()));
-                if (!m.name().isEmpty()) text.append('.').append(m.name());
+                if (!m.name().isEmpty()) text.append('.').append(Escape.text(m.name()));
                 cur = m.type();
             } else if (t instanceof Array a) {
                 bits += (long) idx * btf.sizeOf(a.elemType()) * 8;
@@ -370,7 +371,7 @@ public final class CoreRelocator {
             byteSz = btf.sizeOf(mt);
             byteOff = bitOff / 8 / byteSz * byteSz;
             while (bitOff + bitSz - byteOff * 8 > byteSz * 8) {
-                if (byteSz >= 8) throw new BpfFormatException("CO-RE: bitfield " + acc.name + " cannot be read with a 64-bit load");
+                if (byteSz >= 8) throw new BpfFormatException("CO-RE: bitfield " + Escape.text(acc.name) + " cannot be read with a 64-bit load");
                 byteSz *= 2;
                 byteOff = bitOff / 8 / byteSz * byteSz;
             }
@@ -399,17 +400,17 @@ public final class CoreRelocator {
     }
 
     private static String describeKindName(BtfType t) {
-        return t.kind().kernelName().toLowerCase(java.util.Locale.ROOT) + " " + essential(t.name());
+        return t.kind().kernelName().toLowerCase(java.util.Locale.ROOT) + " " + Escape.text(essential(t.name()));
     }
 
     private static String describeType(Btf btf, BtfType t) {
-        return "[" + t.id() + "] " + t.kind().kernelName().toLowerCase(java.util.Locale.ROOT) + " " + t.name();
+        return "[" + t.id() + "] " + t.kind().kernelName().toLowerCase(java.util.Locale.ROOT) + " " + Escape.text(t.name());
     }
 
     /** bpf_core_patch_insn. */
     private static void patch(byte[] b, Result res) {
         int i = res.relo.insn();
-        if (i < 0 || (i + 1) * 8 > b.length) throw new BpfFormatException("CO-RE relocation at insn " + i + " outside the program");
+        if (i < 0 || i >= b.length / 8) throw new BpfFormatException("CO-RE relocation at insn " + i + " outside the program");
         int p = i * 8;
         int code = b[p] & 0xff, cls = code & 7;
         if (res.poisoned) {
