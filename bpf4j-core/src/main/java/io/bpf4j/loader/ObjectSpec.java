@@ -2,6 +2,7 @@ package io.bpf4j.loader;
 
 import io.bpf4j.BpfException;
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import io.bpf4j.MapSpec;
 import io.bpf4j.MapType;
 import io.bpf4j.btf.Btf;
@@ -281,12 +282,12 @@ public final class ObjectSpec {
             }
             for (ElfSection s : elf.sections()) {
                 if (s.type() != ElfFile.SHT_REL && s.type() != ElfFile.SHT_RELA) continue;
-                ElfSection target = elf.section(s.info(), "relocation section " + s.name());
+                ElfSection target = elf.section(s.info(), "relocation section " + Escape.text(s.name()));
                 if (!target.executable() && !target.name().equals(".maps")) continue;
                 Map<Integer, ElfRelocation> m = new HashMap<>();
                 for (ElfRelocation r : elf.relocations(s)) {
                     if (r.offset() % 8 != 0 || r.offset() >= target.size())
-                        throw new BpfFormatException("section " + s.name() + ": relocation offset " + r.offset() + " outside or unaligned in " + target.name());
+                        throw new BpfFormatException("section " + Escape.text(s.name()) + ": relocation offset " + r.offset() + " outside or unaligned in " + Escape.text(target.name()));
                     m.put((int) (r.offset() / 8), r);
                 }
                 relocs.put(target.index(), m);
@@ -298,9 +299,9 @@ public final class ObjectSpec {
             Map<String, ProgramDef> programs = new LinkedHashMap<>();
             for (ElfSection s : elf.sections()) {
                 if (!s.executable() || s.name().equals(".text") || s.size() == 0) continue;
-                if (s.size() % 8 != 0) throw new BpfFormatException("section " + s.name() + ": size " + s.size() + " is not a multiple of 8");
+                if (s.size() % 8 != 0) throw new BpfFormatException("section " + Escape.text(s.name()) + ": size " + s.size() + " is not a multiple of 8");
                 for (ElfSymbol sym : functions(s.index())) {
-                    if (programs.containsKey(sym.name())) throw new BpfFormatException("two programs named " + sym.name());
+                    if (programs.containsKey(sym.name())) throw new BpfFormatException("two programs named " + Escape.text(sym.name()));
                     programs.put(sym.name(), link(s, sym));
                 }
             }
@@ -320,10 +321,14 @@ public final class ObjectSpec {
             List<ElfSymbol> out = new ArrayList<>();
             if (symbolsBySection[section] == null) return out;
             ElfSection sec = elf.sections().get(section);
+            if (sec.type() == ElfFile.SHT_NOBITS) throw new BpfFormatException("section " + Escape.text(sec.name()) + ": code without contents (SHT_NOBITS)");
             for (ElfSymbol sym : symbolsBySection[section]) {
                 if (sym.type() != ElfSymbol.STT_FUNC) continue;
-                if (sym.value() % 8 != 0 || sym.size() % 8 != 0 || sym.size() == 0 || sym.value() + sym.size() > sec.size())
-                    throw new BpfFormatException("function " + sym.name() + " [" + sym.value() + ", +" + sym.size() + ") is not whole instructions inside " + sec.name());
+                // value and size are u64: compared unsigned, so a huge one cannot wrap past the check.
+                if (sym.value() % 8 != 0 || sym.size() % 8 != 0 || sym.size() == 0 || Long.compareUnsigned(sym.value(), sec.size()) > 0
+                        || Long.compareUnsigned(sym.size(), sec.size() - sym.value()) > 0)
+                    throw new BpfFormatException("function " + Escape.text(sym.name()) + " [" + Long.toUnsignedString(sym.value()) + ", +"
+                            + Long.toUnsignedString(sym.size()) + ") is not whole instructions inside " + Escape.text(sec.name()));
                 out.add(sym);
             }
             out.sort((a, b) -> Long.compare(a.value(), b.value()));
@@ -343,7 +348,7 @@ public final class ObjectSpec {
             }
             MapDef.Kind kind = s.name().startsWith(".rodata") ? MapDef.Kind.RODATA
                     : s.name().startsWith(".bss") ? MapDef.Kind.BSS : MapDef.Kind.DATA;
-            if (s.size() > Integer.MAX_VALUE - 8) throw new BpfFormatException("section " + s.name() + " too large");
+            if (s.size() > Integer.MAX_VALUE - 8) throw new BpfFormatException("section " + Escape.text(s.name()) + " too large");
             MapDef m = new MapDef(s.name(), kind);
             m.type = MapType.ARRAY;
             m.keySize = 4;
@@ -358,7 +363,7 @@ public final class ObjectSpec {
                 for (ElfSymbol sym : symbolsBySection[s.index()]) {
                     if (sym.type() != ElfSymbol.STT_OBJECT || sym.name().isEmpty()) continue;
                     if (sym.value() + sym.size() > s.size() || sym.value() < 0)
-                        throw new BpfFormatException("variable " + sym.name() + " lies outside section " + s.name());
+                        throw new BpfFormatException("variable " + Escape.text(sym.name()) + " lies outside section " + Escape.text(s.name()));
                     int typeId = 0;
                     if (btf != null && btf.typeById(m.btfValueTypeId) instanceof BtfType.Datasec ds) {
                         for (BtfType.VarSecinfo v : ds.vars())
@@ -385,10 +390,10 @@ public final class ObjectSpec {
 
         private MapDef mapFromBtf(String mapName, BtfType def, MapDef.Kind kind, int depth) {
             if (!(def instanceof BtfType.Struct st))
-                throw new BpfFormatException("map " + mapName + ": definition is " + def.kind().kernelName() + ", want a struct");
+                throw new BpfFormatException("map " + Escape.text(mapName) + ": definition is " + def.kind().kernelName() + ", want a struct");
             MapDef m = new MapDef(mapName, kind);
             for (BtfType.Member mem : st.members()) {
-                String what = "map " + mapName + " member " + mem.name();
+                String what = "map " + Escape.text(mapName) + " member " + Escape.text(mem.name());
                 switch (mem.name()) {
                     case "type" -> m.type = mapType(mapName, uintMember(mem, what));
                     case "max_entries" -> m.maxEntries = uintMember(mem, what);
@@ -399,7 +404,8 @@ public final class ObjectSpec {
                     case "map_extra" -> m.mapExtra = uintMember(mem, what) & 0xffffffffL;
                     case "pinning" -> {
                         int p = uintMember(mem, what);
-                        if (p > 1) throw new BpfFormatException(what + ": unknown pinning " + p);
+                        // nelems is a u32: 2^31 and above are negative here.
+                        if (p < 0 || p > 1) throw new BpfFormatException(what + ": unknown pinning " + Integer.toUnsignedString(p) + " (0 none, 1 by name)");
                         m.pinning = MapDef.Pinning.values()[p];
                     }
                     case "key" -> {
@@ -425,12 +431,12 @@ public final class ObjectSpec {
                         } else if (!(target instanceof BtfType.FuncProto))
                             throw new BpfFormatException(what + ": values point to " + target.kind().kernelName());
                     }
-                    default -> throw new BpfFormatException("map " + mapName + ": unknown attribute " + mem.name());
+                    default -> throw new BpfFormatException("map " + Escape.text(mapName) + ": unknown attribute " + Escape.text(mem.name()));
                 }
             }
-            if (m.type == null) throw new BpfFormatException("map " + mapName + ": no type");
+            if (m.type == null) throw new BpfFormatException("map " + Escape.text(mapName) + ": no type");
             if (m.type == MapType.ARRAY_OF_MAPS || m.type == MapType.HASH_OF_MAPS) {
-                if (m.inner == null) throw new BpfFormatException("map " + mapName + ": map-in-map needs __array(values, ...)");
+                if (m.inner == null) throw new BpfFormatException("map " + Escape.text(mapName) + ": map-in-map needs __array(values, ...)");
                 if (m.valueSize == 0) m.valueSize = 4;
                 if (m.keySize == 0) m.keySize = 4;
                 m.btfValueTypeId = 0; // the kernel refuses BTF values for fd-holding maps
@@ -462,7 +468,7 @@ public final class ObjectSpec {
 
         private static MapType mapType(String mapName, int v) {
             MapType t = MapType.of(v);
-            if (t == null) throw new BpfFormatException("map " + mapName + ": unknown map type " + v);
+            if (t == null) throw new BpfFormatException("map " + Escape.text(mapName) + ": unknown map type " + v);
             return t;
         }
 
@@ -490,11 +496,11 @@ public final class ObjectSpec {
                 ElfSymbol sym = elf.symbol(r.symbol(), ".maps relocation");
                 int slot = rel / 8;
                 if (owner.type == MapType.PROG_ARRAY) {
-                    if (!programs.containsKey(sym.name())) throw new BpfFormatException("map " + owner.name() + " slot " + slot + ": " + sym.name() + " is not a program");
+                    if (!programs.containsKey(sym.name())) throw new BpfFormatException("map " + Escape.text(owner.name()) + " slot " + slot + ": " + Escape.text(sym.name()) + " is not a program");
                 } else if (!maps.containsKey(sym.name())) {
-                    throw new BpfFormatException("map " + owner.name() + " slot " + slot + ": " + sym.name() + " is not a map");
+                    throw new BpfFormatException("map " + Escape.text(owner.name()) + " slot " + slot + ": " + Escape.text(sym.name()) + " is not a map");
                 }
-                if (slot >= owner.maxEntries) throw new BpfFormatException("map " + owner.name() + ": slot " + slot + " beyond max_entries " + owner.maxEntries);
+                if (slot >= owner.maxEntries) throw new BpfFormatException("map " + Escape.text(owner.name()) + ": slot " + slot + " beyond max_entries " + owner.maxEntries);
                 owner.initialValues.put(slot, sym.name());
             }
         }
@@ -517,8 +523,14 @@ public final class ObjectSpec {
                 Chunk ch = chunks.get(c);
                 byte[] code = cache[ch.section.index()];
                 if (code == null) code = cache[ch.section.index()] = elf.contents(ch.section);
-                int need = (ch.newStart + ch.length) * 8;
-                if (out.length < need) out = java.util.Arrays.copyOf(out, Math.max(need, out.length * 2));
+                // functions() checked every chunk against its section; this guards the copy itself.
+                if (ch.start < 0 || ch.length < 0 || (long) ch.start + ch.length > code.length / 8)
+                    throw new BpfFormatException(Escape.text(main.name()) + ": function [" + ch.start + ", +" + ch.length + ") insns outside "
+                            + Escape.text(ch.section.name()) + " of " + code.length / 8);
+                long needL = ((long) ch.newStart + ch.length) * 8;
+                if (needL > Integer.MAX_VALUE - 8) throw new BpfFormatException(Escape.text(main.name()) + ": linked program too large");
+                int need = (int) needL;
+                if (out.length < need) out = java.util.Arrays.copyOf(out, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needL, out.length * 2L)));
                 System.arraycopy(code, ch.start * 8, out, ch.newStart * 8, ch.length * 8);
                 len = Math.max(len, need);
                 Map<Integer, ElfRelocation> rs = relocs.getOrDefault(ch.section.index(), Map.of());
@@ -531,8 +543,8 @@ public final class ObjectSpec {
                         ElfSection ts = ch.section;
                         long target;
                         if (r != null) {
-                            ElfSymbol sym = elf.symbol(r.symbol(), "call relocation in " + ch.section.name());
-                            ts = elf.section(sym.section(), "call to " + sym.name());
+                            ElfSymbol sym = elf.symbol(r.symbol(), "call relocation in " + Escape.text(ch.section.name()));
+                            ts = elf.section(sym.section(), "call to " + Escape.text(sym.name()));
                             target = sym.value() / 8 + imm + 1;
                         } else target = (long) si + imm + 1;
                         int at = placeSubprog(ts, target, chunks, placed, subprogs, main.name());
@@ -541,7 +553,7 @@ public final class ObjectSpec {
                         ElfSymbol sym = elf.symbol(r.symbol(), "call relocation");
                         refs.add(new MapRef(ni, null, false, 0, sym.name()));
                     } else if (op == OP_LD_IMM64) {
-                        if (k + 1 >= ch.length) throw new BpfFormatException(main.name() + ": ld_imm64 at the end of " + ch.section.name());
+                        if (k + 1 >= ch.length) throw new BpfFormatException(Escape.text(main.name()) + ": ld_imm64 at the end of " + Escape.text(ch.section.name()));
                         if (r != null) ldImm64(ch, out, si, ni, r, chunks, placed, subprogs, refs, main.name());
                         k++;
                     }
@@ -569,11 +581,11 @@ public final class ObjectSpec {
 
         /** Where the function containing {@code target} of {@code ts} starts in this program, appending it once. */
         private int placeSubprog(ElfSection ts, long target, List<Chunk> chunks, Map<Long, Integer> placed, List<String> subprogs, String prog) {
-            if (!ts.executable()) throw new BpfFormatException(prog + ": call into non-code section " + ts.name());
+            if (!ts.executable()) throw new BpfFormatException(Escape.text(prog) + ": call into non-code section " + Escape.text(ts.name()));
             ElfSymbol fn = null;
             for (ElfSymbol f : functions(ts.index()))
                 if (target >= f.value() / 8 && target < (f.value() + f.size()) / 8) fn = f;
-            if (fn == null) throw new BpfFormatException(prog + ": call to instruction " + target + " of " + ts.name() + ", which is in no function");
+            if (fn == null) throw new BpfFormatException(Escape.text(prog) + ": call to instruction " + target + " of " + Escape.text(ts.name()) + ", which is in no function");
             int fStart = (int) (fn.value() / 8);
             Integer at = placed.get(key(ts.index(), fStart));
             if (at == null) {
@@ -588,7 +600,7 @@ public final class ObjectSpec {
 
         private void ldImm64(Chunk ch, byte[] out, int si, int ni, ElfRelocation r, List<Chunk> chunks, Map<Long, Integer> placed,
                              List<String> subprogs, List<MapRef> refs, String prog) {
-            ElfSymbol sym = elf.symbol(r.symbol(), "relocation in " + ch.section.name());
+            ElfSymbol sym = elf.symbol(r.symbol(), "relocation in " + Escape.text(ch.section.name()));
             int imm = imm(out, ni);
             if (sym.section() == ElfSymbol.SHN_UNDEF) {
                 refs.add(new MapRef(ni, null, false, 0, sym.name()));
@@ -598,7 +610,7 @@ public final class ObjectSpec {
                 MapDef m = null;
                 for (MapDef x : maps.values())
                     if (x.kind() == MapDef.Kind.BTF && x.name().equals(sym.name())) m = x;
-                if (m == null) throw new BpfFormatException(prog + ": relocation against " + sym.name() + " in .maps, which is not a map");
+                if (m == null) throw new BpfFormatException(Escape.text(prog) + ": relocation against " + Escape.text(sym.name()) + " in .maps, which is not a map");
                 out[ni * 8 + 1] = (byte) ((out[ni * 8 + 1] & 0x0f) | (BPF_PSEUDO_MAP_FD << 4));
                 refs.add(new MapRef(ni, m.name(), false, 0, null));
                 return;
@@ -606,12 +618,12 @@ public final class ObjectSpec {
             MapDef data = dataMaps.get(sym.section());
             if (data != null) {
                 long off = sym.value() + imm;
-                if (off < 0 || off >= data.valueSize) throw new BpfFormatException(prog + ": reference to " + data.name() + "+" + off + " outside it");
+                if (off < 0 || off >= data.valueSize) throw new BpfFormatException(Escape.text(prog) + ": reference to " + Escape.text(data.name()) + "+" + off + " outside it");
                 out[ni * 8 + 1] = (byte) ((out[ni * 8 + 1] & 0x0f) | (BPF_PSEUDO_MAP_VALUE << 4));
                 refs.add(new MapRef(ni, data.name(), true, (int) off, null));
                 return;
             }
-            ElfSection ts = elf.section(sym.section(), "symbol " + sym.name());
+            ElfSection ts = elf.section(sym.section(), "symbol " + Escape.text(sym.name()));
             if (ts.executable()) {
                 // The address of a function (a callback for bpf_loop and friends).
                 long target = (sym.value() + imm) / 8;
@@ -620,7 +632,7 @@ public final class ObjectSpec {
                 setImm(out, ni, at - (ni + 1));
                 return;
             }
-            throw new BpfFormatException(prog + ": relocation against " + sym.name() + " in section " + ts.name() + ", which is neither a map nor global data");
+            throw new BpfFormatException(Escape.text(prog) + ": relocation against " + Escape.text(sym.name()) + " in section " + Escape.text(ts.name()) + ", which is neither a map nor global data");
         }
 
         static int imm(byte[] b, int insn) {
