@@ -125,11 +125,10 @@ public final class PackageIndex {
                 List<String> alts = new ArrayList<>();
                 for (String alt : rel.split("\\|")) {
                     String n = alt.strip();
-                    int cut = n.length();
-                    for (char c : new char[] {' ', '(', '[', '<', ':'}) {
-                        int k = n.indexOf(c);
-                        if (k >= 0) cut = Math.min(cut, k);
-                    }
+                    // The name ends at a version, architecture or profile restriction, an
+                    // arch qualifier, or any blank: a folded field keeps its line breaks.
+                    int cut = 0;
+                    while (cut < n.length() && "([<:".indexOf(n.charAt(cut)) < 0 && !Character.isWhitespace(n.charAt(cut))) cut++;
                     n = n.substring(0, cut);
                     if (!n.isEmpty()) alts.add(n);
                 }
@@ -151,6 +150,11 @@ public final class PackageIndex {
 
     public Optional<Entry> find(String name, String version) {
         return all(name).stream().filter(e -> e.version().equals(version)).findFirst();
+    }
+
+    /** The package names in this index, for tests. */
+    java.util.Set<String> names() {
+        return byName.keySet();
     }
 
     public int size() {
