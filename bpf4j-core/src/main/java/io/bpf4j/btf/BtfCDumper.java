@@ -30,7 +30,7 @@ final class BtfCDumper {
     private static final byte NONE = 0, IN_PROGRESS = 1, DONE = 2;
 
     private final Btf btf;
-    private final StringBuilder out = new StringBuilder(1 << 20);
+    private final StringBuilder out;
     private final byte[] state;
     private final String[] names;
     private final Map<Integer, String[]> enumeratorNames = new HashMap<>();
@@ -46,6 +46,9 @@ final class BtfCDumper {
     BtfCDumper(Btf btf) {
         this.btf = btf;
         int n = btf.typeCount();
+        // vmlinux's header takes 22 characters per type (2.8 MB for 126k types on 6.18); a
+        // program's few types should not cost a megabyte.
+        out = new StringBuilder((int) Math.min(1 << 24, 256 + 24L * n));
         state = new byte[n];
         names = new String[n];
         anonEnumReferenced = new boolean[n];
