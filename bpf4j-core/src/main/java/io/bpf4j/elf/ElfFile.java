@@ -36,6 +36,13 @@ public final class ElfFile {
     static final int EHDR_SIZE = 64, SHDR_SIZE = 64, SYM_SIZE = 24, REL_SIZE = 16, RELA_SIZE = 24;
     /** More sections than this is not a compiler's output; it bounds work on hostile input. */
     static final int MAX_SECTIONS = 1 << 16;
+    /**
+     * The largest SHT_NOBITS section (.bss) whose zeros {@link #contents} makes: its size costs
+     * the file nothing, so a header could ask for gigabytes. The kernel refuses a map value
+     * above KMALLOC_MAX_SIZE (array_map_alloc_check; 4 MiB with 4 KiB pages), so no loadable
+     * object has a larger one; 64 MiB leaves room for larger pages.
+     */
+    static final long MAX_NOBITS = 64L << 20;
 
     private final byte[] data;
     private final int machine;
@@ -175,7 +182,8 @@ public final class ElfFile {
     /** A copy of the section's bytes; zeros for SHT_NOBITS (.bss). */
     public byte[] contents(ElfSection s) {
         if (s.type() == SHT_NOBITS) {
-            if (s.size() > Integer.MAX_VALUE - 8) throw bad("section " + Escape.text(s.name()) + " too large: " + s.size());
+            if (Long.compareUnsigned(s.size(), MAX_NOBITS) > 0)
+                throw bad("section " + Escape.text(s.name()) + ": " + Long.toUnsignedString(s.size()) + " bytes of zeros, more than " + MAX_NOBITS);
             return new byte[(int) s.size()];
         }
         return Arrays.copyOfRange(data, s.offset(), s.offset() + (int) s.size());

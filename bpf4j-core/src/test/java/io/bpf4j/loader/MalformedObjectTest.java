@@ -43,4 +43,13 @@ class MalformedObjectTest {
     void aFunctionWhoseEndWrapsPastTwoToTheSixtyFourIsOutsideItsSection() throws IOException {
         assertEquals("function sock_24 [10520408729537479592, +10354792) is not whole instructions inside socket", refusal("function-past-section.bpf.o"));
     }
+
+    /**
+     * A fuzzer's object whose .bss (SHT_NOBITS) claims 1.6 GB: the zeros cost the file nothing,
+     * and were allocated (OutOfMemoryError under a 1 GB heap) before any check saw the size.
+     */
+    @Test
+    void aBssOfGigabytesIsRefusedBeforeAnyIsAllocated() throws IOException {
+        assertEquals("ELF: section .bss: 1600085928 bytes of zeros, more than 67108864", refusal("huge-bss.bpf.o"));
+    }
 }
