@@ -108,7 +108,7 @@ public final class FdInfo {
         return errno == Errno.ENOENT ? new BpfException("read " + p + ": no such fd") : new BpfException("read " + p, errno, null);
     }
 
-    /** Fdinfo text of {@code key:\tvalue} lines; later duplicates win, lines without ':' are ignored. */
+    /** Fdinfo text of {@code key:\tvalue} lines; later duplicates win, lines without a key and ':' are ignored. */
     public static FdInfo parse(String text) {
         return new FdInfo(text);
     }
@@ -120,8 +120,9 @@ public final class FdInfo {
             m = new LinkedHashMap<>();
             for (String line : text.split("\n")) {
                 int c = line.indexOf(':');
-                if (c <= 0) continue;
-                m.put(line.substring(0, c).trim(), line.substring(c + 1).trim());
+                String key = c > 0 ? line.substring(0, c).trim() : "";
+                if (key.isEmpty()) continue; // no key: a line of blanks or controls before the ':'
+                m.put(key, line.substring(c + 1).trim());
             }
             fields = m = Collections.unmodifiableMap(m);
         }
@@ -133,7 +134,7 @@ public final class FdInfo {
     }
 
     /** The value of the last line whose key is {@code key}, trimmed, or null; no map built. */
-    private String value(String key) {
+    String value(String key) {
         int from = text.length();
         while (from >= 0) {
             int i = text.lastIndexOf(key, from);

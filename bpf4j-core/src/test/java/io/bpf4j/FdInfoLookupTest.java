@@ -45,4 +45,12 @@ class FdInfoLookupTest {
         assertEquals(32, FdInfo.parse(texts[2]).memlock().getAsLong());
         assertEquals(8, FdInfo.parse(texts[2]).mapId().getAsInt());
     }
+
+    /** Found by fuzzing: a line whose key is only blanks and controls gave the map an empty key no look-up finds. */
+    @Test
+    void aLineWithABlankKeyIsNotAField() {
+        FdInfo f = FdInfo.parse("pos:\t0\n\u0000\u0000\u000e:\t1\n \t:\t2\nid:\t17\n");
+        assertEquals(java.util.List.of("pos", "id"), java.util.List.copyOf(f.fields().keySet()));
+        assertEquals(17, f.number("id").getAsLong());
+    }
 }

@@ -2,6 +2,7 @@ package io.bpf4j.btf;
 
 import io.bpf4j.BpfException;
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import io.bpf4j.btf.BtfType.Array;
 import io.bpf4j.internal.sys.Syscalls;
 import io.bpf4j.btf.BtfType.Composite;
@@ -55,8 +56,13 @@ public final class Btf {
     static final int HEADER_LEN = 24;
     /** BTF does not record the pointer size; bpf4j targets 64-bit kernels. */
     static final int POINTER_SIZE = 8;
-    /** Deeper nesting than this in a recursive walk is treated as malformed input. */
-    static final int MAX_DEPTH = 1024;
+    /**
+     * Deeper nesting than this in a recursive walk (structs inside structs, anonymous members,
+     * function prototypes) is treated as malformed input. The kernels' BTF needs 14 (5.10) to 17
+     * (7.3) levels in the C dump, the deepest walk; at this limit every walk fits a 512 KB thread
+     * stack even when the JIT's frames for the dump's recursion take 2 KB each.
+     */
+    static final int MAX_DEPTH = 64;
 
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int MAP_PRIVATE = 2;
@@ -588,16 +594,16 @@ public final class Btf {
 
     private int alignOf(BtfType t, BitSet active, int depth, BtfType root) {
         if (depth > MAX_DEPTH) throw new BpfFormatException("BTF: alignOf " + describe(root) + ": nesting deeper than " + MAX_DEPTH);
+        // Arrays, typedefs, qualifiers, tags and variables align as what they name: a loop, not recursion.
+        for (int steps = 0; t instanceof Array || t instanceof Typedef || t instanceof Qualifier || t instanceof TypeTag || t instanceof Var; steps++) {
+            if (steps > typeCount()) throw cycle("alignOf", root);
+            t = typeById(t instanceof Array a ? a.elemType() : ((BtfType.Reference) t).type());
+        }
         return switch (t) {
             case Int i -> Math.max(1, Math.min(POINTER_SIZE, i.size()));
             case BtfType.Float f -> Math.max(1, Math.min(POINTER_SIZE, f.size()));
             case Enumeration e -> Math.max(1, Math.min(POINTER_SIZE, e.size()));
             case Ptr _ -> POINTER_SIZE;
-            case Array a -> alignOf(typeById(a.elemType()), active, depth + 1, root);
-            case Typedef r -> alignOf(typeById(r.type()), active, depth + 1, root);
-            case Qualifier r -> alignOf(typeById(r.type()), active, depth + 1, root);
-            case TypeTag r -> alignOf(typeById(r.type()), active, depth + 1, root);
-            case Var r -> alignOf(typeById(r.type()), active, depth + 1, root);
             case Composite c -> {
                 if (active.get(c.id())) throw cycle("alignOf", root);
                 active.set(c.id());
@@ -701,7 +707,7 @@ public final class Btf {
 
     /** {@code STRUCT 'name' [id]}, for messages. */
     static String describe(BtfType t) {
-        return t.kind().kernelName() + " '" + t.name() + "' [" + t.id() + "]";
+        return t.kind().kernelName() + " '" + Escape.text(t.name()) + "' [" + t.id() + "]";
     }
 
     // ---- encoding and dumping ----

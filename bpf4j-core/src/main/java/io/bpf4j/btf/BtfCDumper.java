@@ -30,7 +30,7 @@ final class BtfCDumper {
     private static final byte NONE = 0, IN_PROGRESS = 1, DONE = 2;
 
     private final Btf btf;
-    private final StringBuilder out = new StringBuilder(1 << 20);
+    private final StringBuilder out;
     private final byte[] state;
     private final String[] names;
     private final Map<Integer, String[]> enumeratorNames = new HashMap<>();
@@ -38,17 +38,23 @@ final class BtfCDumper {
     private final boolean[] anonEnumReferenced;
     private final boolean[] anonEnumEmitted;
     private final boolean[] inlining;
+    /** Per type, the flag combinations need() has walked it with (anonymous composites and prototypes). */
+    private final byte[] walked;
     /** Lines left before the dump is judged runaway: shared anonymous types inline once per use. */
     private long lineBudget;
 
     BtfCDumper(Btf btf) {
         this.btf = btf;
         int n = btf.typeCount();
+        // vmlinux's header takes 22 characters per type (2.8 MB for 126k types on 6.18); a
+        // program's few types should not cost a megabyte.
+        out = new StringBuilder((int) Math.min(1 << 24, 256 + 24L * n));
         state = new byte[n];
         names = new String[n];
         anonEnumReferenced = new boolean[n];
         anonEnumEmitted = new boolean[n];
         inlining = new boolean[n];
+        walked = new byte[n];
     }
 
     String dump() {
@@ -71,7 +77,7 @@ final class BtfCDumper {
                 case Enumeration _ when named || !anonEnumReferenced[t.id()] -> define(id, 0);
                 case Typedef _ when t.name().equals("__builtin_va_list") -> {} // a compiler built-in already
                 case Typedef _ -> define(id, 0);
-                case Fwd _ -> declareTag(id, 0);
+                case Fwd _ -> declareTag(id);
                 default -> {}
             }
         }
@@ -165,6 +171,26 @@ final class BtfCDumper {
     // ---- ordering ----
 
     /**
+     * Deeper nesting than this (types inside types by value, typedefs, anonymous members,
+     * function prototypes) is malformed input. The dump recurses once per level, and at this
+     * limit the recursion fits a 512 KB thread stack with room to spare (BtfCDumpDepthTest);
+     * the kernels' own BTF nests 14 to 17 levels. Chains of pointers, arrays, qualifiers and
+     * type tags cost no recursion: they are followed in loops.
+     */
+    static final int MAX_NESTING = Btf.MAX_DEPTH;
+
+    /** The longest declaration of one name: the kernel's are below 1000 characters. */
+    static final int MAX_DECLARATION = 1 << 16;
+
+    /** The deepest nesting this dump reached, for tests. */
+    int deepest;
+
+    private void enter(int depth, int id) {
+        if (depth > MAX_NESTING) throw new BpfFormatException("BTF: C dump: type [" + id + "] nested deeper than " + MAX_NESTING);
+        if (depth > deepest) deepest = depth;
+    }
+
+    /**
      * Makes {@code id} usable from here on: {@code complete} when it is used by value (its
      * definition must come first), otherwise declared. A struct tag first seen in a member or a
      * typedef is declared at file scope by that use, so only parameter lists ({@code inParams},
@@ -172,8 +198,32 @@ final class BtfCDumper {
      * through a pointer, where a type still being defined may be named.
      */
     private void need(int id, boolean complete, boolean viaPointer, boolean inParams, int depth) {
-        if (depth > Btf.MAX_DEPTH) throw new BpfFormatException("BTF: C dump: type [" + id + "] nested deeper than " + Btf.MAX_DEPTH);
+        enter(depth, id);
         BtfType t = btf.typeById(id);
+        // Pointers, arrays, qualifiers and tags only change how the type behind them is needed.
+        for (int steps = 0; t instanceof Ptr || t instanceof Array || t instanceof Qualifier || t instanceof TypeTag; steps++) {
+            if (steps > MAX_NESTING) throw new BpfFormatException("BTF: C dump: type [" + id + "] nested deeper than " + MAX_NESTING);
+            switch (t) {
+                case Ptr p -> {
+                    id = p.type();
+                    complete = false;
+                    viaPointer = true;
+                }
+                case Array a -> {
+                    id = a.elemType();
+                    complete = true;
+                }
+                default -> id = ((BtfType.Reference) t).type();
+            }
+            t = btf.typeById(id);
+        }
+        if (t instanceof FuncProto || (t instanceof Composite c && c.name().isEmpty())) {
+            // What these need depends on the two flags only, and a second walk with the same flags
+            // finds it all done: walk once, or types shared along a chain cost 2^depth walks.
+            int bit = 1 << ((viaPointer ? 1 : 0) | (inParams ? 2 : 0));
+            if ((walked[id] & bit) != 0) return;
+            walked[id] |= (byte) bit;
+        }
         switch (t) {
             case Composite c when c.name().isEmpty() -> {
                 if (inlining[id]) throw new BpfFormatException("BTF: C dump: anonymous " + Btf.describe(t) + " contains itself");
@@ -183,22 +233,19 @@ final class BtfCDumper {
             }
             case Composite _ -> {
                 if (complete && !(viaPointer && state[id] == IN_PROGRESS)) define(id, depth + 1);
-                else if (inParams) declareTag(id, depth + 1);
+                else if (inParams) declareTag(id);
             }
             case Enumeration e when !e.name().isEmpty() -> define(id, depth + 1);
             case Fwd _ -> {
-                if (inParams) declareTag(id, depth + 1);
+                if (inParams) declareTag(id);
             }
             case Typedef td when td.name().equals("__builtin_va_list") -> {}
             case Typedef td -> {
                 if (complete) need(td.type(), true, viaPointer, inParams, depth + 1);
                 define(id, depth + 1);
             }
-            case Qualifier r -> need(r.type(), complete, viaPointer, inParams, depth + 1);
-            case TypeTag r -> need(r.type(), complete, viaPointer, inParams, depth + 1);
-            case Ptr p -> need(p.type(), false, true, inParams, depth + 1);
-            case Array a -> need(a.elemType(), true, viaPointer, inParams, depth + 1);
             case FuncProto f -> {
+                // walked[] already stops a prototype that takes a pointer to itself; declaration() reports it.
                 need(f.returnType(), false, true, inParams, depth + 1);
                 for (Param p : f.params()) need(p.type(), false, true, true, depth + 1);
             }
@@ -207,7 +254,7 @@ final class BtfCDumper {
         }
     }
 
-    private void declareTag(int id, int depth) {
+    private void declareTag(int id) {
         BtfType t = btf.typeById(id);
         String tag = tag(t);
         if (state[id] == DONE || !declaredTags.add(tag)) return;
@@ -217,18 +264,19 @@ final class BtfCDumper {
     /** Prints the definition of a named composite, an enum or a typedef, after what it needs. */
     private void define(int id, int depth) {
         if (state[id] == DONE) return;
+        enter(depth, id);
         BtfType t = btf.typeById(id);
         if (state[id] == IN_PROGRESS) throw new BpfFormatException("BTF: C dump: " + Btf.describe(t) + " contains itself");
         state[id] = IN_PROGRESS;
         switch (t) {
             case Composite c -> {
                 for (Member m : c.members()) need(m.type(), true, false, false, depth + 1);
-                out.append(body(c, 0)).append(";\n\n");
+                out.append(body(c, 0, depth + 1)).append(";\n\n");
             }
             case Enumeration e -> out.append(enumBody(e, 0)).append(";\n\n");
             case Typedef td -> {
                 need(td.type(), false, false, false, depth + 1);
-                out.append("typedef ").append(declaration(td.type(), names[id], 0, "", 0)).append(";\n\n");
+                out.append("typedef ").append(declaration(td.type(), names[id], 0, "", depth + 1)).append(";\n\n");
             }
             default -> throw new IllegalStateException("define " + t.kind());
         }
@@ -242,51 +290,86 @@ final class BtfCDumper {
      * The C declaration of something of type {@code id} around declarator {@code inner}, e.g.
      * {@code int (*inner)(void)}. {@code quals} are qualifiers waiting for the next base type
      * or pointer; {@code indent} is the tab depth of the line the declaration starts on.
+     * Pointers, arrays, qualifiers and tags wrap the declarator in a loop; only parameters and
+     * anonymous members recurse.
      */
     private String declaration(int id, String inner, int indent, String quals, int depth) {
-        if (depth > Btf.MAX_DEPTH) throw new BpfFormatException("BTF: C dump: type [" + id + "] nested deeper than " + Btf.MAX_DEPTH);
+        enter(depth, id);
         BtfType t = btf.typeById(id);
-        return switch (t) {
-            case BtfType.Void _ -> base(quals, "void", inner);
-            case Int i -> base(quals, i.name().isEmpty() ? intName(i.size(), i.signed()) : i.name(), inner);
-            case BtfType.Float f -> base(quals, f.name(), inner);
-            case Typedef _ -> base(quals, names[id], inner);
-            case Fwd _ -> base(quals, tag(t), inner);
-            case Composite c when c.name().isEmpty() -> {
-                if (inlining[id]) throw new BpfFormatException("BTF: C dump: anonymous " + Btf.describe(t) + " contains itself");
-                inlining[id] = true;
-                String body = body(c, indent);
-                inlining[id] = false;
-                yield base(quals, body, inner);
-            }
-            case Composite _ -> base(quals, tag(t), inner);
-            case Enumeration e when e.name().isEmpty() -> {
-                if (anonEnumEmitted[id]) yield base(quals, intName(e.size(), e.signed()), inner);
-                anonEnumEmitted[id] = true;
-                yield base(quals, enumBody(e, indent), inner);
-            }
-            case Enumeration _ -> base(quals, tag(t), inner);
-            case Qualifier q -> {
-                String word = q.kind().name().toLowerCase() + " ";
-                // const applied to an array of const (how BTF spells "const char x[]") is one const in C
-                yield declaration(q.type(), inner, indent, quals.contains(word) ? quals : quals + word, depth + 1);
-            }
-            case TypeTag tt -> declaration(tt.type(), inner, indent, quals, depth + 1);
-            case Ptr p -> {
-                String d = ("*" + quals + inner).stripTrailing();
-                yield declaration(p.type(), wrapsDeclarator(p.type()) ? "(" + d + ")" : d, indent, "", depth + 1);
-            }
-            case Array a -> declaration(a.elemType(), inner + "[" + Integer.toUnsignedString(a.nelems()) + "]", indent, quals, depth + 1);
-            case FuncProto f -> {
-                StringBuilder ps = new StringBuilder();
-                for (Param p : f.params()) {
-                    if (!ps.isEmpty()) ps.append(", ");
-                    ps.append(p.type() == 0 && p.name().isEmpty() ? "..." : declaration(p.type(), "", indent, "", depth + 1));
+        for (int steps = 0; ; steps++) {
+            // Each step grows the declarator: a chain no C type has is refused before it gets costly.
+            if (steps > MAX_NESTING) throw new BpfFormatException("BTF: C dump: type [" + id + "] nested deeper than " + MAX_NESTING);
+            switch (t) {
+                case Qualifier q -> {
+                    String word = q.kind().name().toLowerCase() + " ";
+                    // const applied to an array of const (how BTF spells "const char x[]") is one const in C
+                    if (!quals.contains(word)) quals = quals + word;
+                    id = q.type();
                 }
-                yield declaration(f.returnType(), inner + "(" + (ps.isEmpty() ? "void" : ps) + ")", indent, "", depth + 1);
+                case TypeTag tt -> id = tt.type();
+                case Ptr p -> {
+                    String d = ("*" + quals + inner).stripTrailing();
+                    inner = wrapsDeclarator(p.type()) ? "(" + d + ")" : d;
+                    quals = "";
+                    id = p.type();
+                }
+                case Array a -> {
+                    inner = inner + "[" + Integer.toUnsignedString(a.nelems()) + "]";
+                    id = a.elemType();
+                }
+                case FuncProto f -> {
+                    if (inlining[id]) throw new BpfFormatException("BTF: C dump: " + Btf.describe(t) + " contains itself");
+                    inlining[id] = true;
+                    StringBuilder ps = new StringBuilder();
+                    for (Param p : f.params()) {
+                        if (!ps.isEmpty()) ps.append(", ");
+                        ps.append(p.type() == 0 && p.name().isEmpty() ? "..." : declaration(p.type(), "", indent, "", depth + 1));
+                        // Prototypes sharing parameter types double the text per level: stop early.
+                        if (ps.length() + inner.length() > MAX_DECLARATION)
+                            throw new BpfFormatException("BTF: C dump: declaration of " + Btf.describe(t) + " runs past " + MAX_DECLARATION + " characters");
+                    }
+                    inlining[id] = false;
+                    inner = inner + "(" + (ps.isEmpty() ? "void" : ps) + ")";
+                    quals = "";
+                    id = f.returnType();
+                }
+                case BtfType.Void _ -> {
+                    return base(quals, "void", inner);
+                }
+                case Int i -> {
+                    return base(quals, i.name().isEmpty() ? intName(i.size(), i.signed()) : i.name(), inner);
+                }
+                case BtfType.Float f -> {
+                    return base(quals, f.name(), inner);
+                }
+                case Typedef _ -> {
+                    return base(quals, names[id], inner);
+                }
+                case Fwd _ -> {
+                    return base(quals, tag(t), inner);
+                }
+                case Composite c when c.name().isEmpty() -> {
+                    if (inlining[id]) throw new BpfFormatException("BTF: C dump: anonymous " + Btf.describe(t) + " contains itself");
+                    inlining[id] = true;
+                    String body = body(c, indent, depth + 1);
+                    inlining[id] = false;
+                    return base(quals, body, inner);
+                }
+                case Composite _ -> {
+                    return base(quals, tag(t), inner);
+                }
+                case Enumeration e when e.name().isEmpty() -> {
+                    if (anonEnumEmitted[id]) return base(quals, intName(e.size(), e.signed()), inner);
+                    anonEnumEmitted[id] = true;
+                    return base(quals, enumBody(e, indent), inner);
+                }
+                case Enumeration _ -> {
+                    return base(quals, tag(t), inner);
+                }
+                default -> throw new BpfFormatException("BTF: C dump: " + Btf.describe(t) + " cannot be part of a C type");
             }
-            default -> throw new BpfFormatException("BTF: C dump: " + Btf.describe(t) + " cannot be part of a C type");
-        };
+            t = btf.typeById(id);
+        }
     }
 
     /** A pointer to an array or function needs parentheses: {@code int (*p)[4]}. */
@@ -333,7 +416,7 @@ final class BtfCDumper {
     }
 
     /** {@code struct name { members }} with padding members where the BTF offsets are not C's natural ones. */
-    private String body(Composite c, int indent) {
+    private String body(Composite c, int indent, int depth) {
         boolean union = c instanceof BtfType.Union;
         StringBuilder sb = new StringBuilder(union ? "union" : "struct");
         if (!c.name().isEmpty()) sb.append(' ').append(names[c.id()]);
@@ -365,7 +448,7 @@ final class BtfCDumper {
                 cur = off + (f.isBitfield() ? f.bitfieldSize() : 8 * btf.sizeOf(m.type()));
             }
             line();
-            tabs(sb, indent + 1).append(declaration(m.type(), m.name(), indent + 1, "", 0));
+            tabs(sb, indent + 1).append(declaration(m.type(), m.name(), indent + 1, "", depth + 1));
             if (f.isBitfield()) sb.append(": ").append(f.bitfieldSize());
             sb.append(";\n");
         }

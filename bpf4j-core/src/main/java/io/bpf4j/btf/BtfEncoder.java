@@ -1,6 +1,7 @@
 package io.bpf4j.btf;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import io.bpf4j.btf.BtfType.Array;
 import io.bpf4j.btf.BtfType.Composite;
 import io.bpf4j.btf.BtfType.Datasec;
@@ -61,7 +62,7 @@ final class BtfEncoder {
     }
 
     private static void head(Out o, StringTable s, String name, BtfKind kind, int vlen, boolean kflag, int sizeOrType) {
-        if (vlen < 0 || vlen > 0xffff) throw new BpfFormatException("BTF: " + kind.kernelName() + " '" + name + "': vlen " + vlen + " exceeds 65535");
+        if (vlen < 0 || vlen > 0xffff) throw new BpfFormatException("BTF: " + kind.kernelName() + " '" + Escape.text(name) + "': vlen " + vlen + " exceeds 65535");
         o.i32(s.add(name));
         o.i32(kind.number() << 24 | vlen | (kflag ? 1 << 31 : 0));
         o.i32(sizeOrType);

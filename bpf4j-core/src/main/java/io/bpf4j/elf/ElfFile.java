@@ -2,6 +2,7 @@ package io.bpf4j.elf;
 
 import io.bpf4j.BpfException;
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -51,6 +52,14 @@ public final class ElfFile implements AutoCloseable {
     /** Notes larger than this are not build ids or VMCOREINFO. */
     static final int MAX_NOTES = 1 << 20;
     private static final int PN_XNUM = 0xffff;
+
+    /**
+     * The largest SHT_NOBITS section (.bss) whose zeros {@link #contents} makes: its size costs
+     * the file nothing, so a header could ask for gigabytes. The kernel refuses a map value
+     * above KMALLOC_MAX_SIZE (array_map_alloc_check; 4 MiB with 4 KiB pages), so no loadable
+     * object has a larger one; 64 MiB leaves room for larger pages.
+     */
+    static final long MAX_NOBITS = 64L << 20;
 
     /** The whole file, or null when it is read through {@link #channel}. */
     private final byte[] data;
@@ -317,7 +326,8 @@ public final class ElfFile implements AutoCloseable {
     /** A copy of the section's bytes; zeros for SHT_NOBITS (.bss). */
     public byte[] contents(ElfSection s) {
         if (s.type() == SHT_NOBITS) {
-            if (s.size() < 0 || s.size() > Integer.MAX_VALUE - 8) throw bad("section " + s.name() + " too large: " + s.size());
+            if (Long.compareUnsigned(s.size(), MAX_NOBITS) > 0)
+                throw bad("section " + Escape.text(s.name()) + ": " + Long.toUnsignedString(s.size()) + " bytes of zeros, more than " + MAX_NOBITS);
             return new byte[(int) s.size()];
         }
         return bytes(s.offset(), s.size(), "section " + s.name());
@@ -338,10 +348,10 @@ public final class ElfFile implements AutoCloseable {
     /** The entries of a {@code .rel} or {@code .rela} section, symbol indices checked. */
     public List<ElfRelocation> relocations(ElfSection rel) {
         boolean rela = rel.type() == SHT_RELA;
-        if (!rela && rel.type() != SHT_REL) throw bad("section " + rel.name() + " is not a relocation section");
+        if (!rela && rel.type() != SHT_REL) throw bad("section " + Escape.text(rel.name()) + " is not a relocation section");
         int es = rela ? RELA_SIZE : REL_SIZE;
-        if (rel.entrySize() != 0 && rel.entrySize() != es) throw bad("section " + rel.name() + ": entry size " + rel.entrySize() + ", want " + es);
-        if (rel.size() % es != 0) throw bad("section " + rel.name() + ": size " + rel.size() + " is not a multiple of " + es);
+        if (rel.entrySize() != 0 && rel.entrySize() != es) throw bad("section " + Escape.text(rel.name()) + ": entry size " + rel.entrySize() + ", want " + es);
+        if (rel.size() % es != 0) throw bad("section " + Escape.text(rel.name()) + ": size " + rel.size() + " is not a multiple of " + es);
         byte[] b = contents(rel);
         int n = b.length / es, symbolCount = symbols().size();
         List<ElfRelocation> out = new ArrayList<>(n);
@@ -349,7 +359,7 @@ public final class ElfFile implements AutoCloseable {
             int p = i * es;
             long info = u64(b, p + 8);
             long sym = info >>> 32;
-            if (sym >= symbolCount) throw bad("section " + rel.name() + " entry " + i + ": symbol index " + sym + " out of range");
+            if (sym >= symbolCount) throw bad("section " + Escape.text(rel.name()) + " entry " + i + ": symbol index " + sym + " out of range");
             out.add(new ElfRelocation(u64(b, p), (int) sym, (int) info, rela ? u64(b, p + 16) : 0));
         }
         return out;

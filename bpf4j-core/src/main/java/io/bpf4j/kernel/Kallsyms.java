@@ -96,6 +96,7 @@ public final class Kallsyms {
         char type = t.charAt(sp + 1);
         int nameStart = sp + 3;
         int tab = find(t, '\t', nameStart, eol);
+        if (tab == nameStart) return null; // no name: kallsyms has none, and it could not be printed back
         String name = t.subSequence(nameStart, tab).toString();
         String module = null;
         if (tab < eol) {

@@ -3,6 +3,7 @@ package io.bpf4j.loader;
 import io.bpf4j.BpfFormatException;
 import io.bpf4j.FuncInfo;
 import io.bpf4j.LineInfo;
+import io.bpf4j.Escape;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.core.CoreRelo;
 
@@ -226,7 +227,7 @@ final class BtfExt {
             Section sec = sections.computeIfAbsent(name, k -> new Section());
             long n = u32(d, p + 4);
             p += 8;
-            if (n > (end - p) / recSize) throw bad(what + " for " + name + ": " + n + " records of " + recSize + " bytes overrun the section");
+            if (n > (end - p) / recSize) throw bad(what + " for " + Escape.text(name) + ": " + n + " records of " + recSize + " bytes overrun the section");
             for (int i = 0; i < n; i++, p += (int) recSize) {
                 long insnOff = u32(d, p);
                 if (insnOff % 8 != 0) throw bad(what + " for " + name + ": instruction offset " + insnOff + " not a multiple of 8");

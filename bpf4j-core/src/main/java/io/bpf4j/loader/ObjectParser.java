@@ -1,6 +1,7 @@
 package io.bpf4j.loader;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import io.bpf4j.FuncInfo;
 import io.bpf4j.LineInfo;
 import io.bpf4j.MapSpec;
@@ -106,15 +107,15 @@ final class ObjectParser {
         }
         for (ElfSection s : elf.sections()) {
             if (s.type() != ElfFile.SHT_REL && s.type() != ElfFile.SHT_RELA) continue;
-            ElfSection target = elf.section(s.info(), "relocation section " + s.name());
+            ElfSection target = elf.section(s.info(), "relocation section " + Escape.text(s.name()));
             if (!target.executable() && !target.name().equals(".maps")) continue;
             if (target.type() == ElfFile.SHT_NOBITS)
-                throw new BpfFormatException("section " + s.name() + ": relocations in " + target.name() + ", which has no contents");
+                throw new BpfFormatException("section " + Escape.text(s.name()) + ": relocations in " + Escape.text(target.name()) + ", which has no contents");
             ElfRelocation[] bySlot = relocs[target.index()];
             if (bySlot == null) relocs[target.index()] = bySlot = new ElfRelocation[(int) (target.size() / 8)];
             for (ElfRelocation r : elf.relocations(s)) {
                 if (r.offset() % 8 != 0 || r.offset() < 0 || r.offset() / 8 >= bySlot.length)
-                    throw new BpfFormatException("section " + s.name() + ": relocation offset " + r.offset() + " outside or unaligned in " + target.name());
+                    throw new BpfFormatException("section " + Escape.text(s.name()) + ": relocation offset " + r.offset() + " outside or unaligned in " + Escape.text(target.name()));
                 bySlot[(int) (r.offset() / 8)] = r;
             }
         }
@@ -125,9 +126,9 @@ final class ObjectParser {
         Map<String, ProgramSpec> programs = new LinkedHashMap<>();
         for (ElfSection s : elf.sections()) {
             if (!s.executable() || s.name().equals(".text") || s.size() == 0) continue;
-            if (s.size() % 8 != 0) throw new BpfFormatException("section " + s.name() + ": size " + s.size() + " is not a multiple of 8");
+            if (s.size() % 8 != 0) throw new BpfFormatException("section " + Escape.text(s.name()) + ": size " + s.size() + " is not a multiple of 8");
             for (ElfSymbol sym : functions(s)) {
-                if (programs.containsKey(sym.name())) throw new BpfFormatException("two programs named " + sym.name());
+                if (programs.containsKey(sym.name())) throw new BpfFormatException("two programs named " + Escape.text(sym.name()));
                 programs.put(sym.name(), link(s, sym, license, version));
             }
         }
@@ -153,7 +154,7 @@ final class ObjectParser {
                 if (sym.type() != ElfSymbol.STT_FUNC) continue;
                 if (sym.value() % 8 != 0 || sym.size() % 8 != 0 || sym.size() <= 0 || sym.value() < 0
                         || sym.value() + sym.size() > sec.size() || sym.value() + sym.size() < 0)
-                    throw new BpfFormatException("function " + sym.name() + " [" + sym.value() + ", +" + sym.size() + ") is not whole instructions inside " + sec.name());
+                    throw new BpfFormatException("function " + Escape.text(sym.name()) + " [" + sym.value() + ", +" + sym.size() + ") is not whole instructions inside " + Escape.text(sec.name()));
                 out.add(sym);
             }
         }
@@ -212,13 +213,13 @@ final class ObjectParser {
     private Code code(ElfSection sec) {
         Code c = code[sec.index()];
         if (c != null) return c;
-        if (sec.size() % 8 != 0) throw new BpfFormatException("section " + sec.name() + ": size " + sec.size() + " is not a multiple of 8");
+        if (sec.size() % 8 != 0) throw new BpfFormatException("section " + Escape.text(sec.name()) + ": size " + sec.size() + " is not a multiple of 8");
         byte[] b = elf.contents(sec);
         List<Insn> insns;
         try {
             insns = Insn.decode(b);
         } catch (BpfFormatException e) {
-            throw new BpfFormatException("section " + sec.name() + ": " + e.getMessage(), e);
+            throw new BpfFormatException("section " + Escape.text(sec.name()) + ": " + e.getMessage(), e);
         }
         return code[sec.index()] = new Code(insns, b.length / Insn.SLOT_SIZE, relocs[sec.index()]);
     }
@@ -234,7 +235,7 @@ final class ObjectParser {
         if (s.type() != ElfFile.SHT_PROGBITS && s.type() != ElfFile.SHT_NOBITS) return;
         MapSpec.Kind kind = s.name().startsWith(".rodata") ? MapSpec.Kind.RODATA
                 : s.name().startsWith(".bss") ? MapSpec.Kind.BSS : MapSpec.Kind.DATA;
-        if (s.size() > Integer.MAX_VALUE - 8) throw new BpfFormatException("section " + s.name() + " too large");
+        if (s.size() > Integer.MAX_VALUE - 8) throw new BpfFormatException("section " + Escape.text(s.name()) + " too large");
         int valueTypeId = datasecs.getOrDefault(s.name(), 0);
         MapSpec m = new MapSpec(MapType.ARRAY, s.name(), 4, (int) s.size(), 1,
                 MapSpec.F_MMAPABLE | (kind == MapSpec.Kind.RODATA ? MapSpec.F_RDONLY_PROG : 0), 0, 0, null, null, 0, valueTypeId,
@@ -246,7 +247,7 @@ final class ObjectParser {
             for (ElfSymbol sym : symbolsBySection[s.index()]) {
                 if (sym.type() != ElfSymbol.STT_OBJECT || sym.name().isEmpty()) continue;
                 if (sym.value() < 0 || sym.size() < 0 || sym.value() + sym.size() > s.size() || sym.value() + sym.size() < 0)
-                    throw new BpfFormatException("variable " + sym.name() + " lies outside section " + s.name());
+                    throw new BpfFormatException("variable " + Escape.text(sym.name()) + " lies outside section " + Escape.text(s.name()));
                 int typeId = 0;
                 if (ds != null) {
                     for (BtfType.VarSecinfo v : ds.vars())
@@ -268,7 +269,7 @@ final class ObjectParser {
             if (!(btf.typeById(vs.type()) instanceof BtfType.Var var))
                 throw new BpfFormatException(".maps DATASEC entry " + vs.type() + " is not a VAR");
             MapSpec m = mapFromBtf(var.name(), btf.resolve(var.type()), 0);
-            if (maps.containsKey(m.name())) throw new BpfFormatException("two maps named " + m.name());
+            if (maps.containsKey(m.name())) throw new BpfFormatException("two maps named " + Escape.text(m.name()));
             maps.put(m.name(), m);
         }
     }
@@ -276,14 +277,14 @@ final class ObjectParser {
     /** A map definition as {@code bpf_helpers.h}'s {@code __uint}/{@code __type}/{@code __array} write it. */
     private MapSpec mapFromBtf(String mapName, BtfType def, int depth) {
         if (!(def instanceof BtfType.Struct st))
-            throw new BpfFormatException("map " + mapName + ": definition is " + def.kind().kernelName() + ", want a struct");
+            throw new BpfFormatException("map " + Escape.text(mapName) + ": definition is " + def.kind().kernelName() + ", want a struct");
         MapType type = null;
         int keySize = 0, valueSize = 0, maxEntries = 0, flags = 0, numaNode = 0, keyId = 0, valueId = 0;
         long mapExtra = 0;
         MapSpec.Pinning pinning = MapSpec.Pinning.NONE;
         MapSpec inner = null;
         for (BtfType.Member mem : st.members()) {
-            String what = "map " + mapName + " member " + mem.name();
+            String what = "map " + Escape.text(mapName) + " member " + Escape.text(mem.name());
             switch (mem.name()) {
                 case "type" -> type = mapType(mapName, uintMember(mem, what));
                 case "max_entries" -> maxEntries = uintMember(mem, what);
@@ -294,7 +295,7 @@ final class ObjectParser {
                 case "map_extra" -> mapExtra = uintMember(mem, what) & 0xffffffffL;
                 case "pinning" -> {
                     int p = uintMember(mem, what);
-                    if (p != 0 && p != 1) throw new BpfFormatException(what + ": unknown pinning " + Integer.toUnsignedString(p));
+                    if (p != 0 && p != 1) throw new BpfFormatException(what + ": unknown pinning " + Integer.toUnsignedString(p) + " (0 none, 1 by name)");
                     pinning = MapSpec.Pinning.values()[p];
                 }
                 case "key" -> {
@@ -318,12 +319,12 @@ final class ObjectParser {
                     } else if (!(target instanceof BtfType.FuncProto))
                         throw new BpfFormatException(what + ": values point to " + target.kind().kernelName());
                 }
-                default -> throw new BpfFormatException("map " + mapName + ": unknown attribute " + mem.name());
+                default -> throw new BpfFormatException("map " + Escape.text(mapName) + ": unknown attribute " + Escape.text(mem.name()));
             }
         }
-        if (type == null) throw new BpfFormatException("map " + mapName + ": no type");
+        if (type == null) throw new BpfFormatException("map " + Escape.text(mapName) + ": no type");
         if (type == MapType.ARRAY_OF_MAPS || type == MapType.HASH_OF_MAPS) {
-            if (inner == null) throw new BpfFormatException("map " + mapName + ": map-in-map needs __array(values, ...)");
+            if (inner == null) throw new BpfFormatException("map " + Escape.text(mapName) + ": map-in-map needs __array(values, ...)");
             if (valueSize == 0) valueSize = 4;
             if (keySize == 0) keySize = 4;
             valueId = 0; // the kernel refuses BTF values for fd-holding maps
@@ -362,7 +363,7 @@ final class ObjectParser {
 
     private static MapType mapType(String mapName, int v) {
         MapType t = MapType.of(v);
-        if (t == null) throw new BpfFormatException("map " + mapName + ": unknown map type " + Integer.toUnsignedString(v));
+        if (t == null) throw new BpfFormatException("map " + Escape.text(mapName) + ": unknown map type " + Integer.toUnsignedString(v));
         return t;
     }
 
@@ -391,12 +392,12 @@ final class ObjectParser {
             long slot = rel / 8;
             if (owner.type() == MapType.PROG_ARRAY) {
                 if (!programs.containsKey(sym.name()))
-                    throw new BpfFormatException("map " + owner.name() + " slot " + slot + ": " + sym.name() + " is not a program");
+                    throw new BpfFormatException("map " + Escape.text(owner.name()) + " slot " + slot + ": " + Escape.text(sym.name()) + " is not a program");
             } else if (!maps.containsKey(sym.name())) {
-                throw new BpfFormatException("map " + owner.name() + " slot " + slot + ": " + sym.name() + " is not a map");
+                throw new BpfFormatException("map " + Escape.text(owner.name()) + " slot " + slot + ": " + Escape.text(sym.name()) + " is not a map");
             }
             if (slot >= Integer.toUnsignedLong(owner.maxEntries()))
-                throw new BpfFormatException("map " + owner.name() + ": slot " + slot + " beyond max_entries " + Integer.toUnsignedString(owner.maxEntries()));
+                throw new BpfFormatException("map " + Escape.text(owner.name()) + ": slot " + slot + " beyond max_entries " + Integer.toUnsignedString(owner.maxEntries()));
             slots.computeIfAbsent(owner.name(), k -> new TreeMap<>()).put((int) slot, sym.name());
         }
         slots.forEach((map, s) -> maps.put(map, maps.get(map).withInitialSlots(s)));
@@ -425,8 +426,8 @@ final class ObjectParser {
             Code c = code(sec);
             int start = (int) (fn.value() / 8), length = (int) (fn.size() / 8);
             int first = c.indexAt[start], end = c.indexAt[start + length];
-            if (first < 0) throw new BpfFormatException(prog + ": function " + fn.name() + " of " + sec.name() + " starts inside an ld_imm64");
-            if (end < 0) throw new BpfFormatException(prog + ": ld_imm64 at the end of function " + fn.name() + " in " + sec.name());
+            if (first < 0) throw new BpfFormatException(Escape.text(prog) + ": function " + Escape.text(fn.name()) + " of " + Escape.text(sec.name()) + " starts inside an ld_imm64");
+            if (end < 0) throw new BpfFormatException(Escape.text(prog) + ": ld_imm64 at the end of function " + Escape.text(fn.name()) + " in " + Escape.text(sec.name()));
             Chunk ch = new Chunk(sec, c, start, length, first, end, newStart, newIndex);
             chunks.add(ch);
             return ch;
@@ -434,7 +435,7 @@ final class ObjectParser {
 
         /** Where the function containing slot {@code target} of {@code ts} starts in this program, appending it once. */
         int place(ElfSection ts, long target) {
-            if (!ts.executable()) throw new BpfFormatException(prog + ": call into non-code section " + ts.name());
+            if (!ts.executable()) throw new BpfFormatException(Escape.text(prog) + ": call into non-code section " + Escape.text(ts.name()));
             ElfSymbol[] fs = functions(ts);
             ElfSymbol fn = null;
             int lo = 0, hi = fs.length - 1;
@@ -448,7 +449,7 @@ final class ObjectParser {
                     break;
                 }
             }
-            if (fn == null) throw new BpfFormatException(prog + ": call to instruction " + target + " of " + ts.name() + ", which is in no function");
+            if (fn == null) throw new BpfFormatException(Escape.text(prog) + ": call to instruction " + target + " of " + Escape.text(ts.name()) + ", which is in no function");
             int fStart = (int) (fn.value() / 8);
             for (Chunk c : chunks)
                 if (c.section.index() == ts.index() && c.start == fStart) return c.newStart + (int) (target - fStart);
@@ -565,7 +566,7 @@ final class ObjectParser {
         if (sym.section() == mapsSection) {
             MapSpec m = maps.get(sym.name());
             if (m == null || m.kind() != MapSpec.Kind.MAP)
-                throw new BpfFormatException(l.prog + ": relocation against " + sym.name() + " in .maps, which is not a map");
+                throw new BpfFormatException(Escape.text(l.prog) + ": relocation against " + Escape.text(sym.name()) + " in .maps, which is not a map");
             l.references.add(new Reference(ni, Reference.Kind.MAP, m.name()));
             return new Insn.LdImm64(ld.dst(), Pseudo.MAP_FD, 0);
         }
@@ -573,7 +574,7 @@ final class ObjectParser {
         if (data != null) {
             long off = sym.value() + imm;
             if (off < 0 || off >= data.valueSize())
-                throw new BpfFormatException(l.prog + ": reference to " + data.name() + "+" + off + " outside it");
+                throw new BpfFormatException(Escape.text(l.prog) + ": reference to " + Escape.text(data.name()) + "+" + off + " outside it");
             l.references.add(new Reference(ni, Reference.Kind.MAP, data.name()));
             return new Insn.LdImm64(ld.dst(), Pseudo.MAP_VALUE, off << 32);
         }
@@ -581,11 +582,11 @@ final class ObjectParser {
         if (ts.executable()) {
             // The address of a function (a callback for bpf_loop and friends).
             long off = sym.value() + imm;
-            if (off % 8 != 0) throw new BpfFormatException(l.prog + ": address of " + sym.name() + "+" + imm + " is not an instruction");
+            if (off % 8 != 0) throw new BpfFormatException(Escape.text(l.prog) + ": address of " + Escape.text(sym.name()) + "+" + imm + " is not an instruction");
             int at = l.place(ts, off / 8);
             return new Insn.LdImm64(ld.dst(), Pseudo.FUNC, (at - (ni + 1)) & 0xffffffffL);
         }
-        throw new BpfFormatException(l.prog + ": relocation against " + sym.name() + " in section " + ts.name() + ", which is neither a map nor global data");
+        throw new BpfFormatException(Escape.text(l.prog) + ": relocation against " + Escape.text(sym.name()) + " in section " + Escape.text(ts.name()) + ", which is neither a map nor global data");
     }
 
     private static String cString(byte[] b) {

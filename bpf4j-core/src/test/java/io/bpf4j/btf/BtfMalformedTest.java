@@ -114,7 +114,7 @@ class BtfMalformedTest {
         fails(() -> btf.resolve(a), "reference cycle");
         fails(() -> btf.sizeOf(a), "reference cycle");
         fails(() -> btf.sizeOf(selfArr), "reference cycle");
-        fails(() -> btf.alignOf(btf.typeById(selfArr)), "deeper than");
+        fails(() -> btf.alignOf(btf.typeById(selfArr)), "reference cycle");
         fails(() -> btf.alignOf(btf.typeById(s)), "reference cycle");
         assertEquals(8, btf.sizeOf(s), "a struct's size is its own; no walk");
     }

@@ -72,4 +72,12 @@ class KallsymsParseTest {
         assertNull(k.first("tab_without_module").orElseThrow().module());
         assertEquals(0xffffffff81000000L, k.first("_text").orElseThrow().address());
     }
+
+    /** Found by fuzzing: a tab right after the type gave a symbol without a name, which no printing of it parses back to. */
+    @Test
+    void aLineWithoutANameIsNotASymbol() {
+        Kallsyms k = Kallsyms.parse("ffffffff81000000 T \t\u0000_alias\nffffffff81000010 T \t[mod]\nffffffff81000020 T x\t[mod]\n");
+        assertEquals(1, k.size());
+        assertEquals("x", k.symbols().getFirst().name());
+    }
 }

@@ -1,6 +1,7 @@
 package io.bpf4j.lab;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -48,9 +49,9 @@ final class ArArchive implements AutoCloseable {
         try {
             size = Long.parseLong(sizeText);
         } catch (NumberFormatException e) {
-            throw new BpfFormatException(what + ": ar member " + name + ": size '" + sizeText + "' is not a number");
+            throw new BpfFormatException(what + ": ar member " + Escape.text(name) + ": size '" + Escape.text(sizeText) + "' is not a number");
         }
-        if (size < 0) throw new BpfFormatException(what + ": ar member " + name + ": negative size");
+        if (size < 0) throw new BpfFormatException(what + ": ar member " + Escape.text(name) + ": negative size");
         current = new BoundedStream(in, size, what + ": ar member " + name);
         return new Member(name, size, current);
     }

@@ -1,6 +1,7 @@
 package io.bpf4j.lab;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import java.util.Comparator;
 
 /**
@@ -12,25 +13,51 @@ public record DebianVersion(long epoch, String upstream, String revision) implem
 
     public static final Comparator<String> ORDER = Comparator.comparing(DebianVersion::parse);
 
+    /**
+     * Parses {@code [epoch:]upstream[-revision]} with dpkg's syntax: the epoch is a decimal
+     * number, the upstream part starts with a digit and holds letters, digits and
+     * {@code . + ~ - :} (a colon only after an epoch), the revision, if a dash introduces one, is
+     * not empty and holds letters, digits and {@code . + ~}. Anything else is a format error.
+     */
     public static DebianVersion parse(String v) {
-        if (v == null || v.isBlank() || v.chars().anyMatch(Character::isWhitespace)) {
-            throw new BpfFormatException("Debian version: not a version: '" + v + "'");
-        }
+        if (v == null || v.isEmpty()) throw new BpfFormatException("Debian version: empty");
         long epoch = 0;
+        String rest = v;
         int colon = v.indexOf(':');
         if (colon >= 0) {
-            try {
-                epoch = Long.parseLong(v.substring(0, colon));
-            } catch (NumberFormatException e) {
-                throw new BpfFormatException("Debian version: bad epoch in '" + v + "'");
-            }
-            v = v.substring(colon + 1);
+            String e = v.substring(0, colon);
+            if (e.isEmpty() || e.length() > 9 || !e.chars().allMatch(c -> c >= '0' && c <= '9'))
+                throw bad(v, "epoch is not a number");
+            epoch = Long.parseLong(e);
+            rest = v.substring(colon + 1);
         }
-        int dash = v.lastIndexOf('-');
-        String up = dash >= 0 ? v.substring(0, dash) : v;
-        String rev = dash >= 0 ? v.substring(dash + 1) : "";
-        if (up.isEmpty()) throw new BpfFormatException("Debian version: empty upstream part in '" + v + "'");
+        int dash = rest.lastIndexOf('-');
+        String up = dash >= 0 ? rest.substring(0, dash) : rest;
+        String rev = dash >= 0 ? rest.substring(dash + 1) : "";
+        if (up.isEmpty()) throw bad(v, "empty upstream part");
+        if (!digit(up.charAt(0))) throw bad(v, "upstream part does not start with a digit");
+        if (dash >= 0 && rev.isEmpty()) throw bad(v, "empty revision after '-'");
+        for (int i = 0; i < up.length(); i++) {
+            char c = up.charAt(i);
+            if (!alnum(c) && ".+~-:".indexOf(c) < 0) throw bad(v, "character '" + Escape.text(String.valueOf(c)) + "' in upstream part");
+        }
+        for (int i = 0; i < rev.length(); i++) {
+            char c = rev.charAt(i);
+            if (!alnum(c) && ".+~".indexOf(c) < 0) throw bad(v, "character '" + Escape.text(String.valueOf(c)) + "' in revision");
+        }
         return new DebianVersion(epoch, up, rev);
+    }
+
+    private static BpfFormatException bad(String v, String why) {
+        return new BpfFormatException("Debian version '" + Escape.text(v) + "': " + why);
+    }
+
+    private static boolean digit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean alnum(char c) {
+        return digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
     @Override
@@ -46,8 +73,7 @@ public record DebianVersion(long epoch, String upstream, String revision) implem
         int i = 0, j = 0;
         while (i < a.length() || j < b.length()) {
             int firstDiff = 0;
-            while ((i < a.length() && !Character.isDigit(a.charAt(i)))
-                    || (j < b.length() && !Character.isDigit(b.charAt(j)))) {
+            while ((i < a.length() && !digit(a.charAt(i))) || (j < b.length() && !digit(b.charAt(j)))) {
                 int ac = i < a.length() ? order(a.charAt(i)) : 0;
                 int bc = j < b.length() ? order(b.charAt(j)) : 0;
                 if (ac != bc) return Integer.compare(ac, bc);
@@ -56,28 +82,28 @@ public record DebianVersion(long epoch, String upstream, String revision) implem
             }
             while (i < a.length() && a.charAt(i) == '0') i++;
             while (j < b.length() && b.charAt(j) == '0') j++;
-            while (i < a.length() && Character.isDigit(a.charAt(i))
-                    && j < b.length() && Character.isDigit(b.charAt(j))) {
+            while (i < a.length() && digit(a.charAt(i)) && j < b.length() && digit(b.charAt(j))) {
                 if (firstDiff == 0) firstDiff = a.charAt(i) - b.charAt(j);
                 i++;
                 j++;
             }
-            if (i < a.length() && Character.isDigit(a.charAt(i))) return 1;
-            if (j < b.length() && Character.isDigit(b.charAt(j))) return -1;
+            if (i < a.length() && digit(a.charAt(i))) return 1;
+            if (j < b.length() && digit(b.charAt(j))) return -1;
             if (firstDiff != 0) return Integer.signum(firstDiff);
         }
         return 0;
     }
 
     private static int order(char c) {
-        if (Character.isDigit(c)) return 0;
-        if (Character.isLetter(c)) return c;
+        if (digit(c)) return 0;
+        if (alnum(c)) return c;
         if (c == '~') return -1;
         return c + 256;
     }
 
     @Override
     public String toString() {
-        return (epoch != 0 ? epoch + ":" : "") + upstream + (revision.isEmpty() ? "" : "-" + revision);
+        // An upstream part with a colon needs its epoch, even 0, or the colon would read as one.
+        return (epoch != 0 || upstream.indexOf(':') >= 0 ? epoch + ":" : "") + upstream + (revision.isEmpty() ? "" : "-" + revision);
     }
 }

@@ -2,6 +2,7 @@ package io.bpf4j.lab;
 
 import io.bpf4j.BpfException;
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,7 +49,7 @@ final class DebugVmlinux {
                     case "" -> fromTar(m.data(), what, release, dest);
                     case ".gz" -> fromTar(new GZIPInputStream(m.data(), 1 << 16), what, release, dest);
                     case ".xz", ".zst" -> throughChild(compression.equals(".xz") ? "xz" : "zstd", m.data(), what, release, dest);
-                    default -> throw new BpfFormatException(what + ": unknown data member compression " + m.name());
+                    default -> throw new BpfFormatException(what + ": unknown data member compression " + Escape.text(m.name()));
                 };
             }
         }
@@ -93,7 +94,7 @@ final class DebugVmlinux {
             if (isVmlinux(e.path(), release)) {
                 try (OutputStream o = Files.newOutputStream(dest)) {
                     long n = tar.data().transferTo(o);
-                    if (n != e.size()) throw new BpfFormatException(what + ": " + e.path() + " ended after " + n + " of " + e.size() + " bytes");
+                    if (n != e.size()) throw new BpfFormatException(what + ": " + Escape.text(e.path()) + " ended after " + n + " of " + e.size() + " bytes");
                 }
                 return new Found(e.path(), e.size());
             }

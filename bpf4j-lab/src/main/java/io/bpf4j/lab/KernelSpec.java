@@ -1,6 +1,7 @@
 package io.bpf4j.lab;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
@@ -45,7 +46,7 @@ public sealed interface KernelSpec {
             if (!Files.isRegularFile(p)) throw new BpfFormatException("kernel spec: no such vmlinuz: " + p);
             return new Local(t, p, modules == null ? null : modules.toAbsolutePath().normalize());
         }
-        throw new BpfFormatException("kernel spec: '" + t + "' is not a series (6.1), 'latest', a linux-image-*/linux-binary-* package or a path to a vmlinuz");
+        throw new BpfFormatException("kernel spec: '" + Escape.text(t) + "' is not a series (6.1), 'latest', a linux-image-*/linux-binary-* package or a path to a vmlinuz");
     }
 
     static KernelSpec parse(String text) {

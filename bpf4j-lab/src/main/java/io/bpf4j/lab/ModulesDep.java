@@ -1,6 +1,7 @@
 package io.bpf4j.lab;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -37,7 +38,7 @@ public final class ModulesDep {
             lineNo++;
             if (line.isBlank() || line.startsWith("#")) continue;
             int colon = line.indexOf(':');
-            if (colon <= 0) throw new BpfFormatException("modules.dep:" + lineNo + ": no 'module:' prefix: " + line);
+            if (colon <= 0) throw new BpfFormatException("modules.dep:" + lineNo + ": no 'module:' prefix: " + Escape.text(line));
             String mod = line.substring(0, colon).strip();
             List<String> ds = new ArrayList<>();
             for (String d : line.substring(colon + 1).strip().split("\\s+")) if (!d.isEmpty()) ds.add(d);
@@ -78,7 +79,7 @@ public final class ModulesDep {
             String path = byName.get(name);
             if (path == null) {
                 if (isBuiltin(name) || builtin.isEmpty()) continue; // without modules.builtin we cannot tell; insmod-less is fine when built in
-                throw new BpfFormatException("modules.dep: no module " + w + " and it is not built in");
+                throw new BpfFormatException("modules.dep: no module " + Escape.text(w) + " and it is not built in");
             }
             visit(path, out, new HashSet<>());
         }
@@ -87,7 +88,7 @@ public final class ModulesDep {
 
     private void visit(String path, LinkedHashSet<String> out, Set<String> onStack) {
         if (out.contains(path)) return;
-        if (!onStack.add(path)) throw new BpfFormatException("modules.dep: dependency cycle through " + path);
+        if (!onStack.add(path)) throw new BpfFormatException("modules.dep: dependency cycle through " + Escape.text(path));
         for (String d : deps.getOrDefault(path, List.of())) visit(d, out, onStack);
         onStack.remove(path);
         out.add(path);

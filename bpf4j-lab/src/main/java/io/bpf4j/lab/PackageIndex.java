@@ -1,6 +1,7 @@
 package io.bpf4j.lab;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -111,7 +112,7 @@ public final class PackageIndex {
         try {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw new BpfFormatException("Packages " + suite + ": " + pkg + ": not a number: " + abbreviate(s));
+            throw new BpfFormatException("Packages " + suite + ": " + Escape.text(pkg) + ": not a number: " + abbreviate(s));
         }
     }
 
@@ -124,11 +125,10 @@ public final class PackageIndex {
                 List<String> alts = new ArrayList<>();
                 for (String alt : rel.split("\\|")) {
                     String n = alt.strip();
-                    int cut = n.length();
-                    for (char c : new char[] {' ', '(', '[', '<', ':'}) {
-                        int k = n.indexOf(c);
-                        if (k >= 0) cut = Math.min(cut, k);
-                    }
+                    // The name ends at a version, architecture or profile restriction, an
+                    // arch qualifier, or any blank: a folded field keeps its line breaks.
+                    int cut = 0;
+                    while (cut < n.length() && "([<:".indexOf(n.charAt(cut)) < 0 && !Character.isWhitespace(n.charAt(cut))) cut++;
                     n = n.substring(0, cut);
                     if (!n.isEmpty()) alts.add(n);
                 }
@@ -152,11 +152,16 @@ public final class PackageIndex {
         return all(name).stream().filter(e -> e.version().equals(version)).findFirst();
     }
 
+    /** The package names in this index, for tests. */
+    java.util.Set<String> names() {
+        return byName.keySet();
+    }
+
     public int size() {
         return byName.values().stream().mapToInt(List::size).sum();
     }
 
     private static String abbreviate(String s) {
-        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
+        return Escape.text(s.length() > 60 ? s.substring(0, 60) + "..." : s);
     }
 }

@@ -1,6 +1,7 @@
 package io.bpf4j.lab;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -131,7 +132,7 @@ final class TarStream {
         try {
             return Long.parseLong(s, 8);
         } catch (NumberFormatException e) {
-            throw new BpfFormatException(what + ": tar header field '" + s + "' is not an octal number");
+            throw new BpfFormatException(what + ": tar header field '" + Escape.text(s) + "' is not an octal number");
         }
     }
 

@@ -62,4 +62,16 @@ class DebianVersionTest {
         assertThrows(BpfFormatException.class, () -> DebianVersion.parse("x:1.0"));
         assertThrows(BpfFormatException.class, () -> DebianVersion.parse("1.0 2"));
     }
+
+    /** Found by fuzzing: forms that did not print back to themselves, or that dpkg refuses. */
+    @Test
+    void dpkgSyntaxIsEnforcedAndEveryVersionPrintsBackToItself() {
+        for (String bad : List.of("1.0-", "6.1-117-", "-1:1.0", "+1:1.0", "9!:0-1", "a1.0", "1.0 2", "1.0-1_2", "1.0\u001b[2J", "1:", ":1"))
+            assertThrows(BpfFormatException.class, () -> DebianVersion.parse(bad), bad);
+        DebianVersion colon = DebianVersion.parse("0:1:2-3");
+        assertEquals("1:2", colon.upstream());
+        assertEquals("0:1:2-3", colon.toString(), "the epoch stays, or the colon would read as one");
+        assertEquals(colon, DebianVersion.parse(colon.toString()));
+        assertEquals("1.0", DebianVersion.parse("00:1.0").toString());
+    }
 }

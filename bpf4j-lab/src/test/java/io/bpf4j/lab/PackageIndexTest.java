@@ -70,6 +70,12 @@ class PackageIndexTest {
         assertTrue(idx.find("linux-image-amd64", "6.1.99-1").isPresent());
     }
 
+    /** Found by fuzzing: a line break of a folded field ended up inside a package name. */
+    @Test
+    void aFoldedRelationFieldBreaksNamesAtItsLineBreaks() {
+        assertEquals(List.of(List.of("c"), List.of("e"), List.of("f")), PackageIndex.relations("c,\ne\n(>= 4.3~),\tf\t[amd64]"));
+    }
+
     @Test
     void relationsDropVersionsArchQualifiersAndArchLists() {
         assertEquals(List.of(List.of("a", "b"), List.of("c"), List.of("d")),

@@ -1,6 +1,7 @@
 package io.bpf4j.btf.core;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
 import io.bpf4j.asm.CallKind;
 import io.bpf4j.asm.Insn;
 import io.bpf4j.asm.Size;
@@ -106,14 +107,14 @@ public final class CoreRelocator {
     Result calc(CoreRelo r) {
         BtfType root = local.typeById(r.typeId());
         int[] raw = parseAccess(r.access());
-        String desc = describeType(local, root) + " (" + r.access() + ")";
+        String desc = describeType(local, root) + " (" + Escape.text(r.access()) + ")";
         CoreRelo.Kind k = r.kind();
         if (k == CoreRelo.Kind.TYPE_ID_LOCAL) return new Result(r, false, r.typeId(), r.typeId(), desc, null, true);
         String name = essential(root.name());
         if (name.isEmpty()) throw new BpfFormatException("CO-RE relocation at insn " + r.insn() + ": local type [" + r.typeId() + "] is anonymous");
         if (k.fieldBased()) {
             Spec ls = fieldSpec(local, r.typeId(), raw);
-            desc = ls.text + " (" + r.access() + ")";
+            desc = ls.text + " (" + Escape.text(r.access()) + ")";
             long lv = fieldValue(local, ls, k);
             Long found = null;
             String why = "no " + describeKindName(root) + " with field " + pathText(ls) + " in kernel BTF";
@@ -169,7 +170,7 @@ public final class CoreRelocator {
         if (!(local.resolve(root) instanceof Enumeration le) || raw.length != 1 || raw[0] < 0 || raw[0] >= le.values().size())
             throw new BpfFormatException("CO-RE relocation " + desc + ": bad enum value access");
         BtfType.EnumValue ev = le.values().get(raw[0]);
-        desc = describeType(local, root) + "::" + ev.name() + " (" + r.access() + ")";
+        desc = describeType(local, root) + "::" + Escape.text(ev.name()) + " (" + Escape.text(r.access()) + ")";
         long lv = k == CoreRelo.Kind.ENUMVAL_EXISTS ? 1 : ev.value();
         Long found = null;
         for (int cand : candidates(root)) {
@@ -184,7 +185,7 @@ public final class CoreRelocator {
         }
         if (found == null) {
             if (k.existence()) return new Result(r, false, lv, 0, desc, null, true);
-            return new Result(r, true, lv, 0, desc, "no enumerator " + ev.name() + " in kernel BTF", true);
+            return new Result(r, true, lv, 0, desc, "no enumerator " + Escape.text(ev.name()) + " in kernel BTF", true);
         }
         return new Result(r, false, lv, found, desc, null, true);
     }
@@ -195,7 +196,7 @@ public final class CoreRelocator {
         try {
             for (int i = 0; i < parts.length; i++) out[i] = Integer.parseInt(parts[i]);
         } catch (NumberFormatException e) {
-            throw new BpfFormatException("CO-RE relocation: bad access string \"" + s + "\"");
+            throw new BpfFormatException("CO-RE relocation: bad access string \"" + Escape.text(s) + "\"");
         }
         if (parts.length > 64) throw new BpfFormatException("CO-RE relocation: access string too long");
         return out;
@@ -240,7 +241,7 @@ public final class CoreRelocator {
                 Btf.Field f = btf.member(c, m);
                 bits += f.bitOffset();
                 path.add(new Acc(t.id(), idx, m.name().isEmpty() ? null : m.name(), false, m.type()));
-                if (!m.name().isEmpty()) text.append('.').append(m.name());
+                if (!m.name().isEmpty()) text.append('.').append(Escape.text(m.name()));
                 cur = m.type();
             } else if (t instanceof Array a) {
                 bits += (long) idx * btf.sizeOf(a.elemType()) * 8;
@@ -408,7 +409,7 @@ public final class CoreRelocator {
             byteSz = btf.sizeOf(mt);
             byteOff = bitOff / 8 / byteSz * byteSz;
             while (bitOff + bitSz - byteOff * 8 > byteSz * 8) {
-                if (byteSz >= 8) throw new BpfFormatException("CO-RE: bitfield " + acc.name + " cannot be read with a 64-bit load");
+                if (byteSz >= 8) throw new BpfFormatException("CO-RE: bitfield " + Escape.text(acc.name) + " cannot be read with a 64-bit load");
                 byteSz *= 2;
                 byteOff = bitOff / 8 / byteSz * byteSz;
             }
@@ -437,11 +438,11 @@ public final class CoreRelocator {
     }
 
     private static String describeKindName(BtfType t) {
-        return t.kind().kernelName().toLowerCase(java.util.Locale.ROOT) + " " + essential(t.name());
+        return t.kind().kernelName().toLowerCase(java.util.Locale.ROOT) + " " + Escape.text(essential(t.name()));
     }
 
     private static String describeType(Btf btf, BtfType t) {
-        return "[" + t.id() + "] " + t.kind().kernelName().toLowerCase(java.util.Locale.ROOT) + " " + t.name();
+        return "[" + t.id() + "] " + t.kind().kernelName().toLowerCase(java.util.Locale.ROOT) + " " + Escape.text(t.name());
     }
 
     /**

@@ -69,6 +69,8 @@ public final class Json {
         }
     }
 
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
     public static void string(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
@@ -80,8 +82,17 @@ public final class Json {
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
                 default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
+                    // Controls (C1 too: a terminal may act on U+009B), the separators JavaScript
+                    // reads as line ends, and unpaired surrogates, which UTF-8 cannot encode and
+                    // the output stream would replace by '?', all go out escaped (backslash, u, hex).
+                    boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+                    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029'
+                            || (Character.isSurrogate(c) && !pair)) {
+                        sb.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xf]).append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
+                    } else {
+                        sb.append(c);
+                        if (pair) sb.append(s.charAt(++i));
+                    }
                 }
             }
         }

@@ -19,9 +19,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * core.bpf.o's relocations (compiled against 6.18's task_struct) applied to a made-up kernel
  * whose task_struct is small and laid out differently: no kernel needed, every value known.
  */
-class CoreRelocatorTest {
+public class CoreRelocatorTest {
     /** struct task_struct { int pad[7]; unsigned int flags:3, sched_reset_on_fork:1; long x; int pid; int tgid; } and friends. */
-    static Btf fakeKernel() {
+    public static Btf fakeKernel() {
         BtfBuilder b = new BtfBuilder();
         int i32 = b.addInt("int", 4, BtfType.Int.SIGNED);
         int u32 = b.addInt("unsigned int", 4, 0);

@@ -1,18 +1,43 @@
 package io.bpf4j.asm;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.Escape;
+import io.bpf4j.fixtures.FuzzInputs;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
+import static io.bpf4j.fixtures.Rejections.assertOneLine;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Seeded, bounded fuzzing: garbage in, only {@link BpfFormatException} out; whatever decodes
- * re-encodes to the same bytes; the disassembler prints any whole-slot stream.
+ * Instruction bytes from anywhere: garbage in, only a one-line {@link BpfFormatException} out;
+ * whatever decodes re-encodes to the same bytes and decodes the same from a MemorySegment; both
+ * disassemblers print any whole-slot stream, one printable line per instruction, and print the
+ * decoded instructions as they print the bytes. {@link #decodeDisassembleEncode} is the
+ * coverage-guided target (Jazzer; {@code InsnFuzzTestInputs/} is replayed by {@code mvn test});
+ * the seeded loops below keep covering every form's near misses without a corpus.
  */
-class FuzzTest {
+class InsnFuzzTest {
+
+    @FuzzTest
+    void decodeDisassembleEncode(byte[] data) {
+        decodes(data);
+    }
+
+    /** The committed corpus decodes often enough to exercise the round trip, not only the checks. */
+    @Test
+    void theCommittedCorpusIsMostlyDecodable() {
+        List<byte[]> inputs = FuzzInputs.of(InsnFuzzTest.class, "decodeDisassembleEncode");
+        int decoded = 0;
+        for (byte[] in : inputs) if (decodes(in)) decoded++;
+        assertTrue(inputs.size() >= 50 && decoded * 4 >= inputs.size(), decoded + " of " + inputs.size() + " inputs decoded");
+    }
 
     private static final Disassembler XLATED = Disassembler.xlated(Disassembler.Symbols.NONE);
     private static final Disassembler ORIGINAL = Disassembler.original(Disassembler.Symbols.NONE);
@@ -88,18 +113,28 @@ class FuzzTest {
      */
     private static boolean decodes(byte[] b) {
         boolean decoded;
+        List<Insn> insns = null;
         try {
-            var insns = Insn.decode(b);
+            insns = Insn.decode(b);
             assertArrayEquals(b, Insn.encode(insns), () -> InsnTest.hex(b));
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment seg = a.allocate(Math.max(1, b.length));
+                MemorySegment.copy(b, 0, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b.length);
+                assertEquals(insns, Insn.decode(seg.asSlice(0, b.length)), "decode from a MemorySegment");
+            }
             decoded = true;
         } catch (BpfFormatException e) {
-            assertNotNull(e.getMessage());
+            assertOneLine(e);
             decoded = false;
         }
         for (Disassembler d : new Disassembler[] {XLATED, ORIGINAL}) {
             try {
-                assertEquals(countInsns(b), d.lines(b).size());
+                List<String> lines = d.lines(b);
+                assertEquals(countInsns(b), lines.size());
+                for (String l : lines) assertTrue(Escape.isPrintable(l), () -> Escape.text(l));
+                if (insns != null) assertEquals(lines, d.lines(insns), "disassembly of the decoded instructions");
             } catch (BpfFormatException e) {
+                assertOneLine(e);
                 boolean cutLdImm64 = b.length % 8 == 0 && endsInCutLdImm64(b);
                 assertTrue(b.length % 8 != 0 || cutLdImm64, "disassembler rejected a whole stream: " + e.getMessage());
                 assertFalse(decoded);
