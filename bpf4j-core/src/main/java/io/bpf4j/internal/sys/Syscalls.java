@@ -26,7 +26,7 @@ public final class Syscalls {
     private static final StructLayoutHolder CAPTURE = new StructLayoutHolder();
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
 
-    private static final boolean X86_64 = switch (System.getProperty("os.arch")) {
+    static final boolean X86_64 = switch (System.getProperty("os.arch")) {
         case "amd64", "x86_64" -> true;
         case "aarch64" -> false;
         default -> throw new ExceptionInInitializerError(
@@ -105,12 +105,12 @@ public final class Syscalls {
         return variadicFrom(1, name, fd);
     }
 
-    private static MethodHandle variadicFrom(int first, String name, FunctionDescriptor fd) {
+    static MethodHandle variadicFrom(int first, String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), fd,
                 Linker.Option.firstVariadicArg(first), ERRNO);
     }
 
-    private static MethodHandle fixed(String name, FunctionDescriptor fd) {
+    static MethodHandle fixed(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), fd, ERRNO);
     }
 
@@ -138,11 +138,11 @@ public final class Syscalls {
         }
     }
 
-    private static MemorySegment state() {
+    static MemorySegment state() {
         return CAPTURE.perThread.get();
     }
 
-    private static long ret(long r, MemorySegment st) {
+    static long ret(long r, MemorySegment st) {
         return r >= 0 ? r : -CAPTURE.errno(st);
     }
 
@@ -419,7 +419,7 @@ public final class Syscalls {
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException re) return re;
         if (t instanceof Error e) throw e;
         return new IllegalStateException(t);
