@@ -163,10 +163,6 @@ public final class FdResolver {
 
     /** The filesystem type of what the fd names ("cgroup2", "bpf"), or "". */
     static String fsType(Path procFdLink) {
-        try {
-            return Files.getFileStore(procFdLink).type();
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
+        return Gatherer.fsType(procFdLink);
     }
 }

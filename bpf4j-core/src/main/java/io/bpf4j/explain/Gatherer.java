@@ -244,12 +244,26 @@ public final class Gatherer {
         b.fact(Fact.PATH_FS, Files.exists(inside) ? fsType(inside) : "");
     }
 
+    /** The filesystem's name by statfs magic ("bpf", "cgroup2", "tmpfs"...), or "" when the path is missing. */
     static String fsType(Path p) {
-        try {
-            return Files.getFileStore(p).type();
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
+        long t = Syscalls.statfsType(p.toString());
+        if (t < 0) return "";
+        return switch ((int) t) {
+            case 0xcafe4a11 -> "bpf";
+            case 0x63677270 -> "cgroup2";
+            case 0x27e0eb -> "cgroup";
+            case 0x01021994 -> "tmpfs";
+            case 0xef53 -> "ext4";
+            case 0x62656572 -> "sysfs";
+            case 0x9fa0 -> "proc";
+            case 0x794c7630 -> "overlayfs";
+            case 0x01021997 -> "9p";
+            case 0x9123683e -> "btrfs";
+            case 0x58465342 -> "xfs";
+            case 0x1cd1 -> "devpts";
+            case 0x09041934 -> "anon_inodefs";
+            default -> "fs 0x" + Long.toHexString(t);
+        };
     }
 
     private void tracepoint(BpfCall call, Observation.Builder b) {

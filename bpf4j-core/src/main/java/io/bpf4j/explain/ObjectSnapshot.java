@@ -42,7 +42,7 @@ public sealed interface ObjectSnapshot {
 
         @Override
         public String describe() {
-            return "map " + id + " " + BpfCall.quote(name.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)) + " " + typeName()
+            return "map " + id + (name.isEmpty() ? "" : " " + BpfCall.quote(name.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))) + " " + typeName()
                     + " key " + keySize + " value " + valueSize + " max_entries " + maxEntries
                     + (flags != 0 ? " flags " + Flags.map(flags) : "")
                     + (owned() ? " owner " + ProgType.nameOf(ownerProgType) + (ownerJited != null && !ownerJited ? " (not JITed)" : "") : "")
@@ -76,7 +76,7 @@ public sealed interface ObjectSnapshot {
 
         @Override
         public String describe() {
-            return "prog " + id + " " + BpfCall.quote(name.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)) + " " + typeName()
+            return "prog " + id + (name.isEmpty() ? "" : " " + BpfCall.quote(name.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))) + " " + typeName()
                     + (expectedAttachType >= 0 ? " expected_attach_type " + AttachType.nameOf(expectedAttachType) : "")
                     + (jited ? "" : " (not JITed)");
         }

@@ -71,12 +71,12 @@ abstract class BaseRule implements Rule {
 
     /** {@code map 12 "progs" (BPF_MAP_TYPE_PROG_ARRAY)}. */
     static String name(ObjectSnapshot.MapObject m) {
-        return "map " + m.id() + " \"" + m.name() + "\" (" + m.typeName() + ")";
+        return "map " + m.id() + (m.name().isEmpty() ? "" : " \"" + m.name() + "\"") + " (" + m.typeName() + ")";
     }
 
     /** {@code prog 41 "k_tailcall" (BPF_PROG_TYPE_KPROBE)}. */
     static String name(ObjectSnapshot.ProgObject p) {
-        return "prog " + p.id() + " \"" + p.name() + "\" (" + p.typeName() + ")";
+        return "prog " + p.id() + (p.name().isEmpty() ? "" : " \"" + p.name() + "\"") + " (" + p.typeName() + ")";
     }
 
     static String name(ObjectSnapshot o) {

@@ -38,7 +38,7 @@ final class ProgArrayOwner extends BaseRule {
                     KnownChanges.RESOLVE_FEXT_TYPE, "before Linux 6.2 (6.1.4+ has the fix)");
         if (m.ownerProgType() != p.type())
             return cause(name(m) + " is owned by " + owner + " programs (the first program that used it or was stored in it), and "
-                            + name(p) + " is " + p.typeName() + ": a prog array holds programs of one type only",
+                            + name(p) + " is not one: a prog array holds programs of one type only",
                     "store only " + owner + " programs in this array; give " + p.typeName() + " programs a prog array of their own");
         if (m.ownerJited() != null && m.ownerJited() != p.jited())
             return cause(name(m) + "'s owner was " + (m.ownerJited() ? "" : "not ") + "JIT-compiled and " + name(p) + " is "

@@ -390,6 +390,22 @@ public final class Syscalls {
         }
     }
 
+    private static final class Statfs {
+        static final MethodHandle MH = fixed("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    /** statfs(2)'s f_type of the filesystem holding {@code path} (followed, /proc/PID/fd links too), or {@code -errno}. */
+    public static long statfsType(String path) {
+        MemorySegment st = state();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(256, 8);
+            int r = (int) Statfs.MH.invokeExact(st, a.allocateFrom(path), buf);
+            return r < 0 ? ret(r, st) : buf.get(JAVA_LONG, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     static final int RLIMIT_MEMLOCK = 8;
 
     /** Current soft RLIMIT_MEMLOCK; -1 means infinity. */

@@ -137,7 +137,7 @@ class MapElementRulesTest {
     void progArrayOwnedByAnotherType() {
         Observation o = onMap(BpfCommand.MAP_UPDATE_ELEM, 0, Errno.EINVAL, owned(3, ProgType.KPROBE, true), 0)
                 .object("value", prog(5, ProgType.XDP, "xdp_pass")).build();
-        assertCause(o, "R-M14", "owned by BPF_PROG_TYPE_KPROBE programs", "\"xdp_pass\"", "is BPF_PROG_TYPE_XDP");
+        assertCause(o, "R-M14", "owned by BPF_PROG_TYPE_KPROBE programs", "\"xdp_pass\" (BPF_PROG_TYPE_XDP) is not one");
     }
 
     @Test
