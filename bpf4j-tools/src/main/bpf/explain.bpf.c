@@ -101,7 +101,6 @@ int explain_enter(struct bpf_raw_tracepoint_args *ctx)
 	__u32 tid = (__u32)id, zero = 0;
 	struct pt_regs *regs;
 	struct event *e;
-	__u32 n;
 
 	if (ctx->args[1] != nr_bpf || !traced(id >> 32))
 		return 0;
@@ -118,14 +117,10 @@ int explain_enter(struct bpf_raw_tracepoint_args *ctx)
 	e->tid = tid;
 	e->signal = 0;
 	e->copied = 0;
-	/* All of it if it is readable; else only the caller's size (an attr at the end of a mapping). */
-	if (bpf_probe_read_user(e->attr_copy, ATTR_COPY, (void *)e->attr) == 0) {
+	/* A fixed size (5.10's verifier takes no bounded variable one here): an attr shorter than this at the
+	 * end of a mapping is not copied (copied 0), and the tracer reads it from the stopped thread instead. */
+	if (bpf_probe_read_user(e->attr_copy, ATTR_COPY, (void *)e->attr) == 0)
 		e->copied = ATTR_COPY;
-	} else {
-		n = e->size;
-		if (n > 0 && n < ATTR_COPY && bpf_probe_read_user(e->attr_copy, n & 0xff, (void *)e->attr) == 0)
-			e->copied = n;
-	}
 	bpf_map_update_elem(&inflight, &tid, e, BPF_ANY);
 	return 0;
 }

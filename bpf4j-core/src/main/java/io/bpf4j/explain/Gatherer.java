@@ -98,7 +98,7 @@ public final class Gatherer {
             case PROG_LOAD -> progLoad(call, b);
             case OBJ_PIN, OBJ_GET -> path(call, b);
             case RAW_TRACEPOINT_OPEN -> tracepoint(call, b);
-            case BTF_LOAD -> read(b, call, "btf", Math.min(Integer.toUnsignedLong(call.u32("btf_size")), 64));
+            case BTF_LOAD -> read(b, call, "btf", Math.min(Integer.toUnsignedLong(call.u32("btf_size")), 1 << 20));
             case LINK_CREATE -> link(call, b);
             case PROG_ATTACH -> attach(call, errno, b);
             case MAP_FREEZE -> b.fact(Fact.WRITABLE_MMAPS, writableMapMappings());

@@ -44,7 +44,7 @@ public final class KnowledgeBase {
             new PinNotBpffs(), new PinExists(), new PinNoParent(), new PinNotBpfObject(), new GetNotPinned(), new GetNotBpfObject(),
             new GetBadFlags(),
             // BTF
-            new BtfNeedsCapBpf(), new BtfMagic(), new BtfVersion(), new BtfTooLarge(), new BtfSections(),
+            new BtfNeedsCapBpf(), new BtfMagic(), new BtfVersion(), new BtfTooLarge(), new BtfSections(), new BtfKindUnknown(),
             // test runs
             new TestRunUnsupported(), new TestRunData(), new TestRunOutputTooSmall(),
             // ids, and what no check in kernel/bpf explains

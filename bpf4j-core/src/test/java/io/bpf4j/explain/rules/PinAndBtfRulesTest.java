@@ -99,6 +99,19 @@ class PinAndBtfRulesTest {
     }
 
     @Test
+    void btfWithAKindTheKernelDoesNotKnow() {
+        // libbpf's FLOAT probe: int, float (kind 16), and a string section.
+        ByteBuffer b = ByteBuffer.allocate(24 + 28 + 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort((short) 0xeb9f).put((byte) 1).put((byte) 0).putInt(24).putInt(0).putInt(28).putInt(28).putInt(8);
+        b.putInt(1).putInt(1 << 24).putInt(4).putInt(32);          // [1] INT, 4 bytes
+        b.putInt(1).putInt(16 << 24).putInt(4);                    // [2] FLOAT
+        b.put(new byte[] {0, 'f', 'l', 'o', 'a', 't', 0, 0});
+        Observation o = btf(b.array(), b.capacity(), Errno.EINVAL).kernel(K510).build();
+        assertCause(o, "R-B06", "BTF_KIND_FLOAT", "Linux 5.13", "libbpf probes");
+        assertNotRule(btf(b.array(), b.capacity(), Errno.EINVAL).build(), "R-B06");
+    }
+
+    @Test
     void btfWithoutCapBpf() {
         assertCause(btf(btfHeader(0xeb9f, 1, 24, 1), 64, Errno.EPERM).process(new ProcessFacts(1000, 0, -1, 0)).kernel(K510.withSysctls(0, false, 1, 2))
                 .build(), "R-B05", "CAP_BPF");

@@ -83,6 +83,7 @@ public final class Explain implements AutoCloseable {
         if (options.chain() != Chain.OFF) {
             try {
                 chain = KernelChain.attach();
+                if ("1".equals(System.getenv("BPF4J_DEBUG"))) note("explain: kernel chain: " + chain.attached());
             } catch (BpfException e) {
                 chainNote = "explain: no kernel chain: " + e.getMessage();
             }
@@ -166,8 +167,14 @@ public final class Explain implements AutoCloseable {
         Gatherer.Memory mem = Gatherer.Memory.of(tgid);
         Gatherer g = new Gatherer(fds, mem, kernel, Probe.process(e.tid()));
         BpfCall call = e.call();
+        int want = (int) Math.min(Integer.toUnsignedLong(e.size()), CallEvent.ATTR_COPY);
+        if (e.attr().length < want && e.attrAddress() != 0) {
+            // Not copied at entry (a short attr at the end of a mapping): the thread is stopped right after the call.
+            byte[] a = stopped ? mem.read(e.attrAddress(), want) : null;
+            if (a != null) call = BpfCall.of(Integer.toUnsignedLong(e.rawCmd()), e.attrAddress(), a, Integer.toUnsignedLong(e.size()));
+        }
         Observation.Builder b = g.gather(call, e.errno(), e.tid());
-        if (e.attr().length == 0 && call.size() > 0) b.unreadable("attr");
+        if (call.attrBytes().length == 0 && call.size() > 0) b.unreadable("attr");
         if (call.is(BpfCommand.PROG_LOAD)) verifier(call, e, fds, mem, b);
         Observation o = b.build();
         List<Cause> causes = KnowledgeBase.explain(o);

@@ -36,6 +36,11 @@ final class KernelChain implements AutoCloseable {
             "btf_new_fd", "btf_parse", "bpf_prog_test_run", "bpf_tracing_prog_attach", "bpf_check_attach_target");
 
     private final Tracer tracer;
+
+    /** How it attached: the tracer's mode and how many functions ("kprobe/kretprobe ..., 30 of 38 functions"). */
+    String attached() {
+        return tracer.reason() + "; " + tracer.attachedCount() + " functions" + (tracer.skipped().isEmpty() ? "" : ", skipped: " + tracer.skipped());
+    }
     private final List<Session> sessions = new ArrayList<>();
 
     private KernelChain(Tracer tracer) {
@@ -69,15 +74,18 @@ final class KernelChain implements AutoCloseable {
         sessions.remove(best);
         sessions.removeIf(s -> s.tid() == e.tid());
         List<String> out = new ArrayList<>();
-        List<Call> path = best.errorPath();
-        for (int i = 0; i < path.size(); i++) out.add(line(path.get(i), i));
-        // What the failing function called last and why it gave up (a false, a NULL): the check itself.
-        Call err = best.errorCall();
-        if (!err.children().isEmpty()) {
-            Call last = err.children().getLast();
-            out.add(line(last, path.size()));
-        }
+        tree(best.root(), 0, out);
         return out;
+    }
+
+    /** The session's calls depth first, as trace -T lists them, at most {@link #MAX_LINES}. */
+    static final int MAX_LINES = 40;
+
+    private static void tree(Call c, int depth, List<String> out) {
+        if (out.size() == MAX_LINES) out.add("  ".repeat(depth) + "...");
+        if (out.size() > MAX_LINES) return;
+        out.add(line(c, depth));
+        for (Call k : c.children()) tree(k, depth + 1, out);
     }
 
     static String line(Call c, int depth) {

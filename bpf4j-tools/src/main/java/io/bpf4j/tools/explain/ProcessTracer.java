@@ -220,7 +220,7 @@ public final class ProcessTracer {
                 pending.remove(tid);
                 inBpf.remove(tid);
                 if (tid == pid) exit = shellStatus(st);
-                if (tgid != null && tgid == tid && probe != null) {
+                if (tgid != null && probe != null && !tasks.containsValue(tgid)) {
                     try {
                         probe.forget(tgid);
                     } catch (BpfException e) {
@@ -230,7 +230,7 @@ public final class ProcessTracer {
                 continue;
             }
             if (!stopped(st)) continue;
-            if (!tasks.containsKey(tid)) tasks.put(tid, tgidOf(tid));
+            if (!tasks.containsKey(tid)) learn(tid); // a new task's first stop can come before its parent's event
             int sig = stopSig(st), ev = event(st);
             if (stage == Stage.INJECT && sig == (SIGTRAP | 0x80) && syscallOp(tid) == OP_ENTRY) {
                 String why = Seccomp.install(tid, regs, status);
@@ -243,13 +243,7 @@ public final class ProcessTracer {
                 case PTRACE_EVENT_FORK, PTRACE_EVENT_VFORK, PTRACE_EVENT_CLONE -> {
                     ptrace(PTRACE_GETEVENTMSG, tid, 0, msg.address());
                     int child = (int) msg.get(JAVA_LONG, 0);
-                    int tgid = ev == PTRACE_EVENT_CLONE ? tasks.get(tid) : child;
-                    if (ev == PTRACE_EVENT_CLONE && !isThread(child)) tgid = child; // clone() without CLONE_THREAD
-                    tasks.put(child, tgid);
-                    if (tgid == child) {
-                        if (probe != null) probe.allow(child);
-                        listener.process(child);
-                    }
+                    if (!tasks.containsKey(child)) learn(child);
                     resume(tid, 0);
                 }
                 case PTRACE_EVENT_EXEC -> {
@@ -411,6 +405,16 @@ public final class ProcessTracer {
         if (!tasks.isEmpty()) listener.note("explain: " + tasks.size() + " task(s) did not stop to be detached; they are detached when explain exits");
     }
 
+    /** Records a task; a new process joins the probe's set before it runs (it is held in its first stop). */
+    private void learn(int tid) {
+        int tgid = tgidOf(tid);
+        tasks.put(tid, tgid);
+        if (tgid == tid) {
+            if (probe != null) probe.allow(tid);
+            listener.process(tid);
+        }
+    }
+
     static int tgidOf(int tid) {
         try {
             for (String l : Files.readAllLines(Path.of("/proc", Integer.toString(tid), "status")))
@@ -421,7 +425,4 @@ public final class ProcessTracer {
         return tid;
     }
 
-    static boolean isThread(int tid) {
-        return tgidOf(tid) != tid;
-    }
 }
