@@ -34,6 +34,11 @@ final class ExtensionTarget extends BaseRule {
             return cause("the target has no BTF for the function: " + q, "load the target program with BTF (func_info), and pass a BTF id of a FUNC");
         if (r.contains("cannot be found"))
             return cause("the kernel has no address for the attach target: " + q, "attach to a function the kernel has (check kallsyms; it may be inlined)");
+        if (r.contains("changes packet data, while original does not") && InsnScan.callsHelper(o.memory("insns").orElse(null), 12))
+            return cause("the extension tail-calls, and a tail call counts as changing packet data (1a4607ffba35), but the function it "
+                            + "replaces does not change it: " + q,
+                    "do not tail-call from the extension (call the target directly), or make the replaced function change packet data too",
+                    KnownChanges.EXT_CHANGES_PKT_DATA, "Linux 6.13 and later (6.12.y)");
         if (r.contains("changes packet data, while original does not"))
             return cause("the extension may change packet data but the function it replaces does not: " + q,
                     "do not call packet-changing helpers (or tail calls) in the extension, or make the target also change packet data",

@@ -173,6 +173,16 @@ class ProgLoadRulesTest {
     }
 
     @Test
+    void anExtensionThatTailCallsWhereTheOriginalDoesNotChangePackets() {
+        byte[] insns = new byte[16];
+        insns[0] = (byte) 0x85;
+        insns[4] = 12; // bpf_tail_call
+        Observation o = verified(ProgType.EXT, Errno.EINVAL, "Extension program changes packet data, while original does not\n")
+                .memory("insns", insns).build();
+        assertEquals(KnownChanges.EXT_CHANGES_PKT_DATA, assertCause(o, "R-L18", "tail call counts as changing packet data").change());
+    }
+
+    @Test
     void freplaceOfAStaticFunction() {
         Observation o = verified(ProgType.EXT, Errno.EINVAL, "Cannot replace static functions\n").build();
         assertCause(o, "R-L18", "global functions", "__noinline");
