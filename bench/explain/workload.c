@@ -37,6 +37,9 @@ int main(int argc, char **argv)
 	}
 	unsigned key = 3;
 	unsigned long long value;
+	/* Let a tracer that just started settle (a JVM compiles its start-up code on other threads). */
+	if (getenv("WL_DELAY_MS"))
+		usleep(atoi(getenv("WL_DELAY_MS")) * 1000);
 	long long t0 = now_ns();
 	for (int i = 0; i < n; i++) {
 		memset(&a, 0, sizeof(a));

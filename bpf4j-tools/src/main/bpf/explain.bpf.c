@@ -1,9 +1,11 @@
-// The kernel side of 'bpf4j explain': raw tracepoints on every syscall's entry and exit, cut
-// short unless the syscall is bpf() and the task belongs to a traced process. At entry the attr
-// is copied (before the kernel can write into it); at exit a failed call goes to the ring buffer
-// and its thread gets a signal that stops it under explain's ptrace before it runs another user
-// instruction, so the tracer can look at its objects and memory as they were at the failure.
-// Successful calls cost the two programs' early checks and nothing else.
+// The kernel side of 'bpf4j explain': a raw tracepoint on every syscall's exit, cut short unless
+// the syscall is bpf() and the task belongs to a traced process. A failed call goes to the ring
+// buffer with its arguments and attr (read here: the thread is still in the syscall, so its own
+// code has not touched the attr since; fields the kernel writes back, such as log_true_size,
+// show the kernel's value), and its thread gets a signal that stops it under explain's ptrace
+// before it runs another user instruction, so the tracer sees its objects and memory as they
+// were at the failure. A successful call costs this program's early checks and a counter.
+// x86-64 keeps a syscall's argument registers, so no program on sys_enter is needed.
 //
 // Raw tracepoints (4.17), bpf_send_signal_thread (5.5) and the ring buffer (5.8): every kernel
 // explain supports, including hosts without kprobes.
@@ -53,21 +55,6 @@ struct {
 	__type(value, __u8);
 } tgids SEC(".maps");
 
-/* Calls in flight, by thread. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct event);
-} inflight SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct event);
-} scratch SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
@@ -94,85 +81,61 @@ static __always_inline int traced(__u32 tgid)
 	return bpf_map_lookup_elem(&tgids, &tgid) != 0;
 }
 
-SEC("raw_tp/sys_enter")
-int explain_enter(struct bpf_raw_tracepoint_args *ctx)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, zero = 0;
-	struct pt_regs *regs;
-	struct event *e;
-
-	if (ctx->args[1] != nr_bpf || !traced(id >> 32))
-		return 0;
-	e = bpf_map_lookup_elem(&scratch, &zero);
-	if (!e)
-		return 0;
-	regs = (struct pt_regs *)ctx->args[0];
-	e->cmd = (__u32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-	e->attr = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	e->size = (__u32)PT_REGS_PARM3_CORE_SYSCALL(regs);
-	e->arg4 = PT_REGS_PARM4_CORE_SYSCALL(regs);
-	e->arg5 = PT_REGS_PARM5_CORE_SYSCALL(regs);
-	e->tgid = id >> 32;
-	e->tid = tid;
-	e->signal = 0;
-	e->copied = 0;
-	/* A fixed size (5.10's verifier takes no bounded variable one here): an attr shorter than this at the
-	 * end of a mapping is not copied (copied 0), and the tracer reads it from the stopped thread instead. */
-	if (bpf_probe_read_user(e->attr_copy, ATTR_COPY, (void *)e->attr) == 0)
-		e->copied = ATTR_COPY;
-	bpf_map_update_elem(&inflight, &tid, e, BPF_ANY);
-	return 0;
-}
-
 SEC("raw_tp/sys_exit")
 int explain_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
 	__u64 id;
-	__u32 tid, sig = 0, ret_end = 0;
-	struct event *e, *out;
+	__u32 tgid, sig = 0, cmd, end_of_walk;
+	struct event *out;
 	long ret;
 
 	if (BPF_CORE_READ(regs, orig_ax) != nr_bpf)
 		return 0;
 	id = bpf_get_current_pid_tgid();
-	tid = (__u32)id;
-	e = bpf_map_lookup_elem(&inflight, &tid);
-	if (!e)
+	tgid = id >> 32;
+	if (!traced(tgid))
 		return 0;
 	ret = ctx->args[1];
+	cmd = (__u32)PT_REGS_PARM1_CORE_SYSCALL(regs);
 	count(0);
 	if (ret < 0)
 		count(1);
 	/* ENOENT ends every key and id walk: counted, shown with --all, but no failure to stop for. */
-	if (ret == -2 /* ENOENT */ && (e->cmd == 4 /* MAP_GET_NEXT_KEY */ || e->cmd == 11 || e->cmd == 12 || e->cmd == 23
-				       || e->cmd == 31 /* PROG, MAP, BTF, LINK_GET_NEXT_ID */))
-		ret_end = 1;
-	if ((ret < 0 && !ret_end) || report_all) {
-		out = bpf_ringbuf_reserve(&events, sizeof(*out), 0);
-		if (!out) {
-			/* No record, so no stop: the tracer would take the signal for a real one. */
-			count(2);
-		} else {
-			__builtin_memcpy(out, e, sizeof(*out));
-			out->ret = ret;
-			out->ts = bpf_ktime_get_ns();
-			if (ret < 0 && !ret_end && stop_failed) {
-				/* SIGURG is ignored by default, so a tracer that dies leaves nothing stopped;
-				 * a thread that blocks it would not stop, and gets SIGSTOP instead. */
-				struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-				__u64 blocked = BPF_CORE_READ(t, blocked.sig[0]);
-
-				sig = (blocked & (1ULL << (SIGURG_ - 1))) ? SIGSTOP_ : SIGURG_;
-				/* Delivered before the thread returns to user space; refused for init (pid 1). */
-				if (bpf_send_signal_thread(sig))
-					sig = 0;
-			}
-			out->signal = sig;
-			bpf_ringbuf_submit(out, 0);
-		}
+	end_of_walk = ret == -2 /* ENOENT */ && (cmd == 4 /* MAP_GET_NEXT_KEY */ || cmd == 11 || cmd == 12 || cmd == 23
+						  || cmd == 31 /* PROG, MAP, BTF, LINK_GET_NEXT_ID */);
+	if (!((ret < 0 && !end_of_walk) || report_all))
+		return 0;
+	out = bpf_ringbuf_reserve(&events, sizeof(*out), 0);
+	if (!out) {
+		/* No record, so no stop: the tracer would take the signal for a real one. */
+		count(2);
+		return 0;
 	}
-	bpf_map_delete_elem(&inflight, &tid);
+	out->ts = bpf_ktime_get_ns();
+	out->cmd = cmd;
+	out->attr = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	out->size = (__u32)PT_REGS_PARM3_CORE_SYSCALL(regs);
+	out->arg4 = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	out->arg5 = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	out->ret = ret;
+	out->tgid = tgid;
+	out->tid = (__u32)id;
+	/* A fixed size (5.10's verifier takes no bounded variable one here): an attr shorter than this at the
+	 * end of a mapping is not copied (copied 0), and the tracer reads it from the stopped thread instead. */
+	out->copied = bpf_probe_read_user(out->attr_copy, ATTR_COPY, (void *)out->attr) == 0 ? ATTR_COPY : 0;
+	if (ret < 0 && !end_of_walk && stop_failed) {
+		/* SIGURG is ignored by default, so a tracer that dies leaves nothing stopped;
+		 * a thread that blocks it would not stop, and gets SIGSTOP instead. */
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		__u64 blocked = BPF_CORE_READ(t, blocked.sig[0]);
+
+		sig = (blocked & (1ULL << (SIGURG_ - 1))) ? SIGSTOP_ : SIGURG_;
+		/* Delivered before the thread returns to user space; refused for init (pid 1). */
+		if (bpf_send_signal_thread(sig))
+			sig = 0;
+	}
+	out->signal = sig;
+	bpf_ringbuf_submit(out, 0);
 	return 0;
 }

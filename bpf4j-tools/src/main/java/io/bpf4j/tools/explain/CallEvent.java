@@ -10,7 +10,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
- * One bpf() call as explain.bpf.c saw it: the arguments, the attr copied at entry, the result,
+ * One bpf() call as explain.bpf.c saw it: the arguments, the attr (copied at the syscall's exit,
+ * before the caller runs again), the result,
  * and the signal it sent to stop the thread (0 for none).
  */
 public record CallEvent(long timeNs, long attrAddress, long arg4, long arg5, long ret, int tgid, int tid, int rawCmd, int size,
@@ -49,7 +50,7 @@ public record CallEvent(long timeNs, long attrAddress, long arg4, long arg5, lon
         return ret < 0 ? (int) -ret : 0;
     }
 
-    /** The call, from the attr as copied at entry. */
+    /** The call, from the attr as copied. */
     public BpfCall call() {
         return BpfCall.of(Integer.toUnsignedLong(rawCmd), attrAddress, attr, Integer.toUnsignedLong(size));
     }

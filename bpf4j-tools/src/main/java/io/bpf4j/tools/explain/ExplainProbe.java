@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * explain.bpf.c loaded and attached: the raw tracepoints on syscall entry and exit, the set of
- * traced processes, and the ring buffer of calls. Closing it detaches both programs, so no
- * further signal reaches a traced thread.
+ * explain.bpf.c loaded and attached: the raw tracepoint on syscall exit, the set of traced
+ * processes, and the ring buffer of calls. Closing it detaches the program, so no further signal
+ * reaches a traced thread.
  */
 public final class ExplainProbe implements AutoCloseable {
     private final BpfObject object;
@@ -48,7 +48,6 @@ public final class ExplainProbe implements AutoCloseable {
         try {
             p = new ExplainProbe(o);
             p.links.add(o.attach("explain_exit"));
-            p.links.add(o.attach("explain_enter"));
             return p;
         } catch (RuntimeException e) {
             if (p != null) p.close();

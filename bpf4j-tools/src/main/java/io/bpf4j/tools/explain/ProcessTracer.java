@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static io.bpf4j.internal.sys.Processes.*;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -76,8 +78,8 @@ public final class ProcessTracer {
     private final Map<Integer, Integer> tasks = new HashMap<>();
     /** Calls the probe reported, not yet matched with their thread's stop. */
     private final Map<Integer, ArrayDeque<CallEvent>> pending = new HashMap<>();
-    /** SECCOMP mode: the call each thread is inside. */
-    private final Map<Integer, CallEvent> inBpf = new HashMap<>();
+    /** SECCOMP mode: the threads inside a bpf() call (seen at its seccomp or entry stop). */
+    private final Set<Integer> inBpf = new HashSet<>();
     private int waker = -1, wakerPipe = -1;
     private long calls, failures;
 
@@ -257,7 +259,8 @@ public final class ProcessTracer {
                     else resume(tid, 0); // a new task's first stop, or our interrupt
                 }
                 case PTRACE_EVENT_SECCOMP -> {
-                    seccompEntry(tid);
+                    // The filter traces bpf() only: nothing to read before the call (a failure is read at its exit).
+                    inBpf.add(tid);
                     ptrace(PTRACE_SYSCALL, tid, 0, 0); // on to the syscall-exit stop
                 }
                 case 0 -> {
@@ -281,7 +284,7 @@ public final class ProcessTracer {
      * (to see the result), before the filter is in, and where there is no filter.
      */
     private void resume(int tid, int sig) {
-        boolean syscall = mode == Mode.SECCOMP && (stage != Stage.FILTERED || inBpf.containsKey(tid));
+        boolean syscall = mode == Mode.SECCOMP && (stage != Stage.FILTERED || inBpf.contains(tid));
         ptrace(syscall ? PTRACE_SYSCALL : PTRACE_CONT, tid, 0, sig);
     }
 
@@ -328,39 +331,40 @@ public final class ProcessTracer {
         return r <= 0 ? 0 : info.get(JAVA_BYTE, 0);
     }
 
-    /** At a seccomp stop, or an entry stop of bpf() without the filter: the call's arguments and attr. */
-    private void seccompEntry(int tid) {
-        int op = syscallOp(tid);
-        if (op != OP_SECCOMP && op != OP_ENTRY) return;
-        long cmd = info.get(JAVA_LONG, 32), attr = info.get(JAVA_LONG, 40), size = info.get(JAVA_LONG, 48);
-        int n = (int) Math.min(Math.max(size, 0), CallEvent.ATTR_COPY);
-        byte[] copy = new byte[0];
-        if (n > 0 && attr != 0) {
-            long r = Processes.readMemory(tasks.get(tid), attrBuf, attr, n);
-            if (r == n) copy = attrBuf.asSlice(0, n).toArray(JAVA_BYTE);
-        }
-        inBpf.put(tid, new CallEvent(System.nanoTime(), attr, info.get(JAVA_LONG, 56), info.get(JAVA_LONG, 64), 0, tasks.get(tid), tid,
-                (int) cmd, (int) size, 0, copy));
-    }
-
-    /** A syscall stop: the exit of a bpf() call, or without the filter any syscall's entry (bpf() ones are recorded). */
+    /**
+     * A syscall stop: the exit of a bpf() call, or without the filter any syscall's entry (bpf()
+     * ones are noted). At the exit one PTRACE_GETREGS gives the result and, on x86-64 where the
+     * syscall leaves them alone, the arguments; only a failure (or --all) reads the attr: the
+     * fewest stops and system calls per call, as this path runs for every bpf() of COMMAND.
+     */
     private void syscallStop(int tid) {
-        CallEvent in = inBpf.remove(tid);
-        if (in == null) {
+        if (!inBpf.remove(tid)) {
             if (stage == Stage.EVERY_SYSCALL && syscallOp(tid) == OP_ENTRY && info.get(JAVA_LONG, 24) == ExplainProbe.nrBpf())
-                seccompEntry(tid);
+                inBpf.add(tid);
             resume(tid, 0);
             return;
         }
-        long ret = syscallOp(tid) == OP_EXIT ? info.get(JAVA_LONG, 24) : 0;
-        CallEvent e = new CallEvent(in.timeNs(), in.attrAddress(), in.arg4(), in.arg5(), ret, in.tgid(), tid, in.rawCmd(), in.size(),
-                0, in.attr());
         calls++;
-        if (ret < 0 && !e.endOfWalk()) {
-            failures++;
-            listener.failed(e, true);
-        } else if (all || ret < 0) {
-            listener.passed(e);
+        if (ptrace(PTRACE_GETREGS, tid, 0, regs.address()) < 0) {
+            resume(tid, 0);
+            return;
+        }
+        long ret = regs.get(JAVA_LONG, Seccomp.RAX * 8L);
+        int cmd = (int) regs.get(JAVA_LONG, Seccomp.RDI * 8L);
+        boolean failed = ret < 0 && !(ret == -2 && (cmd == 4 || cmd == 11 || cmd == 12 || cmd == 23 || cmd == 31));
+        if (failed || all) {
+            long attr = regs.get(JAVA_LONG, Seccomp.RSI * 8L), size = regs.get(JAVA_LONG, Seccomp.RDX * 8L);
+            int n = (int) Math.min(Math.max(size, 0), CallEvent.ATTR_COPY);
+            byte[] copy = new byte[0];
+            if (n > 0 && attr != 0 && Processes.readMemory(tasks.get(tid), attrBuf, attr, n) == n) copy = attrBuf.asSlice(0, n).toArray(JAVA_BYTE);
+            CallEvent e = new CallEvent(System.nanoTime(), attr, regs.get(JAVA_LONG, Seccomp.R10 * 8L), regs.get(JAVA_LONG, Seccomp.R8 * 8L),
+                    ret, tasks.get(tid), tid, cmd, (int) size, 0, copy);
+            if (failed) {
+                failures++;
+                listener.failed(e, true);
+            } else {
+                listener.passed(e);
+            }
         }
         resume(tid, 0);
     }
@@ -369,11 +373,20 @@ public final class ProcessTracer {
 
     /**
      * Interrupts every task and detaches it where it stops: a signal of its own is handed back
-     * with the detach, a stop of ours is dropped, a job-control stop stays. BPF mode closes the
-     * probe first, so no new signal arrives meanwhile.
+     * with the detach, a stop of ours is dropped, a job-control stop stays. In BPF mode the
+     * processes leave the probe's set first, so no new signal arrives meanwhile.
      */
     private void detachAll() {
-        if (probe != null) probe.drain(this::queue);
+        if (probe != null) {
+            for (int tgid : new HashSet<>(tasks.values())) {
+                try {
+                    probe.forget(tgid);
+                } catch (BpfException e) {
+                    // not in the set
+                }
+            }
+            probe.drain(this::queue);
+        }
         for (int tid : tasks.keySet()) ptrace(PTRACE_INTERRUPT, tid, 0, 0);
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (!tasks.isEmpty() && System.nanoTime() < deadline) {
