@@ -19,12 +19,12 @@ import java.util.concurrent.Callable;
 
 /** {@code bpf4j explain -- COMMAND}: why COMMAND's bpf() calls fail. */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run COMMAND and explain every bpf() call of it that fails: the call decoded, the objects its fds",
-                "named at that moment (the thread is stopped at the failure), the verifier's reason for a refused",
-                "program (loaded again with a log if the loader asked for none), the kernel's error path where the",
-                "kernel lets BPF trace it, and the cause with its fix from a knowledge base of the kernel's checks.",
-                "Threads and children are followed. COMMAND's output and exit status are its own; explain writes",
-                "to stderr (or -o FILE) and ends with a one-line summary.",
+        description = {"Run COMMAND and explain every bpf() call of it that fails: the call decoded, the objects its fds "
+                + "named at that moment (the thread is stopped at the failure), the verifier's reason for a refused "
+                + "program (loaded again with a log if the loader asked for none), the kernel's error path where the "
+                + "kernel lets BPF trace it, and the cause with its fix from a knowledge base of the kernel's checks.",
+                "Threads and children are followed. COMMAND's output and exit status are its own; explain writes "
+                + "to stderr (or -o FILE) and ends with a one-line summary.",
                 "Ctrl-C goes to COMMAND as in a shell; a second Ctrl-C detaches and leaves COMMAND running."})
 public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Print every bpf() call, not only failed ones.")

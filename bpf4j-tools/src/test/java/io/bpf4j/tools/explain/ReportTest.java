@@ -1,5 +1,7 @@
 package io.bpf4j.tools.explain;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.bpf4j.BpfCommand;
 import io.bpf4j.MapType;
 import io.bpf4j.ProgType;
@@ -80,11 +82,19 @@ class ReportTest {
         assertTrue(t.endsWith("  kernel chain:\n    __x64_sys_bpf [-EINVAL]\n      <- bpf_fd_array_map_update_elem [-EINVAL]\n"
                 + "        <- bpf_prog_array_compatible [false]\n"), t);
         String j = Report.json(f);
-        assertTrue(j.startsWith("{\"pid\":4242,\"tid\":4242,\"comm\":\"story\",\"command\":\"BPF_MAP_UPDATE_ELEM\","), j);
-        assertTrue(j.contains("\"causes\":[{\"rule\":\"R-M14\","), j);
-        assertTrue(j.contains("\"commit\":\"1c123c567fb1\""), j);
-        assertTrue(j.contains("\"owner_prog_type\":\"BPF_PROG_TYPE_EXT\""), j);
-        assertTrue(j.endsWith("\"kernel_chain\":[\"__x64_sys_bpf [-EINVAL]\",\"  <- bpf_fd_array_map_update_elem [-EINVAL]\","
-                + "\"    <- bpf_prog_array_compatible [false]\"]}\n"), j);
+        assertTrue(j.endsWith("}\n") && j.indexOf('\n') == j.length() - 1, "one line per call: " + j);
+        JsonObject jo = JsonParser.parseString(j).getAsJsonObject();
+        assertEquals(4242, jo.get("pid").getAsInt());
+        assertEquals(4242, jo.get("tid").getAsInt());
+        assertEquals("story", jo.get("comm").getAsString());
+        assertEquals("BPF_MAP_UPDATE_ELEM", jo.get("command").getAsString());
+        JsonObject cause = jo.getAsJsonArray("causes").get(0).getAsJsonObject();
+        assertEquals("R-M14", cause.get("rule").getAsString());
+        assertEquals("1c123c567fb1", cause.get("commit").getAsString());
+        assertEquals("BPF_PROG_TYPE_EXT", jo.getAsJsonObject("objects").getAsJsonObject("map_fd").get("owner_prog_type").getAsString());
+        List<String> chain = new java.util.ArrayList<>();
+        jo.getAsJsonArray("kernel_chain").forEach(x -> chain.add(x.getAsString()));
+        assertEquals(List.of("__x64_sys_bpf [-EINVAL]", "  <- bpf_fd_array_map_update_elem [-EINVAL]", "    <- bpf_prog_array_compatible [false]"),
+                chain);
     }
 }
