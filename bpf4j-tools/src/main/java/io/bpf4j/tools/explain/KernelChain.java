@@ -4,6 +4,8 @@ import io.bpf4j.BpfException;
 import io.bpf4j.internal.sys.Syscalls;
 import io.bpf4j.tools.trace.Call;
 import io.bpf4j.tools.trace.FunctionSelector;
+import io.bpf4j.tools.trace.KernelErrors;
+import io.bpf4j.tools.trace.ReturnKind;
 import io.bpf4j.tools.trace.Session;
 import io.bpf4j.tools.trace.TraceOptions;
 import io.bpf4j.tools.trace.TraceableFunctions;
@@ -89,7 +91,23 @@ final class KernelChain implements AutoCloseable {
     }
 
     static String line(Call c, int depth) {
-        return "  ".repeat(depth) + (depth == 0 ? "" : "<- ") + c.function().name() + " [" + c.resultText() + "]";
+        return "  ".repeat(depth) + (depth == 0 ? "" : "<- ") + c.function().name() + " [" + result(c) + "]";
+    }
+
+    /**
+     * The call's result as trace prints it, except for a compiler clone without BTF
+     * ({@code bpf_map_update_value.isra.0}): its return type is unknown, and an int -errno comes
+     * back zero-extended (0xffffffea), which is shown as the error (-EINVAL) rather than 4294967274.
+     */
+    static String result(Call c) {
+        return c.returned() ? result(c.function().name(), c.function().returns(), c.result(), c.resultText()) : c.resultText();
+    }
+
+    /** {@code traceText}, or the error of a clone's zero-extended int -errno (see {@link #result(Call)}). */
+    static String result(String function, ReturnKind returns, long raw, String traceText) {
+        if (returns == ReturnKind.UNKNOWN && function.contains(".") && raw >= (1L << 32) - 4095 && raw < (1L << 32))
+            return "-" + KernelErrors.name(-(int) raw);
+        return traceText;
     }
 
     @Override
