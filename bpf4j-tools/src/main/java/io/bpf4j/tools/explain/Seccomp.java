@@ -25,7 +25,7 @@ final class Seccomp {
     private Seccomp() {}
 
     /** struct user_regs_struct word indexes. */
-    static final int R10 = 7, R8 = 9, RAX = 10, RDX = 12, RSI = 13, RDI = 14, ORIG_RAX = 15, RIP = 16, RSP = 19;
+    static final int R10 = 7, R9 = 8, R8 = 9, RAX = 10, RDX = 12, RSI = 13, RDI = 14, ORIG_RAX = 15, RIP = 16, RSP = 19;
     static final long SYS_PRCTL = 157, SYS_SECCOMP = 317, PR_SET_NO_NEW_PRIVS = 38, SECCOMP_SET_MODE_FILTER = 1;
     static final int AUDIT_ARCH_X86_64 = 0xc000003e, AUDIT_ARCH_I386 = 0x40000003;
     static final int RET_TRACE = 0x7ff00000, RET_ALLOW = 0x7fff0000;
@@ -96,6 +96,11 @@ final class Seccomp {
             regs.set(JAVA_LONG, RDI * 8L, a);
             regs.set(JAVA_LONG, RSI * 8L, b);
             regs.set(JAVA_LONG, RDX * 8L, c);
+            // The other argument registers still hold the hijacked syscall's: prctl() refuses
+            // PR_SET_NO_NEW_PRIVS with EINVAL unless its arguments 4 and 5 are 0.
+            regs.set(JAVA_LONG, R10 * 8L, 0);
+            regs.set(JAVA_LONG, R8 * 8L, 0);
+            regs.set(JAVA_LONG, R9 * 8L, 0);
             long result;
             if (ptrace(PTRACE_SETREGS, tid, 0, regs.address()) < 0) {
                 result = -Errno.ESRCH;
