@@ -11,5 +11,11 @@
  *
  * <p>{@link io.bpf4j.explain.KnownChanges} lists the kernel commits that changed behaviour the
  * rules and {@code bpf4j check} cite.
+ *
+ * <p>Depends on the library's root package ({@code io.bpf4j}), {@code io.bpf4j.btf} and
+ * {@code io.bpf4j.internal.sys}.
+ *
+ * <p>Requires Linux 5.6 for snapshots of another process's objects (pidfd_getfd); decoding a
+ * call requires nothing.
  */
 package io.bpf4j.explain;

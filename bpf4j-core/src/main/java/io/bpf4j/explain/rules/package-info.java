@@ -6,5 +6,10 @@
  * {@link io.bpf4j.explain.rules.KnowledgeBase} orders them as the kernel runs its checks, and
  * {@link io.bpf4j.explain.rules.LibraryHints} puts the first fitting cause into the library's
  * {@link io.bpf4j.BpfException} hints.
+ *
+ * <p>Depends on {@code io.bpf4j.explain} and the library's root package.
+ *
+ * <p>Requires nothing of the kernel: rules read observations only (they name the Linux versions
+ * where a check differs).
  */
 package io.bpf4j.explain.rules;

@@ -41,6 +41,7 @@ public final class Explain implements AutoCloseable {
     /** The kernel chain: where kprobes can trace kernel/bpf, by default. */
     public enum Chain { AUTO, ON, OFF }
 
+    /** What to print (--all, --json), whether to add the kernel chain, and how to find failed calls. */
     public record Options(boolean all, boolean json, Chain chain, Backend backend) {
         public static Options defaults() {
             return new Options(false, false, Chain.AUTO, Backend.AUTO);

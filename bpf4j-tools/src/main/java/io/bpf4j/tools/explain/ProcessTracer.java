@@ -50,6 +50,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * </ul>
  */
 public final class ProcessTracer {
+    /** How failed calls are found: the raw tracepoint's signal (BPF), or a seccomp filter's stops (SECCOMP). */
     public enum Mode { BPF, SECCOMP }
 
     /** Called on the tracer thread. */
