@@ -65,7 +65,7 @@ public final class Processes {
     public static final int SIGINT = 2, SIGKILL = 9, SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20,
             SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23, SIGTRAP = 5, SIGHUP = 1;
 
-    /** wait4(pid, &status, options, NULL) into {@code status} (4 bytes): the pid, or {@code -errno}. */
+    /** {@code wait4(pid, &status, options, NULL)} into {@code status} (4 bytes): the pid, or {@code -errno}. */
     public static int wait(int pid, MemorySegment status, int options) {
         return (int) syscall(SYS_WAIT4, pid, status.address(), options, 0, 0);
     }
