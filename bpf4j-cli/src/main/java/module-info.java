@@ -10,6 +10,7 @@ module io.bpf4j.cli {
     // picocli reads and sets the commands' annotated fields reflectively.
     opens io.bpf4j.cli to info.picocli;
     opens io.bpf4j.cli.check to info.picocli;
+    opens io.bpf4j.cli.explain to info.picocli;
     opens io.bpf4j.cli.inspect to info.picocli;
     opens io.bpf4j.cli.scenario to info.picocli;
     opens io.bpf4j.cli.shell to info.picocli;

@@ -4,6 +4,9 @@ import io.bpf4j.internal.sys.Errno;
 import io.bpf4j.internal.sys.KernelRelease;
 import io.bpf4j.internal.sys.Syscalls;
 
+import java.lang.foreign.MemorySegment;
+import java.util.ServiceLoader;
+
 /**
  * Root of bpf4j's exceptions: an operation that failed, with the kernel's errno where one was
  * returned and a hint that tells the user what to do about it.
@@ -42,6 +45,40 @@ public class BpfException extends RuntimeException {
      */
     public static BpfException of(String op, BpfCommand cmd, int errno) {
         return new BpfException(op, errno, hint(cmd, errno));
+    }
+
+    /**
+     * As {@link #of(String, BpfCommand, int)}, for a call of this process whose attr is still at
+     * hand: the hint then names the cause the knowledge base finds for it (the prog array's owner,
+     * the frozen map, the index past max_entries...) and its fix, where a rule fits.
+     *
+     * @param attr the attr as it was passed; read before any other bpf(2) call on this thread
+     */
+    public static BpfException of(String op, BpfCommand cmd, int errno, MemorySegment attr) {
+        String h = null;
+        Explainer e = Explainers.FIRST;
+        if (e != null && attr != null) {
+            try {
+                h = e.explain(cmd, errno, attr);
+            } catch (RuntimeException ignored) {
+                // an explanation is a courtesy: the failure itself is reported either way
+            }
+        }
+        return new BpfException(op, errno, h != null ? h : hint(cmd, errno));
+    }
+
+    /**
+     * Explains a failed call of this process for its hint. bpf4j's knowledge base
+     * ({@code io.bpf4j.explain.rules}) provides one through {@link ServiceLoader}, so this
+     * package does not depend on it.
+     */
+    public interface Explainer {
+        /** "cause; fix" for the call, or null when no rule fits. */
+        String explain(BpfCommand cmd, int errno, MemorySegment attr);
+    }
+
+    private static final class Explainers {
+        static final Explainer FIRST = ServiceLoader.load(Explainer.class, BpfException.class.getClassLoader()).findFirst().orElse(null);
     }
 
     static String hint(BpfCommand cmd, int errno) {

@@ -81,7 +81,7 @@ public final class BpfMap implements AutoCloseable {
             long r = Calls.call(BpfCommand.MAP_CREATE, sized);
             if (r < 0 && Memlock.raiseAfter((int) -r)) continue;
             String op = "create map" + (spec.name().isEmpty() ? "" : " " + spec.name()) + " (" + spec.type().kernelName() + ")";
-            if (r < 0) throw BpfException.of(op, BpfCommand.MAP_CREATE, (int) -r);
+            if (r < 0) throw BpfException.of(op, BpfCommand.MAP_CREATE, (int) -r, sized);
             return new BpfMap(Fd.adopt((int) r, op), spec.type().value(), spec.keySize(), spec.valueSize(),
                     spec.maxEntries(), spec.flags(), spec.name());
         }
@@ -203,9 +203,10 @@ public final class BpfMap implements AutoCloseable {
     public boolean lookup(MemorySegment key, MemorySegment value) {
         checkNative(key, keySize, "key");
         checkNative(value, valueBufferSize(), "value");
-        long r = Calls.call(BpfCommand.MAP_LOOKUP_ELEM, elemAttr(key, value, 0));
+        MemorySegment attr = elemAttr(key, value, 0);
+        long r = Calls.call(BpfCommand.MAP_LOOKUP_ELEM, attr);
         if (r == -Errno.ENOENT) return false;
-        if (r < 0) throw BpfException.of("lookup", BpfCommand.MAP_LOOKUP_ELEM, (int) -r);
+        if (r < 0) throw BpfException.of("lookup", BpfCommand.MAP_LOOKUP_ELEM, (int) -r, attr);
         return true;
     }
 
@@ -213,16 +214,18 @@ public final class BpfMap implements AutoCloseable {
     public void update(MemorySegment key, MemorySegment value, long flags) {
         checkNative(key, keySize, "key");
         checkNative(value, valueBufferSize, "value");
-        long r = Calls.call(BpfCommand.MAP_UPDATE_ELEM, elemAttr(key, value, flags));
-        if (r < 0) throw BpfException.of("update", BpfCommand.MAP_UPDATE_ELEM, (int) -r);
+        MemorySegment attr = elemAttr(key, value, flags);
+        long r = Calls.call(BpfCommand.MAP_UPDATE_ELEM, attr);
+        if (r < 0) throw BpfException.of("update", BpfCommand.MAP_UPDATE_ELEM, (int) -r, attr);
     }
 
     /** Deletes an element. Returns false if it was absent. */
     public boolean delete(MemorySegment key) {
         checkNative(key, keySize, "key");
-        long r = Calls.call(BpfCommand.MAP_DELETE_ELEM, elemAttr(key, null, 0));
+        MemorySegment attr = elemAttr(key, null, 0);
+        long r = Calls.call(BpfCommand.MAP_DELETE_ELEM, attr);
         if (r == -Errno.ENOENT) return false;
-        if (r < 0) throw BpfException.of("delete", BpfCommand.MAP_DELETE_ELEM, (int) -r);
+        if (r < 0) throw BpfException.of("delete", BpfCommand.MAP_DELETE_ELEM, (int) -r, attr);
         return true;
     }
 
@@ -230,9 +233,10 @@ public final class BpfMap implements AutoCloseable {
     public boolean nextKey(MemorySegment key, MemorySegment next) {
         checkNative(key, keySize, "key");
         checkNative(next, keySize, "next");
-        long r = Calls.call(BpfCommand.MAP_GET_NEXT_KEY, elemAttr(key, next, 0));
+        MemorySegment attr = elemAttr(key, next, 0);
+        long r = Calls.call(BpfCommand.MAP_GET_NEXT_KEY, attr);
         if (r == -Errno.ENOENT) return false;
-        if (r < 0) throw BpfException.of("next key", BpfCommand.MAP_GET_NEXT_KEY, (int) -r);
+        if (r < 0) throw BpfException.of("next key", BpfCommand.MAP_GET_NEXT_KEY, (int) -r, attr);
         return true;
     }
 
@@ -240,9 +244,10 @@ public final class BpfMap implements AutoCloseable {
     public boolean lookupAndDelete(MemorySegment key, MemorySegment value) {
         checkNative(key, keySize, "key");
         checkNative(value, valueBufferSize, "value");
-        long r = Calls.call(BpfCommand.MAP_LOOKUP_AND_DELETE_ELEM, elemAttr(key, value, 0));
+        MemorySegment attr = elemAttr(key, value, 0);
+        long r = Calls.call(BpfCommand.MAP_LOOKUP_AND_DELETE_ELEM, attr);
         if (r == -Errno.ENOENT) return false;
-        if (r < 0) throw BpfException.of("lookup and delete", BpfCommand.MAP_LOOKUP_AND_DELETE_ELEM, (int) -r);
+        if (r < 0) throw BpfException.of("lookup and delete", BpfCommand.MAP_LOOKUP_AND_DELETE_ELEM, (int) -r, attr);
         return true;
     }
 

@@ -20,7 +20,7 @@ final class Calls {
     /** bpf(cmd, attr, size), throwing for a negative result; {@code op} names the operation. */
     static long check(BpfCommand cmd, MemorySegment attr, String op) {
         long r = call(cmd, attr);
-        if (r < 0) throw BpfException.of(op, cmd, (int) -r);
+        if (r < 0) throw BpfException.of(op, cmd, (int) -r, attr);
         return r;
     }
 

@@ -32,6 +32,7 @@ public final class RootCommand implements Runnable {
         SUBCOMMANDS.put("btf", io.bpf4j.cli.BtfCommand.class);
         SUBCOMMANDS.put("check", io.bpf4j.cli.check.CheckCommand.class);
         SUBCOMMANDS.put("completion", CompletionCommand.class);
+        SUBCOMMANDS.put("explain", io.bpf4j.cli.explain.ExplainCommand.class);
         SUBCOMMANDS.put("help", HelpCommand.class);
         SUBCOMMANDS.put("inspect", io.bpf4j.cli.inspect.InspectCommand.class);
         SUBCOMMANDS.put("matrix", io.bpf4j.cli.vm.MatrixCommand.class);

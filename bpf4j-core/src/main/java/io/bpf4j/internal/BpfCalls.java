@@ -18,7 +18,7 @@ public final class BpfCalls {
     /** bpf(cmd, attr, size), throwing for a negative result; {@code op} names the operation. */
     public static long check(BpfCommand cmd, MemorySegment attr, String op) {
         long r = Bpf.call(cmd.value(), attr);
-        if (r < 0) throw BpfException.of(op, cmd, (int) -r);
+        if (r < 0) throw BpfException.of(op, cmd, (int) -r, attr);
         return r;
     }
 

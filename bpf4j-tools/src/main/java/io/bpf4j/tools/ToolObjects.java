@@ -15,6 +15,8 @@ public final class ToolObjects {
 
     /** The tracer's object. */
     public static final String TRACE = "trace.bpf.o";
+    /** explain's raw tracepoints on syscall entry and exit. */
+    public static final String EXPLAIN = "explain.bpf.o";
     /** The story's first object: two kprobe programs and the maps the second object reuses. */
     public static final String TAILCALL_TCPCONN = "tailcall_tcpconn.bpf.o";
     /** The story's second object: a kprobe tail-call target and the freplace program. */

@@ -1,7 +1,7 @@
 package io.bpf4j.cli.check;
 
 import io.bpf4j.tools.check.Finding;
-import io.bpf4j.tools.check.KernelChange;
+import io.bpf4j.explain.KernelChange;
 import io.bpf4j.tools.check.TailcallCheck;
 import io.bpf4j.tools.check.TailcallIssue;
 import io.bpf4j.tools.check.TailcallReport;

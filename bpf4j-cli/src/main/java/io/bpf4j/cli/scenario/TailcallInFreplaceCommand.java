@@ -1,7 +1,7 @@
 package io.bpf4j.cli.scenario;
 
-import io.bpf4j.tools.check.KernelChange;
 import io.bpf4j.cli.support.Converters;
+import io.bpf4j.explain.KernelChange;
 import io.bpf4j.internal.json.Json;
 import io.bpf4j.tools.scenario.Explanation;
 import io.bpf4j.tools.scenario.Step;

@@ -1,7 +1,7 @@
 package io.bpf4j.cli.scenario;
 
 import io.bpf4j.tools.ToolObjects;
-import io.bpf4j.tools.check.KnownChanges;
+import io.bpf4j.explain.KnownChanges;
 import io.bpf4j.cli.CliRun;
 import io.bpf4j.BpfException;
 import io.bpf4j.VerifierException;

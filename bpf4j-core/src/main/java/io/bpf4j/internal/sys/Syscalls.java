@@ -26,7 +26,7 @@ public final class Syscalls {
     private static final StructLayoutHolder CAPTURE = new StructLayoutHolder();
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
 
-    private static final boolean X86_64 = switch (System.getProperty("os.arch")) {
+    static final boolean X86_64 = switch (System.getProperty("os.arch")) {
         case "amd64", "x86_64" -> true;
         case "aarch64" -> false;
         default -> throw new ExceptionInInitializerError(
@@ -105,12 +105,12 @@ public final class Syscalls {
         return variadicFrom(1, name, fd);
     }
 
-    private static MethodHandle variadicFrom(int first, String name, FunctionDescriptor fd) {
+    static MethodHandle variadicFrom(int first, String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), fd,
                 Linker.Option.firstVariadicArg(first), ERRNO);
     }
 
-    private static MethodHandle fixed(String name, FunctionDescriptor fd) {
+    static MethodHandle fixed(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), fd, ERRNO);
     }
 
@@ -138,11 +138,11 @@ public final class Syscalls {
         }
     }
 
-    private static MemorySegment state() {
+    static MemorySegment state() {
         return CAPTURE.perThread.get();
     }
 
-    private static long ret(long r, MemorySegment st) {
+    static long ret(long r, MemorySegment st) {
         return r >= 0 ? r : -CAPTURE.errno(st);
     }
 
@@ -390,6 +390,22 @@ public final class Syscalls {
         }
     }
 
+    private static final class Statfs {
+        static final MethodHandle MH = fixed("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    /** statfs(2)'s f_type of the filesystem holding {@code path} (followed, /proc/PID/fd links too), or {@code -errno}. */
+    public static long statfsType(String path) {
+        MemorySegment st = state();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(256, 8);
+            int r = (int) Statfs.MH.invokeExact(st, a.allocateFrom(path), buf);
+            return r < 0 ? ret(r, st) : buf.get(JAVA_LONG, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     static final int RLIMIT_MEMLOCK = 8;
 
     /** Current soft RLIMIT_MEMLOCK; -1 means infinity. */
@@ -419,7 +435,7 @@ public final class Syscalls {
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException re) return re;
         if (t instanceof Error e) throw e;
         return new IllegalStateException(t);

@@ -1,5 +1,6 @@
 package io.bpf4j.tools.check;
 
+import io.bpf4j.explain.KernelChange;
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package io.bpf4j.tools.check;
 
+import io.bpf4j.explain.KernelChange;
+import io.bpf4j.explain.KnownChanges;
 import java.util.List;
 
 /** The known tail-call and freplace kernel issues that {@link TailcallCheck} detects. */

@@ -1,6 +1,6 @@
 package io.bpf4j.tools.scenario;
 
-import io.bpf4j.tools.check.KernelChange;
+import io.bpf4j.explain.KernelChange;
 
 /**
  * One line of a scenario's explanation: something observed, what it means and, where a known

@@ -1,6 +1,6 @@
 package io.bpf4j.tools.scenario;
 
-import io.bpf4j.tools.check.KnownChanges;
+import io.bpf4j.explain.KnownChanges;
 import io.bpf4j.tools.scenario.Explanation.ChangeState;
 import io.bpf4j.tools.scenario.TailcallInFreplaceReport.Extension;
 import io.bpf4j.tools.scenario.TailcallInFreplaceReport.Owner;

@@ -780,6 +780,14 @@ public final class Tracer implements AutoCloseable {
         return reader.consume(assembler::accept);
     }
 
+    /**
+     * Adds a process to the allow list of a tracer attached with one ({@link TraceOptions#pids()}
+     * not empty): a caller that follows a command's children adds each before it runs.
+     */
+    public void allowPid(int tgid) {
+        object.map("pid_allow").update(u32(tgid), new byte[] {1}, BpfMap.ANY);
+    }
+
     /** Ring buffer records the BPF side could not write so far (its {@code drops} map): one map lookup. */
     public long droppedRecords() {
         return drops.count();

@@ -1,5 +1,7 @@
 package io.bpf4j.tools.check;
 
+import io.bpf4j.explain.KernelChange;
+import io.bpf4j.explain.KnownChanges;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;

@@ -1,16 +1,17 @@
-package io.bpf4j.tools.check;
+package io.bpf4j.explain;
 
 import java.util.List;
 
 /**
- * One upstream kernel commit that changed tail-call or freplace behaviour in a way user space
- * can observe: the knowledge base behind {@code bpf4j check} and the scenario explanations.
+ * One upstream kernel commit that changed BPF behaviour in a way user space can observe: what
+ * {@code bpf4j check}, the scenario explanations and {@code bpf4j explain}'s rules cite.
  *
  * @param commit       upstream torvalds/linux hash (12 hex digits or more)
  * @param title        the commit's subject line
  * @param firstRelease first mainline release that contains it, e.g. {@code "v6.2"}
  * @param stable       stable or distribution releases that got a backport, e.g. {@code "6.1.4"}
- * @param symptom      what user space sees on a kernel without it
+ * @param symptom      what user space sees on a kernel without it (for a change that tightened a
+ *                     check: what it refuses from then on)
  */
 public record KernelChange(String commit, String title, String firstRelease, List<String> stable, String symptom) {
     public KernelChange {
