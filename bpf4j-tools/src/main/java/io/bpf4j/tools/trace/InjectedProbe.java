@@ -9,7 +9,7 @@ import io.bpf4j.BpfException;
  * call it fired inside, with its context as arguments under {@code -A}.
  */
 public record InjectedProbe(Type type, String function, long offset, String category, String name) {
-    /** The probe's kind, from the pattern's prefix: kprobe:, kretprobe:, tp:, rawtp:. */
+    /** The probe kinds of -J: kprobe:FUNC+OFF, kretprobe:FUNC, tp:CATEGORY:NAME, rawtp:NAME. */
     public enum Type { KPROBE, KRETPROBE, TRACEPOINT, RAW_TRACEPOINT }
 
     public static InjectedProbe parse(String text) {

@@ -12,7 +12,7 @@ package io.bpf4j.tools.trace;
  */
 public record TracedFunction(int id, KernelFunction function, boolean entry, ReturnKind returns, int args, boolean uniqueName,
                              Kind kind, ArgLayout argLayout, BpfTargets.Func bpf) {
-    /** What is traced: a kernel function, a BPF program's function, or an injected probe. */
+    /** What a row of the function table is: a kernel function, a BPF program function or an injected probe. */
     public enum Kind {
         FUNCTION, BPF_PROGRAM, PROBE
     }
