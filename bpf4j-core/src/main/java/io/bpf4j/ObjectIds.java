@@ -47,7 +47,7 @@ public final class ObjectIds {
 
     /**
      * The smallest id of this kind greater than {@code after} ({@code *_GET_NEXT_ID}), or 0 when
-     * there is none (ids start at 1), also on a kernel without that kind (links < 5.8). For a
+     * there is none (ids start at 1), also on a kernel without that kind (links before Linux 5.8). For a
      * caller that works on each object as it is listed.
      */
     public static int next(Kind kind, int after) {
