@@ -104,7 +104,7 @@ class ConventionsTest {
         assertEquals("bpf4j: unknown command 'bogus' (bpf4j --help lists the commands)\n", r.err());
         CliRun typo = CliRun.of("inspetc");
         assertEquals(2, typo.exit());
-        assertEquals("bpf4j: unknown command 'inspetc'; did you mean inspect?\n", typo.err());
+        assertEquals("bpf4j: unknown command 'inspetc'; did you mean inspect or explain?\n", typo.err());
         CliRun help = CliRun.of("help", "vm", "nosuch");
         assertEquals(2, help.exit());
         assertEquals("bpf4j help: no command 'bpf4j vm nosuch' (bpf4j vm --help lists them)\n", help.err());

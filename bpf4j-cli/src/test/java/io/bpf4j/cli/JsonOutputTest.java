@@ -45,6 +45,7 @@ class JsonOutputTest {
         RUNNABLE.put("top", "top --json --interval 200ms");
         ELSEWHERE.put("trace", "needs kprobes or fentry, which this kernel refuses");
         ELSEWHERE.put("scenario tailcall-in-freplace", "needs kprobes: TailcallInFreplaceKernelTest parses it in the lab");
+        ELSEWHERE.put("explain", "runs a COMMAND: ExplainCommandTest parses its --json lines for failing programs");
         ELSEWHERE.put("matrix", "boots kernels under QEMU: MatrixCommandTest parses its JSON");
     }
 

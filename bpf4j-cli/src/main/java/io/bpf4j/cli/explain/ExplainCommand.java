@@ -19,8 +19,8 @@ import java.util.concurrent.Callable;
 
 /** {@code bpf4j explain -- COMMAND}: why COMMAND's bpf() calls fail. */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run COMMAND and explain every bpf() call of it that fails: the call decoded, the objects its fds "
-                + "named at that moment (the thread is stopped at the failure), the verifier's reason for a refused "
+        description = {"Run COMMAND and say why each of its bpf() calls fails. "
+                + "For each: the call decoded, the objects its fds named at that moment (the thread is stopped at the failure), the verifier's reason for a refused "
                 + "program (loaded again with a log if the loader asked for none), the kernel's error path where the "
                 + "kernel lets BPF trace it, and the cause with its fix from a knowledge base of the kernel's checks.",
                 "Threads and children are followed. COMMAND's output and exit status are its own; explain writes "
