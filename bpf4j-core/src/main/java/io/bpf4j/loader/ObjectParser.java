@@ -111,6 +111,9 @@ final class ObjectParser {
             if (!target.executable() && !target.name().equals(".maps")) continue;
             if (target.type() == ElfFile.SHT_NOBITS)
                 throw new BpfFormatException("section " + Escape.text(s.name()) + ": relocations in " + Escape.text(target.name()) + ", which has no contents");
+            // A code section's size is u64 in the header; one that cannot be an instruction array is refused here.
+            if (target.size() < 0 || target.size() / 8 > Integer.MAX_VALUE - 8)
+                throw new BpfFormatException("section " + Escape.text(target.name()) + ": size " + Long.toUnsignedString(target.size()) + " is too large for code");
             ElfRelocation[] bySlot = relocs[target.index()];
             if (bySlot == null) relocs[target.index()] = bySlot = new ElfRelocation[(int) (target.size() / 8)];
             for (ElfRelocation r : elf.relocations(s)) {

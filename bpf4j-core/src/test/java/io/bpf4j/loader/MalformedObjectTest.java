@@ -56,4 +56,34 @@ class MalformedObjectTest {
     void aBssOfGigabytesIsRefusedBeforeAnyIsAllocated() throws IOException {
         assertEquals("ELF: section .bss: 1600085928 bytes of zeros, more than 67108864", refusal("huge-bss.bpf.o"));
     }
+
+    /**
+     * A fuzzer's object whose relocated code section claims 197 GB: its slot table was sized from
+     * the header (NegativeArraySizeException) before any check saw the size.
+     */
+    @Test
+    void aCodeSectionTooLargeForInstructionsIsRefusedBeforeItsRelocationsAreIndexed() throws IOException {
+        assertEquals("section \\x01: size 197568497008 is too large for code", refusal("code-section-too-large.bpf.o"));
+    }
+
+    /**
+     * A fuzzer's object with a CO-RE relocation of a bitfield whose type has size 0: the bitfield's
+     * load size was divided by it (ArithmeticException) while relocating against a kernel's BTF.
+     */
+    @Test
+    void aBitfieldWhoseTypeHasNoSizeIsAFormatErrorWhenRelocated() throws IOException {
+        ObjectSpec spec = ObjectSpec.parse(bytes("bitfield-of-size-zero.bpf.o"), "x");
+        java.util.List<String> refusals = new java.util.ArrayList<>();
+        for (io.bpf4j.ProgramSpec p : spec.programs()) {
+            if (p.coreRelos().isEmpty()) continue;
+            try {
+                new io.bpf4j.btf.core.CoreRelocator(spec.btf(), io.bpf4j.btf.core.CoreRelocatorTest.fakeKernel())
+                        .relocate(p.instructions(), p.coreRelos());
+            } catch (BpfFormatException e) {
+                assertTrue(Escape.isPrintable(e.getMessage()) && e.getMessage().indexOf('\n') < 0, e.getMessage());
+                refusals.add(e.getMessage());
+            }
+        }
+        assertTrue(refusals.contains("CO-RE: bitfield field_not_in_any_kernel has a type of size 0"), refusals.toString());
+    }
 }

@@ -407,6 +407,7 @@ public final class CoreRelocator {
         long bitOff = s.bitOffset, bitSz = f.bitfieldSize(), byteSz, byteOff;
         if (bitSz > 0) {
             byteSz = btf.sizeOf(mt);
+            if (byteSz <= 0) throw new BpfFormatException("CO-RE: bitfield " + Escape.text(acc.name) + " has a type of size " + byteSz);
             byteOff = bitOff / 8 / byteSz * byteSz;
             while (bitOff + bitSz - byteOff * 8 > byteSz * 8) {
                 if (byteSz >= 8) throw new BpfFormatException("CO-RE: bitfield " + Escape.text(acc.name) + " cannot be read with a 64-bit load");
