@@ -5,7 +5,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -23,7 +22,8 @@ public final class InspectCommand implements Callable<Integer> {
 
     /**
      * Options every inspect subcommand takes. Given before the subcommand ({@code inspect --json
-     * prog}) they are the parent's, and the subcommand takes them as its own ({@link #with}).
+     * prog}) they are the parent's, and the subcommand gets them as its own from
+     * {@link io.bpf4j.cli.support.Conventions}, as every command does.
      */
     public static final class Options {
         @Option(names = "--details", description = "Subprograms, used maps, prog array owner and slots.")
@@ -32,7 +32,7 @@ public final class InspectCommand implements Callable<Integer> {
         @Option(names = "--json", description = "One JSON document with stable field names.")
         boolean json;
 
-        // No picocli default: null means "not given", so a subcommand can tell whether to take its parent's.
+        // Null when not given: inspector() reads it as auto.
         @Option(names = "--source", paramLabel = "auto|uapi|kcore",
                 description = {"Where --details facts come from: uapi (bpf(2), fdinfo), kcore (also kernel memory",
                     "via /proc/kcore + BTF: owner fields, ptrs[] slots, poke_progs, tail_call_reachable,",
@@ -41,15 +41,6 @@ public final class InspectCommand implements Callable<Integer> {
 
         /** Why kernel memory was not used with --source auto; printed after the output. */
         String note;
-
-        /** These options with the parent command's added: flags given to either, this one's --source first. */
-        Options with(Options parent) {
-            Options o = new Options();
-            o.details = details || parent.details;
-            o.json = json || parent.json;
-            o.source = source != null ? source : parent.source;
-            return o;
-        }
 
         /** An inspector for these options; kernel memory is opened only where details need it. */
         Inspector inspector() {
@@ -104,13 +95,11 @@ public final class InspectCommand implements Callable<Integer> {
     @Command(name = "prog", mixinStandardHelpOptions = true, description = "Show programs (all, or one by id).",
             subcommands = DumpCommand.class)
     static final class Prog implements Callable<Integer> {
-        @ParentCommand InspectCommand parent;
-        @Mixin Options own;
+        @Mixin Options opts;
         @Parameters(arity = "0..1", paramLabel = "ID") Integer id;
 
         @Override
         public Integer call() {
-            Options opts = own.with(parent.opts);
             Inspector in = opts.inspector();
             List<Map<String, Object>> l = id == null ? in.programs(opts.details) : List.of(in.program(id, opts.details));
             print(l, opts.json, Text::prog);
@@ -122,14 +111,11 @@ public final class InspectCommand implements Callable<Integer> {
     @Command(name = "map", mixinStandardHelpOptions = true, description = "Show maps (all, or one by id).",
             subcommands = MapDumpCommand.class)
     static final class MapCmd implements Callable<Integer> {
-        /** Its --json applies to `map dump` too: `inspect --json map dump 3`. */
-        @ParentCommand InspectCommand parent;
-        @Mixin Options own;
+        @Mixin Options opts;
         @Parameters(arity = "0..1", paramLabel = "ID") Integer id;
 
         @Override
         public Integer call() {
-            Options opts = own.with(parent.opts);
             Inspector in = opts.inspector();
             List<Map<String, Object>> l = id == null ? in.maps(opts.details) : List.of(in.map(id, opts.details));
             print(l, opts.json, Text::map);
@@ -140,13 +126,11 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Command(name = "link", mixinStandardHelpOptions = true, description = "Show links (all, or one by id).")
     static final class Link implements Callable<Integer> {
-        @ParentCommand InspectCommand parent;
-        @Mixin Options own;
+        @Mixin Options opts;
         @Parameters(arity = "0..1", paramLabel = "ID") Integer id;
 
         @Override
         public Integer call() {
-            Options opts = own.with(parent.opts);
             Inspector in = opts.inspector();
             List<Map<String, Object>> l = id == null ? in.links(opts.details) : List.of(in.link(id, opts.details));
             print(l, opts.json, Text::link);
@@ -157,14 +141,13 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Command(name = "btf", mixinStandardHelpOptions = true, description = "Show BTF objects loaded in the kernel (all, or one by id).")
     static final class BtfCmd implements Callable<Integer> {
-        @ParentCommand InspectCommand parent;
-        @Mixin Options own;
+        @Mixin Options opts;
         @Parameters(arity = "0..1", paramLabel = "ID") Integer id;
 
         @Override
         public Integer call() {
             Inspector in = new Inspector();
-            print(id == null ? in.btfs() : List.of(in.btfObject(id)), own.with(parent.opts).json, Text::btf);
+            print(id == null ? in.btfs() : List.of(in.btfObject(id)), opts.json, Text::btf);
             return 0;
         }
     }

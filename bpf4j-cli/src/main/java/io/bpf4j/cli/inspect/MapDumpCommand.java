@@ -8,7 +8,6 @@ import io.bpf4j.tools.mapdump.MapDump;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -30,7 +29,6 @@ import java.util.concurrent.Callable;
                 + "queues and stacks their head.")
 final class MapDumpCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
-    @ParentCommand InspectCommand.MapCmd parent;
 
     @Parameters(arity = "1..2", paramLabel = "ID|id ID|name NAME|pinned PATH",
             description = "The map: its id, its name (must match exactly one map) or a bpffs path.")
@@ -51,9 +49,9 @@ final class MapDumpCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (depth < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--depth must be 0 or more, not " + depth);
-        boolean asJson = json || (parent != null && (parent.own.json || (parent.parent != null && parent.parent.opts.json)));
+        // `inspect --json map dump 3`: Conventions gives the parents' --json to this command.
         try (BpfMap map = open()) {
-            return dump(map, new MapDump.Options(asJson, raw, depth), System.out, System.err);
+            return dump(map, new MapDump.Options(json, raw, depth), System.out, System.err);
         }
     }
 
