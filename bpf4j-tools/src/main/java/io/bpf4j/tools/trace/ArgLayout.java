@@ -79,6 +79,8 @@ public final class ArgLayout {
     private final int nvals;
     private final int total;
     private final TracepointFormat tracepoint;
+    /** Compact (pointer members left out) and verbose renderers, each with its member cache. */
+    private final BtfValueFormat compactFormat, verboseFormat;
 
     private ArgLayout(Btf btf, List<Param> params, int nvals, int total, TracepointFormat tracepoint) {
         this.btf = btf;
@@ -86,6 +88,8 @@ public final class ArgLayout {
         this.nvals = nvals;
         this.total = total;
         this.tracepoint = tracepoint;
+        this.compactFormat = btf == null ? null : new BtfValueFormat(btf, true);
+        this.verboseFormat = btf == null ? null : new BtfValueFormat(btf, false);
     }
 
     /**
@@ -294,20 +298,26 @@ public final class ArgLayout {
             } else if (p.slots() == 0 || (p.kind() != AK_CTX && p.slot() >= nv)) {
                 sb.append("?"); // passed on the stack: not captured
             } else {
-                value(p, vals, p.kind() == AK_CTX ? reads[0] : reads[p.slot()], blob, sb, verbose);
+                // A cut argument is rendered only as far as the cut (a union such as bpf_attr
+                // renders to kilobytes, of which compact keeps the first line's width).
+                int limit = !verbose && width > 0 ? width : Integer.MAX_VALUE;
+                try {
+                    value(p, vals, p.kind() == AK_CTX ? reads[0] : reads[p.slot()], blob, sb, verbose, limit);
+                } catch (BtfValueFormat.Full full) {
+                    // cut below: sb is longer than the width
+                }
             }
-            String s = sb.toString();
-            if (!verbose && width > 0 && s.length() > width) s = s.substring(0, width) + BtfValueFormat.ELLIPSIS;
+            String s = !verbose && width > 0 && sb.length() > width ? sb.substring(0, width) + BtfValueFormat.ELLIPSIS : sb.toString();
             out.add(s);
         }
         return out;
     }
 
-    private void value(Param p, long[] vals, int[] read, byte[] blob, StringBuilder sb, boolean verbose) {
-        BtfValueFormat f = new BtfValueFormat(btf, !verbose);
+    private void value(Param p, long[] vals, int[] read, byte[] blob, StringBuilder sb, boolean verbose, int limit) {
+        BtfValueFormat f = verbose ? verboseFormat : compactFormat;
         if (p.kind() == AK_CTX) {
             if (read == null || read[1] <= 0) sb.append('?');
-            else f.value(p.typeId(), blob, read[0], read[0] + read[1], sb, 0);
+            else f.value(p.typeId(), blob, read[0], read[0] + read[1], sb, 0, limit);
             return;
         }
         long v = vals[p.slot()];
@@ -334,13 +344,13 @@ public final class ArgLayout {
                     sb.append("&[");
                     for (int i = start; i < end; i++) {
                         if (i > start) sb.append(' ');
-                        sb.append(String.format("%02x", blob[i] & 0xff));
+                        sb.append(HEX[(blob[i] >> 4) & 0xf]).append(HEX[blob[i] & 0xf]);
                     }
                     sb.append(']');
                 }
                 default -> {
                     sb.append('&');
-                    f.value(p.target() != 0 ? p.target() : ptr.type(), blob, start, end, sb, 0);
+                    f.value(p.target() != 0 ? p.target() : ptr.type(), blob, start, end, sb, 0, limit);
                 }
             }
             return;
@@ -350,8 +360,10 @@ public final class ArgLayout {
         ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         bb.putLong(0, v);
         if (p.slots() == 2 && p.slot() + 1 < MAX_ARGS) bb.putLong(8, vals[p.slot() + 1]);
-        f.value(p.typeId(), bytes, 0, 8 * Math.max(1, p.slots()), sb, 0);
+        f.value(p.typeId(), bytes, 0, 8 * Math.max(1, p.slots()), sb, 0, limit);
     }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     /** The raw values of one call's capture (argument registers in order), for tests and JSON. */
     static long[] values(byte[] blob) {

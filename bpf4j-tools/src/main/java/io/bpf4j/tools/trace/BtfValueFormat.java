@@ -4,6 +4,7 @@ import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfType;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Renders a value of a BTF type from captured bytes, as retsnoop renders captured arguments:
@@ -20,10 +21,60 @@ final class BtfValueFormat {
 
     private final Btf btf;
     private final boolean compact;
+    /** Per struct or union type id, its members as rendering needs them (resolved once). */
+    private final java.util.Map<Integer, Slot[]> members = new java.util.concurrent.ConcurrentHashMap<>();
 
     BtfValueFormat(Btf btf, boolean compact) {
         this.btf = btf;
         this.compact = compact;
+    }
+
+    /**
+     * A member of a struct or union: its type, where it is, whether it is a pointer (compact
+     * leaves those out), its size for the zero test, and its {@code .name=} text.
+     */
+    private record Slot(int type, long byteOffset, long bitOffset, int bits, boolean pointer, long size, String label) {}
+
+    private Slot[] slots(BtfType.Composite c) {
+        Slot[] s = members.get(c.id());
+        if (s != null) return s;
+        List<BtfType.Member> ms = c.members();
+        s = new Slot[ms.size()];
+        for (int i = 0; i < s.length; i++) {
+            BtfType.Member m = ms.get(i);
+            Btf.Field f = btf.member(c, m);
+            boolean bitfield = f.bitfieldSize() > 0;
+            s[i] = new Slot(m.type(), bitfield ? 0 : f.byteOffset(), bitfield ? f.bitOffset() : 0, f.bitfieldSize(),
+                    btf.resolve(m.type()) instanceof BtfType.Ptr, bitfield ? 1 : sizeOfSafe(m.type()),
+                    m.name().isEmpty() ? "" : "." + m.name() + (compact ? "=" : " = "));
+        }
+        members.put(c.id(), s);
+        return s;
+    }
+
+    /** Thrown inside when the text has passed the length the caller will keep; it is cut there. */
+    static final class Full extends RuntimeException {
+        private Full() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final Full FULL = new Full();
+    /** Rendering stops (with {@link Full}) once the text passes this length; MAX_VALUE: never. */
+    private int limit = Integer.MAX_VALUE;
+
+    /**
+     * As {@link #value(int, byte[], int, int, StringBuilder, int)}, but throws {@link Full} as
+     * soon as {@code out} is longer than {@code limit} characters: a caller that cuts the text at
+     * a width does not pay for the rest of a large struct or union.
+     */
+    void value(int typeId, byte[] data, int off, int end, StringBuilder out, int indent, int limit) {
+        this.limit = limit;
+        try {
+            value(typeId, data, off, end, out, indent);
+        } finally {
+            this.limit = Integer.MAX_VALUE;
+        }
     }
 
     /** Thrown inside when the bytes run out; caught where the truncation mark goes. */
@@ -46,7 +97,10 @@ final class BtfValueFormat {
 
     /** True if every bit of the value is zero (or was not captured). */
     boolean isZero(int typeId, byte[] data, int off, int end, long bitOff, int bits) {
-        long size = bits > 0 ? 1 : sizeOfSafe(typeId);
+        return isZero(bits > 0 ? 1 : sizeOfSafe(typeId), data, off, end, bitOff, bits);
+    }
+
+    private static boolean isZero(long size, byte[] data, int off, int end, long bitOff, int bits) {
         if (bits > 0) return bitfield(data, off, end, bitOff, bits) == 0;
         for (long i = off; i < off + size && i < end; i++) if (data[(int) i] != 0) return false;
         return true;
@@ -92,6 +146,7 @@ final class BtfValueFormat {
     }
 
     private void write(int typeId, byte[] d, int off, int end, long bitOff, int bits, StringBuilder out, int indent, int depth) {
+        if (out.length() > limit) throw FULL;
         BtfType t = btf.resolve(typeId);
         switch (t) {
             case BtfType.Int i -> {
@@ -162,13 +217,10 @@ final class BtfValueFormat {
         }
         out.append('{');
         boolean first = true;
-        for (BtfType.Member m : c.members()) {
-            Btf.Field f = btf.member(c, m);
-            int moff = off + (int) (f.bitfieldSize() > 0 ? 0 : f.byteOffset());
-            long mbit = f.bitfieldSize() > 0 ? f.bitOffset() : 0;
-            BtfType mt = btf.resolve(m.type());
-            if (compact && mt instanceof BtfType.Ptr) continue;
-            if (f.bitfieldSize() == 0 && moff >= end) {
+        for (Slot m : slots(c)) {
+            if (compact && m.pointer) continue;
+            int moff = off + (int) m.byteOffset;
+            if (m.bits == 0 && moff >= end) {
                 // Not captured: the struct was larger than the bytes read.
                 if (!first) out.append(',');
                 newline(out, indent + 1, compact);
@@ -178,17 +230,16 @@ final class BtfValueFormat {
             }
             boolean zero;
             try {
-                zero = isZero(m.type(), d, moff, end, mbit, f.bitfieldSize());
+                zero = isZero(m.size, d, moff, end, m.bitOffset, m.bits);
             } catch (Short s) {
                 zero = false;
             }
             if (zero) continue;
-            if (!first && compact) out.append(',');
-            if (!first && !compact) out.append(',');
+            if (!first) out.append(',');
             newline(out, indent + 1, compact);
             first = false;
-            if (!m.name().isEmpty()) out.append('.').append(m.name()).append(compact ? "=" : " = ");
-            write(m.type(), d, moff, end, mbit, f.bitfieldSize(), out, indent + 1, depth + 1);
+            out.append(m.label);
+            write(m.type, d, moff, end, m.bitOffset, m.bits, out, indent + 1, depth + 1);
         }
         if (!first) newline(out, indent, compact);
         out.append('}');

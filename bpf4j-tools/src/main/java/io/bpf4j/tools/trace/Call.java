@@ -63,10 +63,24 @@ public final class Call {
         return function.probe();
     }
 
-    /** -A: the captured arguments, formatted; empty when none were captured. */
-    public java.util.List<String> args(ArgLayout.Style style, int width) {
+    /** The last {@link #args(ArgLayout.Style, int)} rendered, for the form it was asked in. */
+    private List<String> argsText;
+    private ArgLayout.Style argsStyle;
+    private int argsWidth;
+
+    /**
+     * -A: the captured arguments, formatted; empty when none were captured. A session prints
+     * them twice (table row and error stack): the second time takes the first one's text.
+     */
+    public List<String> args(ArgLayout.Style style, int width) {
         ArgLayout l = function.argLayout();
-        return args == null || l == null ? java.util.List.of() : l.format(args, style, width);
+        if (args == null || l == null) return List.of();
+        if (argsText == null || argsStyle != style || argsWidth != width) {
+            argsText = Collections.unmodifiableList(l.format(args, style, width));
+            argsStyle = style;
+            argsWidth = width;
+        }
+        return argsText;
     }
 
     /** True if arguments were captured for this call. */

@@ -154,6 +154,39 @@ class ArgLayoutTest {
         assertTrue(v.endsWith(mapSize > read ? "    .name = 'bpf4j_args',\n    …\n}" : "    .name = 'bpf4j_args'\n}"), v);
     }
 
+    /**
+     * A compact argument cut at a width is rendered only as far as the cut; the text must be the
+     * full rendering's, cut, at every width. security_bpf's {@code union bpf_attr} renders every
+     * variant that overlaps a non-zero byte (kilobytes for a map lookup's attr).
+     */
+    @Test
+    void anArgumentCutAtAWidthIsTheFullTextCut() {
+        ArgLayout l = ArgLayout.of(btf, proto("security_bpf"), ArgLayout.Limits.DEFAULT, true);
+        ByteBuffer spec = ByteBuffer.wrap(l.spec()).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(ArgLayout.AK_BYTES, spec.get(5), "attr: followed");
+        int len = spec.getShort(18);
+        // A lookup's attr: map_fd 3, key and value pointers, flags 0; the rest of what was read is
+        // a later variant's bytes, left non-zero here so that every variant has something to show.
+        ByteBuffer attr = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < len; i++) attr.put(i, (byte) (i * 7 + 1));
+        attr.putInt(0, 3).putLong(8, 0x7ffc12345678L).putLong(16, 0x7ffc12345690L).putLong(24, 0);
+        byte[] blob = new Capture(1, 0xffffc90000123000L, len).read(1, ArgLayout.AK_BYTES, attr.array(), len).bytes();
+        List<String> full = l.format(blob, ArgLayout.Style.COMPACT, 0);
+        String attrText = full.get(1);
+        assertTrue(attrText.startsWith("attr=&{{.map_type=3,") && attrText.contains("{.map_fd=3,.key=0x7ffc12345678,"), attrText);
+        assertTrue(attrText.length() > 1000, "a union renders every variant: " + attrText.length() + " characters");
+        for (int w = 1; w <= attrText.length() + 1; w++) {
+            List<String> cut = l.format(blob, ArgLayout.Style.COMPACT, w);
+            for (int i = 0; i < full.size(); i++) {
+                String f = full.get(i);
+                assertEquals(f.length() > w ? f.substring(0, w) + BtfValueFormat.ELLIPSIS : f, cut.get(i), "width " + w + ", argument " + i);
+            }
+        }
+        // Multi-line cuts the same way; verbose never cuts.
+        assertEquals(full.get(1).substring(0, 50) + BtfValueFormat.ELLIPSIS, l.format(blob, ArgLayout.Style.MULTILINE, 50).get(1));
+        assertTrue(l.format(blob, ArgLayout.Style.VERBOSE, 50).get(1).length() > 1000);
+    }
+
     @Test
     void aPointerThatCouldNotBeReadPrintsAsItsAddressAndNullAsNull() {
         ArgLayout l = ArgLayout.of(btf, proto("bpf_map_copy_value"), ArgLayout.Limits.DEFAULT, true);
