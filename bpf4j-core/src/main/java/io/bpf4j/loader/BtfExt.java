@@ -49,7 +49,9 @@ final class BtfExt {
      * moves are made once.
      */
     private Part part(Section sec, int sectionIndex, int start, int length, int newStart) {
-        long key = ((long) sectionIndex << 42) ^ ((long) start << 21) ^ newStart;
+        // Long.hashCode folds the high word onto the low one, so these packed keys collided into
+        // a few buckets (tree bins); an odd multiplier spreads them and keeps them distinct.
+        long key = (((long) sectionIndex << 42) ^ ((long) start << 21) ^ newStart) * 0x9E3779B97F4A7C15L;
         Part cached = parts.get(key);
         if (cached != null && sectionIndex < 1 << 21 && start < 1 << 21 && newStart < 1 << 21) return cached;
         int end = start + length, d = newStart - start;

@@ -504,7 +504,7 @@ final class ObjectParser {
         }
         BtfExt.Program x = ext.program(extSecs, index, start, length, newStart);
         SectionKind kind = kind(sec);
-        return new ProgramSpec(kind == null ? ProgType.UNSPEC : kind.type(), main.name(), List.copyOf(Arrays.asList(out).subList(0, count)),
+        return new ProgramSpec(kind == null ? ProgType.UNSPEC : kind.type(), main.name(), List.of(count == out.length ? out : Arrays.copyOf(out, count)),
                 license.isEmpty() ? "GPL" : license, kind == null ? null : kind.attachType(), version, kind == null ? 0 : kind.flags(),
                 null, x.funcInfo(), x.lineInfo(), 0, null, null, 0, sec.name(), kind == null ? "" : kind.target(),
                 List.copyOf(l.references), x.coreRelos(), List.copyOf(l.subprograms), true);
