@@ -176,8 +176,8 @@ public final class SessionFormat {
         writeHeader(s, out);
         out.append('\n').append('\n');
         if (table) out.append(traceTable(s)).append('\n');
-        // The allocation-free path knows plain sessions; arguments, stitched stacks and branch
-        // records (each an option the user asked for) take the reference renderer.
+        // The allocation-free path knows every session but stitched stacks (-K before 5.15);
+        // branch records are printed after it by the reference renderer.
         if (stack && plain(s)) writeErrorStack(s, out);
         else if (stack) out.append(errorStack(s));
         if (stack && (s.lbr().length > 0 || s.lbrError() != 0)) out.append(lbr(s));
@@ -190,12 +190,12 @@ public final class SessionFormat {
         return "[" + c.resultText() + "]";
     }
 
-    /** No arguments, no stitched stack: what writeErrorStack renders. */
+    /** No stitched stack: what writeErrorStack renders (with -A, the arguments beside or under each call). */
     static boolean plain(Session s) {
-        if (s.stackAtEntry()) return false;
-        for (Call c = s.failed() ? s.errorCall() : s.root(); c != null; c = c.parent()) if (c.hasArgs()) return false;
-        return true;
+        return !s.stackAtEntry();
     }
+
+    private static final byte[] ARGS_GAP = TextBuffer.utf8("    ");
 
     /** {@code [result]}, from a per-kind cache of the values seen (error codes and small results repeat). */
     private Text cachedResult(Call c) {
@@ -507,7 +507,20 @@ public final class SessionFormat {
             else out.append(f.symbol).spaces(symW - f.symbolWidth);
             out.append(' ').append(' ');
             if (f != null && f.fileLine != null) out.append('(').append(f.fileLine).append(')');
+            List<String> args = c == null ? List.of() : c.args(argStyle, argWidth);
+            if (!args.isEmpty() && argStyle == ArgLayout.Style.COMPACT) {
+                out.append(ARGS_GAP);
+                for (int a = 0; a < args.size(); a++) {
+                    if (a > 0) out.append(' ');
+                    out.append(args.get(a));
+                }
+            }
             out.append('\n');
+            if (!args.isEmpty() && argStyle != ArgLayout.Style.COMPACT) {
+                StringBuilder lines = new StringBuilder();
+                argLines(args, 3 + durW + 2, lines);
+                out.append(lines.toString());
+            }
         }
         Arrays.fill(lineResult, 0, nl, null);
         Arrays.fill(lineCall, 0, nl, null);

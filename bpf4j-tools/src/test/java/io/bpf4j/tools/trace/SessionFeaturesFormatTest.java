@@ -123,6 +123,24 @@ class SessionFeaturesFormatTest {
             assertTrue(stack.lines().anyMatch(l -> l.startsWith("!  556us [-EINVAL]  bpf_fd_array_map_update_elem") && l.contains("    " + mapText)), stack);
             assertEquals(List.of(mapText.substring(0, 30) + "…", "map_file=NULL", "key=&[00 00 00 00]", "value=&[05 00 00 00]", "map_flags=0"),
                     u.args(ArgLayout.Style.COMPACT, 30));
+            // The buffered writer (the tracer's hot path) prints what the reference renderer
+            // prints, in every form, for this session and for one with a kernel stack.
+            long[] ips = {0xffffffffa0001040L, 0xffffffffa0000020L, 0xffffffff81210005L, 0xffffffff812027a8L,
+                    0xffffffff81200005L, 0xffffffff81100033L, 0xffffffff81000067L};
+            Session withStack = assemble(fns, argsRecord(a, 152, T0, 0, area), stackRecord(a, 152, T0, 4, ips),
+                    sessionRecord(a, 152, T0, FAILED, 0, ev)).getFirst();
+            for (Session x : List.of(s, withStack)) {
+                for (ArgLayout.Style st : ArgLayout.Style.values()) {
+                    for (int w : new int[] {0, 30}) {
+                        SessionFormat f = new SessionFormat(Kallsyms.parse(KALLSYMS), addr -> "kernel/x.c:" + (addr & 0xff)).withArgs(st, w);
+                        for (boolean withTable : new boolean[] {false, true}) {
+                            String want = SessionFormatTest.reference(f, x, withTable, true);
+                            assertTrue(want.contains("&[00 00 00 00]"), want);
+                            assertEquals(want, f.format(x, withTable, true), st + ", width " + w + ", table " + withTable);
+                        }
+                    }
+                }
+            }
         }
     }
 
