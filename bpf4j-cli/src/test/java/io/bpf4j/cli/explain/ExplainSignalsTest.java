@@ -29,8 +29,15 @@ class ExplainSignalsTest {
         ExplainCommandTest.compile();
     }
 
+    /**
+     * explain in a session of its own, with SIGINT at its default disposition, as a shell in a
+     * terminal starts it. A signal ignored at exec stays ignored, and the JVM then installs no
+     * handler for it (JVM_RegisterSignal): under a test runner started in the background of a
+     * non-interactive shell (SIGINT ignored, as POSIX asks of such shells), explain would never
+     * see the Ctrl-C this class sends.
+     */
     static Process start(String... command) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("setsid"));
+        List<String> cmd = new ArrayList<>(List.of("setsid", "env", "--default-signal=INT"));
         cmd.addAll(ExplainCommandTest.bpf4j("explain"));
         cmd.add("--");
         cmd.addAll(List.of(command));
