@@ -81,8 +81,7 @@ public final class ProcessTracer {
     private final Map<Integer, ArrayDeque<CallEvent>> pending = new HashMap<>();
     /** SECCOMP mode: the threads inside a bpf() call (seen at its seccomp or entry stop). */
     private final Set<Integer> inBpf = new HashSet<>();
-    /** Read by {@link #requestDetach()} on a signal handler's thread. */
-    private volatile int waker = -1, wakerPipe = -1;
+    private int waker = -1, wakerPipe = -1;
     private long calls, failures;
 
     private final Arena arena = Arena.ofConfined();
@@ -126,11 +125,6 @@ public final class ProcessTracer {
         detachRequested = true;
         int p = wakerPipe;
         if (p >= 0) io.bpf4j.internal.sys.Syscalls.close(p);
-        // A second way to wake the loop's wait4: if the pipe closed was not the waker's (a waker
-        // being replaced), killing the waker ends it all the same. It is our unreaped child
-        // until the loop waits for it, so its pid cannot belong to anyone else.
-        int w = waker;
-        if (w > 0) Processes.kill(w, SIGKILL);
     }
 
     /** The status a shell would give: the exit code, or 128 + the signal that killed it. */
