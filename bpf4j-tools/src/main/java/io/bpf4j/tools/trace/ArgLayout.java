@@ -341,12 +341,7 @@ public final class ArgLayout {
                     if (read[1] >= p.len()) sb.append(BtfValueFormat.ELLIPSIS);
                 }
                 case AK_SIZED -> {
-                    sb.append("&[");
-                    for (int i = start; i < end; i++) {
-                        if (i > start) sb.append(' ');
-                        sb.append(HEX[(blob[i] >> 4) & 0xf]).append(HEX[blob[i] & 0xf]);
-                    }
-                    sb.append(']');
+                    sb.append("&[").append(BYTES.formatHex(blob, start, Math.max(start, end))).append(']');
                 }
                 default -> {
                     sb.append('&');
@@ -363,7 +358,8 @@ public final class ArgLayout {
         f.value(p.typeId(), bytes, 0, 8 * Math.max(1, p.slots()), sb, 0, limit);
     }
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** A sized read's bytes: lower-case hex pairs, space-separated ({@code 09 00 00 00}). */
+    private static final java.util.HexFormat BYTES = java.util.HexFormat.ofDelimiter(" ");
 
     /** The raw values of one call's capture (argument registers in order), for tests and JSON. */
     static long[] values(byte[] blob) {

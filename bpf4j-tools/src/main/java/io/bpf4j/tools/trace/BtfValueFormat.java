@@ -60,22 +60,6 @@ final class BtfValueFormat {
     }
 
     private static final Full FULL = new Full();
-    /** Rendering stops (with {@link Full}) once the text passes this length; MAX_VALUE: never. */
-    private int limit = Integer.MAX_VALUE;
-
-    /**
-     * As {@link #value(int, byte[], int, int, StringBuilder, int)}, but throws {@link Full} as
-     * soon as {@code out} is longer than {@code limit} characters: a caller that cuts the text at
-     * a width does not pay for the rest of a large struct or union.
-     */
-    void value(int typeId, byte[] data, int off, int end, StringBuilder out, int indent, int limit) {
-        this.limit = limit;
-        try {
-            value(typeId, data, off, end, out, indent);
-        } finally {
-            this.limit = Integer.MAX_VALUE;
-        }
-    }
 
     /** Thrown inside when the bytes run out; caught where the truncation mark goes. */
     private static final class Short extends RuntimeException {
@@ -88,8 +72,17 @@ final class BtfValueFormat {
 
     /** The value of {@code typeId} at {@code off} in {@code data} (of which {@code end} bytes are valid). */
     void value(int typeId, byte[] data, int off, int end, StringBuilder out, int indent) {
+        value(typeId, data, off, end, out, indent, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #value(int, byte[], int, int, StringBuilder, int)}, but throws {@link Full} as
+     * soon as {@code out} is longer than {@code limit} characters: a caller that cuts the text at
+     * a width does not pay for the rest of a large struct or union.
+     */
+    void value(int typeId, byte[] data, int off, int end, StringBuilder out, int indent, int limit) {
         try {
-            write(typeId, data, off, end, 0, -1, out, indent, 0);
+            write(typeId, data, off, end, 0, -1, out, indent, 0, limit);
         } catch (Short s) {
             out.append(ELLIPSIS);
         }
@@ -145,7 +138,7 @@ final class BtfValueFormat {
         return v == 0 ? "NULL" : "0x" + Long.toHexString(v);
     }
 
-    private void write(int typeId, byte[] d, int off, int end, long bitOff, int bits, StringBuilder out, int indent, int depth) {
+    private void write(int typeId, byte[] d, int off, int end, long bitOff, int bits, StringBuilder out, int indent, int depth, int limit) {
         if (out.length() > limit) throw FULL;
         BtfType t = btf.resolve(typeId);
         switch (t) {
@@ -161,8 +154,8 @@ final class BtfValueFormat {
                 out.append(enumName(e, v, signed));
             }
             case BtfType.Ptr p -> out.append(pointer(le(d, off, 8, end)));
-            case BtfType.Array a -> array(a, d, off, end, out, indent, depth);
-            case BtfType.Composite c -> composite(c, d, off, end, out, indent, depth);
+            case BtfType.Array a -> array(a, d, off, end, out, indent, depth, limit);
+            case BtfType.Composite c -> composite(c, d, off, end, out, indent, depth, limit);
             case BtfType.Float f -> out.append("0x").append(Long.toHexString(le(d, off, f.size(), end)));
             default -> out.append('?');
         }
@@ -179,7 +172,7 @@ final class BtfValueFormat {
         return integer(v, signed, size);
     }
 
-    private void array(BtfType.Array a, byte[] d, int off, int end, StringBuilder out, int indent, int depth) {
+    private void array(BtfType.Array a, byte[] d, int off, int end, StringBuilder out, int indent, int depth, int limit) {
         BtfType elem = btf.resolve(a.elemType());
         int n = a.nelems();
         if (elem instanceof BtfType.Int i && i.size() == 1 && (i.name().equals("char") || i.name().equals("signed char"))) {
@@ -205,12 +198,12 @@ final class BtfValueFormat {
         out.append('[');
         for (int k = 0; k <= last; k++) {
             if (k > 0) out.append(',');
-            write(a.elemType(), d, (int) (off + k * es), end, 0, 0, out, indent, depth + 1);
+            write(a.elemType(), d, (int) (off + k * es), end, 0, 0, out, indent, depth + 1, limit);
         }
         out.append(']');
     }
 
-    private void composite(BtfType.Composite c, byte[] d, int off, int end, StringBuilder out, int indent, int depth) {
+    private void composite(BtfType.Composite c, byte[] d, int off, int end, StringBuilder out, int indent, int depth, int limit) {
         if (depth >= MAX_NESTING) {
             out.append("{...}");
             return;
@@ -239,7 +232,7 @@ final class BtfValueFormat {
             newline(out, indent + 1, compact);
             first = false;
             out.append(m.label);
-            write(m.type, d, moff, end, m.bitOffset, m.bits, out, indent + 1, depth + 1);
+            write(m.type, d, moff, end, m.bitOffset, m.bits, out, indent + 1, depth + 1, limit);
         }
         if (!first) newline(out, indent, compact);
         out.append('}');

@@ -195,8 +195,6 @@ public final class SessionFormat {
         return !s.stackAtEntry();
     }
 
-    private static final byte[] ARGS_GAP = TextBuffer.utf8("    ");
-
     /** {@code [result]}, from a per-kind cache of the values seen (error codes and small results repeat). */
     private Text cachedResult(Call c) {
         if (!c.returned()) return UNFINISHED;
@@ -509,7 +507,7 @@ public final class SessionFormat {
             if (f != null && f.fileLine != null) out.append('(').append(f.fileLine).append(')');
             List<String> args = c == null ? List.of() : c.args(argStyle, argWidth);
             if (!args.isEmpty() && argStyle == ArgLayout.Style.COMPACT) {
-                out.append(ARGS_GAP);
+                out.spaces(4);
                 for (int a = 0; a < args.size(); a++) {
                     if (a > 0) out.append(' ');
                     out.append(args.get(a));
