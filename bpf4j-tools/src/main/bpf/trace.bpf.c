@@ -19,8 +19,10 @@
 //                               session open on the thread they fire on, never a session of their own
 //
 // Optional, each switched on by user space in .rodata (the verifier drops what is off):
-//   capture_args  (-A) arguments of each call, read at entry into a per-thread area that ships with
-//                 the session's events (REC_ARGS), so a session never shipped costs no ring buffer
+//   capture_args  (-A) arguments of each call: the registers are kept at entry, and what pointers
+//                 point at is read at exit, only for calls on an error's path (every call with
+//                 args_all), into a per-thread area that ships with the session's events (REC_ARGS),
+//                 so a successful call costs a copy of six registers and no read
 //   filters       (--filter-arg) an entry function's sessions start only when its expression holds
 //   entry_stacks  (-K before 5.15) each call's return address, and (2) the stack at the session's
 //                 entry, since a kretprobe's own stack is one frame there
@@ -113,6 +115,7 @@ struct session {
 	struct lbr_rec lbr;      /* -B: taken with the stack */
 	__u64 ts[MAX_DEPTH];
 	__u64 sp[MAX_DEPTH];     /* stack pointer at entry (the return address' slot), 0 if unknown */
+	__u64 regs[MAX_DEPTH][6]; /* -A: each frame's argument registers at entry (kretprobes see only the result) */
 	__u32 ids[MAX_DEPTH];
 	__u32 fflags[MAX_DEPTH]; /* FN_* of each frame's function */
 	__u32 depth;      /* may exceed MAX_DEPTH: deeper calls are counted, not logged */
@@ -132,6 +135,7 @@ const volatile __u32 fentry_id = 0;          /* which function an fentry/fexit c
 const volatile __u32 fentry_flags = 0;       /* and its FN_* flags */
 const volatile __u64 wakeup_bytes = 0;       /* wake the reader only with this much unread; 0: every record */
 const volatile __u8 capture_args = 0;        /* -A */
+const volatile __u8 args_all = 0;            /* -A: follow the pointers of every call, not only the error's path */
 const volatile __u8 entry_stacks = 0;        /* 1: each call's return address; 2: and the stack at the session's entry */
 const volatile __u8 lbr_on = 0;              /* -B */
 const volatile __u32 fentry_nargs = 0;       /* arguments of the fentry clone's function (at most 6 are read) */
@@ -477,17 +481,21 @@ static __always_inline long read_mem(void *dst, __u32 len, __u64 src, bool str)
 	return str ? bpf_probe_read_kernel_str(dst, len, (void *)src) : bpf_probe_read_kernel(dst, len, (void *)src);
 }
 
-/* Captures the arguments of the call being entered on thread tid (function or probe id; its
- * registers in argv) into the thread's area, after making room for its event; returns the event
- * kind bits that point at them, 0 if nothing was captured. A global function: see struct argv. */
-__noinline int trace_capture(__u32 id, __u32 tid)
+/* Captures the arguments of a call on thread tid (function or probe id) into the thread's area,
+ * after making room for its event: a returning function's (at_exit) from the registers its frame
+ * at `depth` kept at entry, an injected probe's from argv. Returns the event kind bits that point
+ * at them, 0 if nothing was captured. A global function: see struct argv. */
+__noinline int trace_capture(__u32 id, __u32 tid, __u32 depth, __u32 at_exit)
 {
 	struct arg_spec *sp = bpf_map_lookup_elem(&fn_args, &id);
 	struct session *s = bpf_map_lookup_elem(&sessions, &tid);
-	__u64 *vals = argv_slot();
+	__u64 *vals;
 	struct args_rec *a;
 
-	if (!sp || !s || !vals)
+	if (!sp || !s)
+		return 0;
+	vals = at_exit ? s->regs[depth & (MAX_DEPTH - 1)] : argv_slot();
+	if (!vals)
 		return 0;
 	room_for_event(s);
 	a = args_of(s->hdr.tid, true);
@@ -774,13 +782,20 @@ static __always_inline int on_entry(void *ctx, __u64 fn, __u64 sp)
 	s->fflags[d] = flags;
 	s->ts[d] = now;
 	s->sp[d] = sp;
-	__u16 kind = 0;
-	if (capture_args && (flags & FN_ARGS))
-		kind = trace_capture(id, tid);
+	if (capture_args && (flags & FN_ARGS)) {
+		/* Only the registers: what they point at is read at exit, if the call is shown. */
+		__u64 *v = argv_slot();
+
+		if (v) {
+#pragma unroll
+			for (int i = 0; i < MAX_ARGS; i++)
+				s->regs[d][i] = v[i];
+		}
+	}
 	__u64 ra = 0;
 	if (entry_stacks && sp)
 		bpf_probe_read_kernel(&ra, sizeof(ra), (void *)sp);
-	log_event(s, id, d, kind, now, ra);
+	log_event(s, id, d, 0, now, ra);
 	return 0;
 }
 
@@ -850,6 +865,11 @@ static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret, __u64 sp)
 	bool fail = failed(fl, ret);
 	__u16 kind = EV_EXIT | (fail ? EV_FAILED : 0);
 
+	/* -A: a call is on the error's path if it failed, or cannot fail and returns while the
+	 * session is failed (the rule below that keeps is_err). Only such calls are in an error
+	 * stack, so only theirs are read, unless every call may be shown (args_all). */
+	if (capture_args && (fl & FN_ARGS) && (args_all || fail || (s->is_err && (fl & FN_CANT_FAIL))))
+		kind |= trace_capture(top, tid, d, 1);
 	log_event(s, top, d, kind, now, ret);
 	if (fail && !s->is_err) {
 		/* The first failure is the deepest point of this error: its stack is the one to show. */
@@ -905,7 +925,7 @@ static __always_inline int on_probe(__u64 ret)
 		return 0;
 	__u16 kind = EV_PROBE;
 	if (capture_args && (inj_flags & FN_ARGS))
-		kind |= trace_capture(inj_id, tid);
+		kind |= trace_capture(inj_id, tid, 0, 0);
 	log_event(s, inj_id, s->depth, kind, bpf_ktime_get_ns(), ret);
 	return 0;
 }

@@ -70,8 +70,9 @@ public final class TraceCommand implements Callable<Integer> {
 
     @Option(names = {"-T", "--trace"}, description = "Print the function call trace table of each reported session.")
     boolean table;
-    @Option(names = {"-A", "--capture-args"}, description = {"Capture each call's arguments at entry, typed by BTF (pointers to structs,",
-            "integers and strings followed one level; a map's key and value by its sizes)."})
+    @Option(names = {"-A", "--capture-args"}, description = {"Capture the arguments of the calls shown, typed by BTF (pointers to structs,",
+            "integers and strings followed one level; a map's key and value by its sizes):",
+            "registers at entry, what pointers point at read at exit."})
     boolean captureArgs;
     @Option(names = "--args-format", paramLabel = "FORM", description = "compact (default: beside the call), multiline (one per line) or verbose (structs spread out).")
     String argsFormat = "compact";
@@ -156,7 +157,7 @@ public final class TraceCommand implements Callable<Integer> {
         // Options are checked before any kernel work: a typo costs no attach.
         ArgLayout.Style style = ArgLayout.Style.parse(argsFormat);
         if (argsWidth < 0) throw new BpfException("--args-width " + argsWidth + ": must be 0 or more");
-        ArgLayout.Limits limits = captureArgs ? new ArgLayout.Limits(argsMaxCall, argsMaxArg) : null;
+        ArgLayout.Limits limits = captureArgs ? new ArgLayout.Limits(argsMaxCall, argsMaxArg, table) : null;
         ArgFilter argFilter = filterArg == null ? null : ArgFilter.parse(filterArg);
         for (String j : inject) InjectedProbe.parse(j);
         if (lbr != null) io.bpf4j.tools.trace.Lbr.parse(lbr);

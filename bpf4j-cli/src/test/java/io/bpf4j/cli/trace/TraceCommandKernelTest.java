@@ -74,7 +74,7 @@ class TraceCommandKernelTest {
     /**
      * The story's command with -A on the blog's kernel generation: the row of the failed
      * bpf_fd_array_map_update_elem shows the prog array it was called on (type, id, name) and
-     * the key, slot 0, read at entry with the map's key size.
+     * the key, slot 0, read with the map's key size.
      */
     @Test
     @EnabledOnKernel(below = "5.18", reason = "bpf_prog_array_compatible exists only before Linux 5.18")
@@ -113,7 +113,7 @@ class TraceCommandKernelTest {
         assertTrue(row.contains(" map=&{") && row.contains(".map_type=BPF_MAP_TYPE_PROG_ARRAY") && row.contains(".id=" + progs + ",")
                 && row.contains(".name='progs'"), row);
         assertTrue(row.contains(" key=&[00 00 00 00] "), row);
-        assertTrue(r.out().contains("ARGS (read at entry)"), r.out());
+        assertTrue(r.out().contains("ARGS (memory read at exit)"), r.out());
         assertFalse(r.out().contains("DROPPED"), r.out());
     }
 

@@ -104,7 +104,7 @@ class TraceCommandTest {
         assertTrue(out.getFirst().matches("1 functions \\(1 entry, 0 allowed\\) of \\d+ traceable"), r.out());
         assertEquals(List.of("would attach 1 kernel functions with kprobe (requested)",
                 "would inject 2 probes: kprobe:security_bpf+0x5, rawtp:sys_enter",
-                "arguments captured at entry: at most 3072 bytes per call, 256 per argument",
+                "arguments of the calls on an error's path: registers at entry, memory read at exit; at most 3072 bytes per call, 256 per argument",
                 "sessions start only where 'map->map_type == BPF_MAP_TYPE_HASH && key != NULL' holds (evaluated in BPF)"), out.subList(1, 5));
         // The same filter naming a member bpf_map does not have: refused with the function's name.
         CliRun bad = CliRun.of("trace", "-e", "bpf_map_copy_value", "--filter-arg", "map->no_such_member == 1", "--dry-run");

@@ -16,9 +16,10 @@ import java.util.Optional;
  * prints them. Built from BTF: each parameter gets its x86-64 argument register(s); a pointer is
  * followed one level when BTF says what it points at (a struct or union, an integer, a
  * {@code char *} string), and a {@code void *key} or {@code value} beside a
- * {@code struct bpf_map *} is read with that map's key or value size. The BPF side reads all of
- * it at the function's entry ({@link #spec()} is its {@code struct arg_spec}); what pointers
- * point at is therefore the memory as it was at entry.
+ * {@code struct bpf_map *} is read with that map's key or value size ({@link #spec()} is the BPF
+ * side's {@code struct arg_spec}). The BPF side keeps the registers at the function's entry and
+ * reads what pointers point at when it returns: the memory as it was at exit. An injected probe's
+ * context is read when the probe fires.
  */
 public final class ArgLayout {
     /** trace.bpf.c AK_*. */
@@ -51,9 +52,19 @@ public final class ArgLayout {
      * Byte limits of a capture (retsnoop: 3 KB per call and 256 bytes per argument by default).
      * The BPF side's area holds at most {@value #AREA_HALF} bytes per call (header and registers
      * included) and reads at most {@value #MAX_ARG_READ} per argument.
+     *
+     * @param everyCall capture every call's arguments; false: only those of calls on an error's
+     *                  path (the failing call and the callers it failed through), which are all
+     *                  an error stack shows. A session shipped in full ({@code -S}) captures
+     *                  every call's either way.
      */
-    public record Limits(int perCall, int perArg) {
-        public static final Limits DEFAULT = new Limits(3072, 256);
+    public record Limits(int perCall, int perArg, boolean everyCall) {
+        public static final Limits DEFAULT = new Limits(3072, 256, false);
+
+        /** Limits for the calls on an error's path. */
+        public Limits(int perCall, int perArg) {
+            this(perCall, perArg, false);
+        }
 
         public Limits {
             if (perCall < CALL_HDR + ARG_HDR || perCall > AREA_HALF)

@@ -317,6 +317,8 @@ public final class SessionAssembler {
         c.exitNs = ts;
         c.result = ret;
         c.failed = (kind & EV_FAILED) != 0;
+        // A function's arguments ship with its exit: registers kept at entry, memory read then.
+        if ((kind & EV_ARGS) != 0) c.args = argsOf(kind, args);
         p.popTo(depth);
         if (c.failed && !p.isErr) {
             p.isErr = true;

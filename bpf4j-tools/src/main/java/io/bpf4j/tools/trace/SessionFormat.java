@@ -222,8 +222,8 @@ public final class SessionFormat {
 
     /**
      * The FUNCTION CALL TRACE table. Injected probes are {@code ◎} rows; with -A an ARGS column
-     * (compact) or {@code ›} lines under each call (multi-line, verbose) hold the arguments, read
-     * at entry.
+     * (compact) or {@code ›} lines under each call (multi-line, verbose) hold the arguments:
+     * registers at entry, memory read at exit.
      */
     public String traceTable(Session s) {
         record Row(String name, String result, String duration, List<String> args) {}
@@ -241,10 +241,10 @@ public final class SessionFormat {
         StringBuilder sb = new StringBuilder();
         sb.append(pad("FUNCTION CALL TRACE", nameW)).append("   ").append(pad("RESULT", resW)).append("  ")
                 .append(left("DURATION", durW));
-        if (column) sb.append("  ARGS (read at entry)");
+        if (column) sb.append("  ARGS (memory read at exit)");
         sb.append('\n');
         sb.append("-".repeat(nameW)).append("   ").append("-".repeat(resW)).append("  ").append("-".repeat(durW));
-        if (column) sb.append("  ").append("-".repeat("ARGS (read at entry)".length()));
+        if (column) sb.append("  ").append("-".repeat("ARGS (memory read at exit)".length()));
         sb.append('\n');
         for (Row r : rows) {
             sb.append(pad(r.name, nameW)).append("   ").append(pad(r.result, resW)).append("  ").append(left(r.duration, durW));

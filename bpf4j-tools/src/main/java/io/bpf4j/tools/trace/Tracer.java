@@ -288,7 +288,8 @@ public final class Tracer implements AutoCloseable {
             out.add("would inject " + opts.probes().size() + " probe" + (opts.probes().size() == 1 ? "" : "s") + ": "
                     + String.join(", ", opts.probes().stream().map(x -> InjectedProbe.parse(x).label()).toList()));
         if (opts.args() != null)
-            out.add("arguments captured at entry: at most " + opts.args().perCall() + " bytes per call, " + opts.args().perArg() + " per argument");
+            out.add("arguments of " + (opts.args().everyCall() || opts.emitAll() ? "every call" : "the calls on an error's path")
+                    + ": registers at entry, memory read at exit; at most " + opts.args().perCall() + " bytes per call, " + opts.args().perArg() + " per argument");
         if (opts.filter() != null) out.add("sessions start only where '" + opts.filter().text() + "' holds (evaluated in BPF)");
         if (opts.lbr() != null) {
             UnsupportedFeatureException m = Lbr.missing();
@@ -327,6 +328,7 @@ public final class Tracer implements AutoCloseable {
         spec.updateMap("args_area", m -> m.withMaxEntries(o.args() != null ? Math.max(1, o.maxSessions()) : 1));
         spec.setVariable("n_ips", n);
         spec.setVariable("capture_args", o.args() != null ? 1 : 0);
+        spec.setVariable("args_all", o.args() != null && (o.args().everyCall() || o.emitAll()) ? 1 : 0);
         spec.setVariable("entry_stacks", entryStacks);
         spec.setVariable("lbr_on", o.lbr() != null ? 1 : 0);
         spec.setVariable("emit_all", o.emitAll() ? 1 : 0);

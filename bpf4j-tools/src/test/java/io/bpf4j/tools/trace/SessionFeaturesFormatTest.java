@@ -115,7 +115,7 @@ class SessionFeaturesFormatTest {
             String table = new SessionFormat(Kallsyms.parse(KALLSYMS), null).withArgs(ArgLayout.Style.COMPACT, 0).traceTable(s);
             assertTrue(table.lines().anyMatch(l -> l.startsWith("    → bpf_fd_array_map_update_elem ") && l.endsWith("  " + mapText
                     + " map_file=NULL key=&[00 00 00 00] value=&[05 00 00 00] map_flags=0")), table);
-            assertTrue(table.startsWith("FUNCTION CALL TRACE") && table.lines().findFirst().orElseThrow().endsWith("  ARGS (read at entry)"), table);
+            assertTrue(table.startsWith("FUNCTION CALL TRACE") && table.lines().findFirst().orElseThrow().endsWith("  ARGS (memory read at exit)"), table);
             String multi = new SessionFormat(Kallsyms.parse(KALLSYMS), null).withArgs(ArgLayout.Style.MULTILINE, 0).traceTable(s);
             assertTrue(multi.contains("\n" + " ".repeat(multi.indexOf("RESULT")) + "› key=&[00 00 00 00]\n"), multi);
             // In the error stack, beside the failing call's line.

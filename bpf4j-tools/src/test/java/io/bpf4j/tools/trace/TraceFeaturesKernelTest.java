@@ -40,7 +40,7 @@ import io.bpf4j.fixtures.Assume;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The second step of {@code bpf4j trace} on real kernels: arguments captured at entry (-A),
+ * The second step of {@code bpf4j trace} on real kernels: arguments captured (-A),
  * sessions filtered in BPF (--filter-arg), injected probes (-J) and BPF programs as traced
  * functions (bpf:ID, bpf:GLOB). Every workload is the test's own, so every expected value is
  * known: map ids, keys, program return values.
@@ -180,7 +180,7 @@ class TraceFeaturesKernelTest {
                 assertEquals(Integer.toString(map.id()), f.get("id"), a.get("map"));
                 assertEquals("'bpf4j_args'", f.get("name"), a.get("map"));
                 assertEquals("0", a.get("flags"));
-                assertTrue(a.get("value").matches("&\\[([0-9a-f]{2} ){7}[0-9a-f]{2}\\]"), "8 bytes read at entry: " + a.get("value"));
+                assertTrue(a.get("value").matches("&\\[([0-9a-f]{2} ){7}[0-9a-f]{2}\\]"), "8 bytes: " + a.get("value"));
                 if (s.failed()) {
                     failed++;
                     assertEquals("&[09 00 00 00]", a.get("key"));
@@ -188,13 +188,59 @@ class TraceFeaturesKernelTest {
                 } else {
                     assertEquals("&[02 00 00 00]", a.get("key"));
                     assertEquals("0", c.resultText());
+                    // Read at exit: the value the lookup copied out, little-endian.
+                    assertEquals("&[88 77 66 55 44 33 22 11]", a.get("value"));
                 }
             }
             assertEquals(BAD, failed);
-            // The trace table shows them in its ARGS column, read at entry.
+            // The trace table shows them in its ARGS column, and when the memory was read.
             String table = new SessionFormat(Kallsyms.load(), null).withArgs(ArgLayout.Style.COMPACT, 0).traceTable(got.getFirst());
-            assertTrue(table.contains("ARGS (read at entry)") && table.contains(".name='bpf4j_args'"), table);
+            assertTrue(table.contains("ARGS (memory read at exit)") && table.contains(".name='bpf4j_args'"), table);
         }
+    }
+
+    /**
+     * Without every call asked for (and without -S), only the calls on the error's path carry
+     * arguments: in the session of a failing lookup, __x64_sys_bpf and bpf_map_copy_value (both
+     * -ENOENT) have theirs, with the key read at exit; security_bpf, which returned 0 inside the
+     * same call, has none. Asking for every call captures security_bpf's too.
+     */
+    @ParameterizedTest
+    @EnumSource(value = AttachMode.class, names = {"MULTI", "KPROBE"})
+    void onlyTheCallsOnTheErrorPathCarryArguments(AttachMode m) throws Exception {
+        try (BpfMap map = BpfMap.create(MapSpec.of(MapType.ARRAY, 4, 8, 4).withName("bpf4j_path"))) {
+            FunctionSelector sel = new FunctionSelector().entry("__x64_sys_bpf").allow("bpf_map_copy_value").allow("security_bpf");
+            Runnable work = () -> {
+                for (int i = 0; i < 3; i++) assertTrue(map.lookup(u32(9)).isEmpty());
+            };
+            for (boolean every : new boolean[] {false, true}) {
+                List<Session> got = traceIn(m, sel, mode(m).withArgs(new ArgLayout.Limits(3072, 256, every)), work);
+                assertEquals(3, got.size(), "one session per failing lookup");
+                for (Session s : got) {
+                    Call root = s.root();
+                    assertEquals("__x64_sys_bpf", root.function().name());
+                    assertEquals("-ENOENT", root.resultText());
+                    Call copy = find(root, "bpf_map_copy_value"), lsm = find(root, "security_bpf");
+                    assertEquals("-ENOENT", copy.resultText());
+                    assertEquals("0", lsm.resultText());
+                    assertTrue(root.hasArgs(), "the failing syscall's arguments");
+                    assertEquals("&[09 00 00 00]", args(copy).get("key"));
+                    assertEquals("'bpf4j_path'", fields(args(copy).get("map")).get("name"));
+                    assertEquals(every, lsm.hasArgs(), "security_bpf returned 0: its arguments only when every call's are asked for");
+                    if (every) assertEquals("1", args(lsm).get("cmd"), "BPF_MAP_LOOKUP_ELEM (int cmd): " + args(lsm));
+                }
+            }
+        }
+    }
+
+    /** The first call of the function in the tree under c (c itself included). */
+    static Call find(Call c, String function) {
+        if (c.function().name().equals(function)) return c;
+        for (Call k : c.children()) {
+            Call f = find(k, function);
+            if (f != null) return f;
+        }
+        return null;
     }
 
     /**
