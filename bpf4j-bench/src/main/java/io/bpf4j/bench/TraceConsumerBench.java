@@ -62,8 +62,13 @@ public class TraceConsumerBench {
     @Param({"buffer", "string"})
     String output = "buffer";
 
+    /** true: -A, the syscall's {@code struct pt_regs *} read at its exit (an arguments record before
+     *  the session record, as trace.bpf.c ships it), typed by this kernel's BTF. */
+    @Param({"false", "true"})
+    boolean args;
+
     Arena arena = Arena.ofConfined();
-    MemorySegment stackRec, sessionRec;
+    MemorySegment stackRec, sessionRec, argsRec;
     SessionAssembler assembler;
     SessionFormat format;
     PrintStream printStream;
@@ -117,7 +122,31 @@ public class TraceConsumerBench {
             sessionRec.set(JAVA_LONG_UNALIGNED, o + 8, ev[i][3]);
             sessionRec.set(JAVA_LONG_UNALIGNED, o + 16, ev[i][4]);
         }
+        if (args) {
+            // The syscall's one argument, a struct pt_regs * (168 bytes on x86-64), read at its exit.
+            io.bpf4j.btf.Btf btf = io.bpf4j.btf.Btf.kernel();
+            var proto = io.bpf4j.tools.trace.ReturnKind.proto(btf, "__x64_sys_bpf").orElseThrow();
+            fns[0] = fns[0].withArgs(io.bpf4j.tools.trace.ArgLayout.of(btf, proto, io.bpf4j.tools.trace.ArgLayout.Limits.DEFAULT, true));
+            int regs = 168, data = 56 + 8 + regs;
+            argsRec = arena.allocate(24 + data, 8);
+            argsRec.set(JAVA_INT_UNALIGNED, 0, 3);
+            argsRec.set(JAVA_INT_UNALIGNED, 20, data);
+            argsRec.set(JAVA_SHORT_UNALIGNED, 24, (short) data);        // call_args.size
+            argsRec.set(JAVA_BYTE, 26, (byte) 1);                       // nvals
+            argsRec.set(JAVA_BYTE, 27, (byte) 1);                       // nread
+            argsRec.set(JAVA_LONG_UNALIGNED, 32, 0xffffc90000a3ff58L);  // the register: the pt_regs address
+            argsRec.set(JAVA_SHORT_UNALIGNED, 24 + 56, (short) regs);  // arg_data.len
+            argsRec.set(JAVA_BYTE, 24 + 58, (byte) 0);                  // arg
+            argsRec.set(JAVA_BYTE, 24 + 59, (byte) 1);                  // AK_BYTES
+            // Registers as a failing bpf(BPF_MAP_LOOKUP_ELEM) leaves them: user addresses, small numbers.
+            long[] r = {0x7f5ec002a310L, 0x7f5ec75afa90L, 3795267008L, 0x7f5ec75af940L, 32, 518, 2, 0x7f5ec01bf6d0L, 0x7f5ec01df3e0L,
+                0xffffffffffffffdaL, 0x7f5ec8fb6829L, 32, 0x7f5ec01df3e0L, 1, 321, 0x7f5ec8fb6829L, 51, 518, 0x7f5ec75af928L, 43, 0};
+            for (int i = 0; i < r.length; i++) argsRec.set(JAVA_LONG_UNALIGNED, 24 + 64 + 8L * i, r[i]);
+            // The syscall's failing exit (the last event) points at offset 0 of the chunk's arguments.
+            sessionRec.set(JAVA_SHORT_UNALIGNED, HDR + 5L * EVENT + 6, (short) (3 | 8));
+        }
         format = new SessionFormat(kallsyms(), null);
+        if (args) format = format.withArgs(io.bpf4j.tools.trace.ArgLayout.Style.COMPACT, 120);
         printStream = new PrintStream(new BufferedOutputStream(OutputStream.nullOutputStream(), 1 << 16), false, StandardCharsets.UTF_8);
         assembler = new SessionAssembler(fns, output.equals("string") ? this::printString : this::printBuffer);
     }
@@ -149,6 +178,7 @@ public class TraceConsumerBench {
         b.frames = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 5;
         b.output = args.length > 2 ? args[2] : "buffer";
+        b.args = args.length > 3 && Boolean.parseBoolean(args[3]);
         b.setup();
         var mx = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int round = 0; round < 5; round++) {
@@ -158,7 +188,7 @@ public class TraceConsumerBench {
                 n += 1000;
             }
             long c1 = mx.getCurrentThreadCpuTime();
-            System.out.printf(b.output + " frames %d round %d: %.0f ns CPU per session (%d sessions)%n", b.frames, round, (c1 - c0) / (double) n, n);
+            System.out.printf(b.output + (b.args ? " -A" : "") + " frames %d round %d: %.0f ns CPU per session (%d sessions)%n", b.frames, round, (c1 - c0) / (double) n, n);
         }
     }
 
@@ -175,6 +205,11 @@ public class TraceConsumerBench {
         sessionRec.set(JAVA_LONG_UNALIGNED, 16, start);
         for (int i = 0; i < 6; i++) sessionRec.set(JAVA_LONG_UNALIGNED, HDR + (long) EVENT * i + 8, start + 300L * i);
         assembler.accept(stackRec);
+        if (args) {
+            argsRec.set(JAVA_INT_UNALIGNED, 4, tid);
+            argsRec.set(JAVA_LONG_UNALIGNED, 8, start);
+            assembler.accept(argsRec);
+        }
         assembler.accept(sessionRec);
         return assembler.sessions();
     }

@@ -281,7 +281,58 @@ public final class ArgLayout {
      */
     public List<String> format(byte[] blob, Style style, int width) {
         List<String> out = new ArrayList<>();
-        if (blob == null || blob.length < CALL_HDR) return out;
+        format(blob, style, width, new Sink() {
+            @Override
+            public void text(String s) {
+                out.add(s);
+            }
+
+            @Override
+            public void text(StringBuilder sb, boolean cut) {
+                out.add(cut ? sb.substring(0, width) + BtfValueFormat.ELLIPSIS : sb.toString());
+            }
+        });
+        return out;
+    }
+
+    /** Where {@link #format(byte[], Style, int, Sink)} puts each argument's text. */
+    private interface Sink {
+        void text(String s);
+
+        /** The argument's text in {@code sb}; if {@code cut}, only its first {@code width} chars are kept, then {@code …}. */
+        void text(StringBuilder sb, boolean cut);
+    }
+
+    private static final byte[] ELLIPSIS_UTF8 = BtfValueFormat.ELLIPSIS.getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * The compact form's arguments joined by spaces, as UTF-8: what the error stack prints beside
+     * a call ({@code String.join(" ", format(blob, COMPACT, width))}, encoded). A cut argument's
+     * text stays Latin-1 up to the cut and its {@code …} is appended as bytes, so the reader never
+     * builds and encodes a UTF-16 string for it.
+     */
+    byte[] compactLine(byte[] blob, int width) {
+        TextBuffer line = new TextBuffer(256);
+        format(blob, Style.COMPACT, width, new Sink() {
+            @Override
+            public void text(String s) {
+                if (line.length() > 0) line.append(' ');
+                line.append(s.getBytes(StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void text(StringBuilder sb, boolean cut) {
+                if (line.length() > 0) line.append(' ');
+                if (cut) sb.setLength(width);
+                line.append(sb.toString().getBytes(StandardCharsets.UTF_8));
+                if (cut) line.append(ELLIPSIS_UTF8);
+            }
+        });
+        return line.toByteArray();
+    }
+
+    private void format(byte[] blob, Style style, int width, Sink out) {
+        if (blob == null || blob.length < CALL_HDR) return;
         int nv = blob[2] & 0xff, nread = blob[3] & 0xff;
         long[] vals = new long[MAX_ARGS];
         for (int i = 0; i < MAX_ARGS; i++) vals[i] = BtfValueFormat.le(blob, 8 + 8 * i, 8, blob.length);
@@ -297,13 +348,14 @@ public final class ArgLayout {
         }
         boolean verbose = style == Style.VERBOSE;
         for (Param p : params) {
-            StringBuilder sb = new StringBuilder();
+            // Sized for a cut argument, which is rendered a little past the width: no growth on the way.
+            StringBuilder sb = new StringBuilder(!verbose && width > 0 ? width + 64 : 256);
             sb.append(p.name()).append(verbose ? " = " : "=");
             if (tracepoint != null) {
                 int[] r = reads[0];
                 if (r == null || r[1] <= 0) sb.append("?");
                 else {
-                    out.addAll(tracepoint.format(blob, r[0], Math.min(blob.length, r[0] + r[1]), verbose));
+                    for (String t : tracepoint.format(blob, r[0], Math.min(blob.length, r[0] + r[1]), verbose)) out.text(t);
                     continue;
                 }
             } else if (p.slots() == 0 || (p.kind() != AK_CTX && p.slot() >= nv)) {
@@ -318,10 +370,8 @@ public final class ArgLayout {
                     // cut below: sb is longer than the width
                 }
             }
-            String s = !verbose && width > 0 && sb.length() > width ? sb.substring(0, width) + BtfValueFormat.ELLIPSIS : sb.toString();
-            out.add(s);
+            out.text(sb, !verbose && width > 0 && sb.length() > width);
         }
-        return out;
     }
 
     private void value(Param p, long[] vals, int[] read, byte[] blob, StringBuilder sb, boolean verbose, int limit) {
@@ -334,12 +384,13 @@ public final class ArgLayout {
         long v = vals[p.slot()];
         BtfType t = p.typeId() == 0 ? null : btf.resolve(p.typeId());
         if (t == null) {
-            sb.append(BtfValueFormat.integer(v, false, 8));
+            BtfValueFormat.appendInteger(sb, v, false, 8);
             return;
         }
         if (t instanceof BtfType.Ptr ptr) {
             if (read == null || read[1] < 0 || (read[1] == 0 && read[2] != AK_STR) || v == 0) {
-                sb.append(BtfValueFormat.pointer(v));
+                if (v == 0) sb.append("NULL");
+                else BtfValueFormat.appendHex(sb, v);
                 return;
             }
             int start = read[0], end = Math.min(blob.length, read[0] + read[1]);

@@ -33,7 +33,7 @@ final class BtfValueFormat {
      * A member of a struct or union: its type, where it is, whether it is a pointer (compact
      * leaves those out), its size for the zero test, and its {@code .name=} text.
      */
-    private record Slot(int type, long byteOffset, long bitOffset, int bits, boolean pointer, long size, String label) {}
+    private record Slot(int type, BtfType resolved, long byteOffset, long bitOffset, int bits, boolean pointer, long size, String label) {}
 
     private Slot[] slots(BtfType.Composite c) {
         Slot[] s = members.get(c.id());
@@ -44,8 +44,9 @@ final class BtfValueFormat {
             BtfType.Member m = ms.get(i);
             Btf.Field f = btf.member(c, m);
             boolean bitfield = f.bitfieldSize() > 0;
-            s[i] = new Slot(m.type(), bitfield ? 0 : f.byteOffset(), bitfield ? f.bitOffset() : 0, f.bitfieldSize(),
-                    btf.resolve(m.type()) instanceof BtfType.Ptr, bitfield ? 1 : sizeOfSafe(m.type()),
+            BtfType t = btf.resolve(m.type());
+            s[i] = new Slot(m.type(), t, bitfield ? 0 : f.byteOffset(), bitfield ? f.bitOffset() : 0, f.bitfieldSize(),
+                    t instanceof BtfType.Ptr, bitfield ? 1 : sizeOfSafe(m.type()),
                     m.name().isEmpty() ? "" : "." + m.name() + (compact ? "=" : " = "));
         }
         members.put(c.id(), s);
@@ -126,34 +127,51 @@ final class BtfValueFormat {
 
     /** An integer as retsnoop prints it: decimal, hex when it is large (addresses, masks). */
     static String integer(long v, boolean signed, int size) {
+        return appendInteger(new StringBuilder(20), v, signed, size).toString();
+    }
+
+    /** {@link #integer} appended to {@code out}, without a String of its own (the reader's hot path). */
+    static StringBuilder appendInteger(StringBuilder out, long v, boolean signed, int size) {
         if (signed) {
             long s = size >= 8 ? v : v << (64 - 8 * size) >> (64 - 8 * size);
-            return s > -(1L << 31) && s < (1L << 32) ? Long.toString(s) : "0x" + Long.toHexString(s);
+            return s > -(1L << 31) && s < (1L << 32) ? out.append(s) : appendHex(out, s);
         }
         long u = size >= 8 ? v : v & (-1L >>> (64 - 8 * size));
-        return Long.compareUnsigned(u, 1L << 32) < 0 ? Long.toUnsignedString(u) : "0x" + Long.toHexString(u);
+        return u >= 0 && u < (1L << 32) ? out.append(u) : appendHex(out, u);
     }
 
     static String pointer(long v) {
-        return v == 0 ? "NULL" : "0x" + Long.toHexString(v);
+        return v == 0 ? "NULL" : appendHex(new StringBuilder(18), v).toString();
+    }
+
+    /** {@code 0x} and the value in lower-case hex (Long.toHexString: one array write, not a StringBuilder append per digit). */
+    static StringBuilder appendHex(StringBuilder out, long v) {
+        return out.append("0x").append(Long.toHexString(v));
     }
 
     private void write(int typeId, byte[] d, int off, int end, long bitOff, int bits, StringBuilder out, int indent, int depth, int limit) {
+        write(btf.resolve(typeId), d, off, end, bitOff, bits, out, indent, depth, limit);
+    }
+
+    private void write(BtfType t, byte[] d, int off, int end, long bitOff, int bits, StringBuilder out, int indent, int depth, int limit) {
         if (out.length() > limit) throw FULL;
-        BtfType t = btf.resolve(typeId);
         switch (t) {
             case BtfType.Int i -> {
                 long v = bits > 0 ? bitfield(d, off, end, bitOff, bits) : le(d, off, i.size(), end);
                 if ((i.encoding() & BtfType.Int.BOOL) != 0) out.append(v != 0 ? "true" : "false");
                 else if (bits > 0) out.append(i.signed() && bits < 64 && (v >>> (bits - 1) & 1) != 0 ? Long.toString(v | (-1L << bits)) : Long.toUnsignedString(v));
-                else out.append(integer(v, i.signed(), i.size()));
+                else appendInteger(out, v, i.signed(), i.size());
             }
             case BtfType.Enumeration e -> {
                 long v = bits > 0 ? bitfield(d, off, end, bitOff, bits) : le(d, off, e.size(), end);
                 boolean signed = e instanceof BtfType.Enum en ? en.signed() : ((BtfType.Enum64) e).signed();
                 out.append(enumName(e, v, signed));
             }
-            case BtfType.Ptr p -> out.append(pointer(le(d, off, 8, end)));
+            case BtfType.Ptr p -> {
+                long v = le(d, off, 8, end);
+                if (v == 0) out.append("NULL");
+                else appendHex(out, v);
+            }
             case BtfType.Array a -> array(a, d, off, end, out, indent, depth, limit);
             case BtfType.Composite c -> composite(c, d, off, end, out, indent, depth, limit);
             case BtfType.Float f -> out.append("0x").append(Long.toHexString(le(d, off, f.size(), end)));
@@ -232,7 +250,7 @@ final class BtfValueFormat {
             newline(out, indent + 1, compact);
             first = false;
             out.append(m.label);
-            write(m.type, d, moff, end, m.bitOffset, m.bits, out, indent + 1, depth + 1, limit);
+            write(m.resolved, d, moff, end, m.bitOffset, m.bits, out, indent + 1, depth + 1, limit);
         }
         if (!first) newline(out, indent, compact);
         out.append('}');

@@ -83,6 +83,25 @@ public final class Call {
         return argsText;
     }
 
+    private byte[] argsLine;
+    private int argsLineWidth;
+
+    /**
+     * -A: the compact arguments joined by spaces, UTF-8 encoded (what the error stack prints
+     * beside the call); empty when none were captured.
+     */
+    byte[] argsLine(int width) {
+        ArgLayout l = function.argLayout();
+        if (args == null || l == null) return NO_BYTES;
+        if (argsLine == null || argsLineWidth != width) {
+            argsLine = l.compactLine(args, width);
+            argsLineWidth = width;
+        }
+        return argsLine;
+    }
+
+    private static final byte[] NO_BYTES = {};
+
     /** True if arguments were captured for this call. */
     public boolean hasArgs() {
         return args != null && function.argLayout() != null;

@@ -505,16 +505,13 @@ public final class SessionFormat {
             else out.append(f.symbol).spaces(symW - f.symbolWidth);
             out.append(' ').append(' ');
             if (f != null && f.fileLine != null) out.append('(').append(f.fileLine).append(')');
-            List<String> args = c == null ? List.of() : c.args(argStyle, argWidth);
-            if (!args.isEmpty() && argStyle == ArgLayout.Style.COMPACT) {
-                out.spaces(4);
-                for (int a = 0; a < args.size(); a++) {
-                    if (a > 0) out.append(' ');
-                    out.append(args.get(a));
-                }
+            if (c != null && argStyle == ArgLayout.Style.COMPACT) {
+                byte[] line = c.argsLine(argWidth);
+                if (line.length > 0) out.spaces(4).append(line);
             }
             out.append('\n');
-            if (!args.isEmpty() && argStyle != ArgLayout.Style.COMPACT) {
+            List<String> args = c == null || argStyle == ArgLayout.Style.COMPACT ? List.of() : c.args(argStyle, argWidth);
+            if (!args.isEmpty()) {
                 StringBuilder lines = new StringBuilder();
                 argLines(args, 3 + durW + 2, lines);
                 out.append(lines.toString());

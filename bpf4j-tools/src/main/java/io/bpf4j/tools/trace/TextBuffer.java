@@ -19,6 +19,11 @@ public final class TextBuffer {
         buf = new byte[Math.max(16, initialCapacity)];
     }
 
+    /** A copy of the bytes held. */
+    public byte[] toByteArray() {
+        return java.util.Arrays.copyOf(buf, len);
+    }
+
     /** Bytes held. */
     public int length() {
         return len;

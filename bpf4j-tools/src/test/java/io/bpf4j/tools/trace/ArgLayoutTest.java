@@ -181,7 +181,10 @@ class ArgLayoutTest {
                 String f = full.get(i);
                 assertEquals(f.length() > w ? f.substring(0, w) + BtfValueFormat.ELLIPSIS : f, cut.get(i), "width " + w + ", argument " + i);
             }
+            // The error stack's line: the same texts joined by spaces, in UTF-8.
+            assertEquals(String.join(" ", cut), new String(l.compactLine(blob, w), java.nio.charset.StandardCharsets.UTF_8), "width " + w);
         }
+        assertEquals(String.join(" ", full), new String(l.compactLine(blob, 0), java.nio.charset.StandardCharsets.UTF_8));
         // Multi-line cuts the same way; verbose never cuts.
         assertEquals(full.get(1).substring(0, 50) + BtfValueFormat.ELLIPSIS, l.format(blob, ArgLayout.Style.MULTILINE, 50).get(1));
         assertTrue(l.format(blob, ArgLayout.Style.VERBOSE, 50).get(1).length() > 1000);
