@@ -1,7 +1,8 @@
-// Source of sample.btf, the seed of BtfFuzzTest: a small program whose BTF has structs,
-// unions, bitfields, enums, function prototypes, variables, datasecs and decl tags.
+// Source of seed-sample.btf (io/bpf4j/btf/BtfFuzzTestInputs/parseAndDump/), the seed of
+// BtfFuzzTest: a small program whose BTF has structs, unions, bitfields, enums, function
+// prototypes, variables, datasecs and decl tags.
 // Regenerate: clang -target bpf -g -O2 -c sample.bpf.c -o /tmp/sample.o &&
-//             llvm-objcopy --dump-section .BTF=sample.btf /tmp/sample.o
+//             llvm-objcopy --dump-section .BTF=seed-sample.btf /tmp/sample.o
 typedef unsigned int u32;
 typedef unsigned long long u64;
 

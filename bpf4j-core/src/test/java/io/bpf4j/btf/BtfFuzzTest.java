@@ -29,6 +29,9 @@ import org.junit.jupiter.api.Test;
  * text; every walk over every type only ever throws a format error.
  */
 class BtfFuzzTest {
+    /** The seed compiled from btf/sample.bpf.c, kept once: as a regression input of parseAndDump. */
+    static final String SAMPLE = "/io/bpf4j/btf/BtfFuzzTestInputs/parseAndDump/seed-sample.btf";
+
     /** Everything a user can ask of parsed BTF; returns whether all types decoded. */
     static boolean check(byte[] data) {
         Btf btf;
@@ -110,7 +113,7 @@ class BtfFuzzTest {
     @Test
     void theSeedsThemselvesAreSound() throws IOException {
         assertTrue(check(BtfFixtures.everyKind().toBytes()));
-        try (var in = BtfFuzzTest.class.getResourceAsStream("/btf/sample.btf")) {
+        try (var in = BtfFuzzTest.class.getResourceAsStream(SAMPLE)) {
             assertTrue(check(in.readAllBytes()));
         }
     }
@@ -118,7 +121,7 @@ class BtfFuzzTest {
     @Test
     void everyPrefixOfARealBlobIsRejected() throws IOException {
         byte[] seed;
-        try (var in = BtfFuzzTest.class.getResourceAsStream("/btf/sample.btf")) {
+        try (var in = BtfFuzzTest.class.getResourceAsStream(SAMPLE)) {
             seed = in.readAllBytes();
         }
         for (int len = 0; len < seed.length; len++) {

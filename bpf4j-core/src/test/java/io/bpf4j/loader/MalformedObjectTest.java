@@ -14,11 +14,13 @@ import org.junit.jupiter.api.Test;
 /**
  * Mutated objects that once escaped ObjectSpec's checks as an ArrayIndexOutOfBoundsException
  * (caught only by its safety net, "malformed object: java.lang..."): each must be refused by the
- * check that concerns it, in one printable line.
+ * check that concerns it, in one printable line. They are ObjectFuzzTest's findings, read from
+ * its regression inputs (finding-NAME.o), which it also replays.
  */
 class MalformedObjectTest {
     static byte[] bytes(String name) throws IOException {
-        try (InputStream in = MalformedObjectTest.class.getResourceAsStream("/io/bpf4j/loader/malformed/" + name)) {
+        try (InputStream in = MalformedObjectTest.class.getResourceAsStream(
+                "/io/bpf4j/loader/ObjectFuzzTestInputs/parseAndRelocate/finding-" + name + ".o")) {
             return in.readAllBytes();
         }
     }
@@ -35,7 +37,7 @@ class MalformedObjectTest {
     /** maps.bpf.o with a map's __uint(pinning, N) at N = 0xd3000001: above 2^31 it read as negative. */
     @Test
     void aPinningOfTwoToTheThirtyFirstOrMoreIsUnknown() throws IOException {
-        assertEquals("map pinned_lru member pinning: unknown pinning 3539992577 (0 none, 1 by name)", refusal("pinning-2pow31.bpf.o"));
+        assertEquals("map pinned_lru member pinning: unknown pinning 3539992577 (0 none, 1 by name)", refusal("pinning-2pow31"));
     }
 
     /**
@@ -45,7 +47,7 @@ class MalformedObjectTest {
      */
     @Test
     void aFunctionWhoseEndWrapsPastTwoToTheSixtyFourIsOutsideItsSection() throws IOException {
-        assertEquals("section .text: insn 42 (code 0xb4): reserved field off is 2048, must be 0", refusal("function-past-section.bpf.o"));
+        assertEquals("section .text: insn 42 (code 0xb4): reserved field off is 2048, must be 0", refusal("function-past-section"));
     }
 
     /**
@@ -54,7 +56,7 @@ class MalformedObjectTest {
      */
     @Test
     void aBssOfGigabytesIsRefusedBeforeAnyIsAllocated() throws IOException {
-        assertEquals("ELF: section .bss: 1600085928 bytes of zeros, more than 67108864", refusal("huge-bss.bpf.o"));
+        assertEquals("ELF: section .bss: 1600085928 bytes of zeros, more than 67108864", refusal("huge-bss"));
     }
 
     /**
@@ -63,7 +65,7 @@ class MalformedObjectTest {
      */
     @Test
     void aCodeSectionTooLargeForInstructionsIsRefusedBeforeItsRelocationsAreIndexed() throws IOException {
-        assertEquals("section \\x01: size 197568497008 is too large for code", refusal("code-section-too-large.bpf.o"));
+        assertEquals("section \\x01: size 197568497008 is too large for code", refusal("code-section-too-large"));
     }
 
     /**
@@ -72,7 +74,7 @@ class MalformedObjectTest {
      */
     @Test
     void aBitfieldWhoseTypeHasNoSizeIsAFormatErrorWhenRelocated() throws IOException {
-        ObjectSpec spec = ObjectSpec.parse(bytes("bitfield-of-size-zero.bpf.o"), "x");
+        ObjectSpec spec = ObjectSpec.parse(bytes("bitfield-of-size-zero"), "x");
         java.util.List<String> refusals = new java.util.ArrayList<>();
         for (io.bpf4j.ProgramSpec p : spec.programs()) {
             if (p.coreRelos().isEmpty()) continue;

@@ -146,17 +146,7 @@ public final class FastInspect {
             Part progs = part(in, "prog", json, ids.apply("prog")), maps = part(in, "map", json, ids.apply("map")),
                     links = part(in, "link", json, ids.apply("link"));
             mark("walked");
-            if (json) {
-                // InspectCommand.summary's LinkedHashMap, as Json writes it.
-                o.append("{\"programs\":[").append(progs.out).append("],\"maps\":[").append(maps.out)
-                        .append("],\"links\":[").append(links.out).append("]}\n");
-            } else {
-                o.append(progs.count).append(" programs, ").append(maps.count).append(" maps, ").append(links.count).append(" links\n");
-                if (progs.count == 0 && maps.count == 0 && links.count == 0) o.append(Text.NOTHING_LOADED);
-                if (progs.count > 0) o.append("\nprograms:\n").append(progs.out);
-                if (maps.count > 0) o.append("\nmaps:\n").append(maps.out);
-                if (links.count > 0) o.append("\nlinks:\n").append(links.out);
-            }
+            summary(o, progs, maps, links, json);
             return;
         }
         if (r.id() == null) {
@@ -171,6 +161,31 @@ public final class FastInspect {
         mark("walked");
         if (json) o.append('[').append(one.out).append("]\n");
         else o.append(one.out);
+    }
+
+    /**
+     * What {@code inspect} prints around each kind's rendered objects: a count line and the
+     * objects, or one JSON object with the keys in this order. InspectCommand prints its
+     * summary (with --details too) through this.
+     */
+    static void summary(StringBuilder o, Part progs, Part maps, Part links, boolean json) {
+        if (json) {
+            o.append("{\"programs\":[").append(progs.out).append("],\"maps\":[").append(maps.out)
+                    .append("],\"links\":[").append(links.out).append("]}\n");
+            return;
+        }
+        o.append(progs.count).append(" programs, ").append(maps.count).append(" maps, ").append(links.count).append(" links\n");
+        if (progs.count == 0 && maps.count == 0 && links.count == 0) o.append(Text.NOTHING_LOADED);
+        if (progs.count > 0) o.append("\nprograms:\n").append(progs.out);
+        if (maps.count > 0) o.append("\nmaps:\n").append(maps.out);
+        if (links.count > 0) o.append("\nlinks:\n").append(links.out);
+    }
+
+    /** These objects of one kind ("prog", "map", "link"), rendered. */
+    static Part rendered(String what, boolean json, List<Map<String, Object>> objects) {
+        Part p = new Part();
+        for (Map<String, Object> m : objects) add(p, what, json, m);
+        return p;
     }
 
     /** One kind's objects as printed: the text, or the elements of the JSON array, comma-separated. */

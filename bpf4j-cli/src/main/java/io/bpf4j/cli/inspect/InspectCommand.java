@@ -7,7 +7,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -70,26 +69,11 @@ public final class InspectCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** What {@code inspect} prints: a count line and every object, or one JSON object (keys in this order). */
+    /** What {@code inspect} prints: a count line and every object, or one JSON object (FastInspect.summary). */
     static void summary(StringBuilder sb, List<Map<String, Object>> progs, List<Map<String, Object>> maps,
             List<Map<String, Object>> links, boolean json) {
-        if (json) {
-            Map<String, Object> all = new LinkedHashMap<>();
-            all.put("programs", progs);
-            all.put("maps", maps);
-            all.put("links", links);
-            Json.write(sb, all);
-            sb.append('\n');
-            return;
-        }
-        sb.append(progs.size()).append(" programs, ").append(maps.size()).append(" maps, ").append(links.size()).append(" links\n");
-        if (progs.isEmpty() && maps.isEmpty() && links.isEmpty()) sb.append(Text.NOTHING_LOADED);
-        if (!progs.isEmpty()) sb.append("\nprograms:\n");
-        for (Map<String, Object> p : progs) Text.prog(sb, p);
-        if (!maps.isEmpty()) sb.append("\nmaps:\n");
-        for (Map<String, Object> m : maps) Text.map(sb, m);
-        if (!links.isEmpty()) sb.append("\nlinks:\n");
-        for (Map<String, Object> l : links) Text.link(sb, l);
+        FastInspect.summary(sb, FastInspect.rendered("prog", json, progs), FastInspect.rendered("map", json, maps),
+                FastInspect.rendered("link", json, links), json);
     }
 
     @Command(name = "prog", mixinStandardHelpOptions = true, description = "Show programs (all, or one by id).",

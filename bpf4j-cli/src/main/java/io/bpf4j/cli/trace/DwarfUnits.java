@@ -1,14 +1,12 @@
 package io.bpf4j.cli.trace;
 
 import io.bpf4j.BpfFormatException;
+import io.bpf4j.elf.ElfFile;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -53,58 +51,62 @@ final class DwarfUnits {
         return starts.length;
     }
 
-    static DwarfUnits read(Path elf) throws IOException {
-        try (FileChannel ch = FileChannel.open(elf, StandardOpenOption.READ)) {
-            Map<String, long[]> sec = sections(ch, elf);
-            long[] ar = sec.get(".debug_aranges"), info = sec.get(".debug_info"), abbrev = sec.get(".debug_abbrev");
-            if (ar == null || info == null || abbrev == null)
-                throw new BpfFormatException(elf + ": no DWARF compile unit ranges (.debug_aranges, .debug_info, .debug_abbrev)");
-            ByteBuffer aranges = read(ch, ar[0], (int) ar[1], elf);
-            // The abbreviation tables whole (a few MB): one read, not one per unit.
-            ByteBuffer abbrevs0 = read(ch, abbrev[0], (int) abbrev[1], elf);
-            long[] str = sec.get(".debug_str"), lineStr = sec.get(".debug_line_str");
-            Map<Long, String> unitNames = new HashMap<>();
-            Map<Long, Map<Long, long[]>> abbrevs = new HashMap<>();
-            List<long[]> ranges = new ArrayList<>();
-            List<String> rangeNames = new ArrayList<>();
-            int p = 0;
-            while (p + 16 <= aranges.limit()) {
-                long len = Integer.toUnsignedLong(aranges.getInt(p));
-                if (len == 0xffffffffL) throw new BpfFormatException(elf + ": 64-bit DWARF aranges are not supported");
-                int end = p + 4 + (int) len;
-                if (end > aranges.limit() || len < 12) break;
-                long cu = Integer.toUnsignedLong(aranges.getInt(p + 6));
-                int addrSize = aranges.get(p + 10);
-                if (addrSize != 8) throw new BpfFormatException(elf + ": aranges address size " + addrSize);
-                int q = p + 12;
-                q = (q + 15) & ~15; // tuples start at a multiple of twice the address size
-                String name = unitNames.computeIfAbsent(cu, off -> unitName(ch, elf, info, abbrevs0, str, lineStr, off, abbrevs));
-                for (; q + 16 <= end; q += 16) {
-                    long a = aranges.getLong(q), n = aranges.getLong(q + 8);
-                    if (a == 0 && n == 0) break;
-                    if (name != null && n > 0) {
-                        ranges.add(new long[] {a, a + n});
-                        rangeNames.add(name);
-                    }
-                }
-                p = end;
-            }
-            Integer[] order = new Integer[ranges.size()];
-            for (int i = 0; i < order.length; i++) order[i] = i;
-            Arrays.sort(order, (x, y) -> Long.compareUnsigned(ranges.get(x)[0], ranges.get(y)[0]));
-            long[] s = new long[order.length], e = new long[order.length];
-            String[] nm = new String[order.length];
-            for (int i = 0; i < order.length; i++) {
-                s[i] = ranges.get(order[i])[0];
-                e[i] = ranges.get(order[i])[1];
-                nm[i] = rangeNames.get(order[i]);
-            }
-            return new DwarfUnits(s, e, nm);
+    static DwarfUnits read(Path elf) {
+        try (ElfFile ch = ElfFile.open(elf)) {
+            return read(ch, elf);
         }
     }
 
+    /** The units of an ELF file already open ({@code elf} names it in errors). */
+    static DwarfUnits read(ElfFile ch, Path elf) {
+        long[] ar = section(ch, ".debug_aranges"), info = section(ch, ".debug_info"), abbrev = section(ch, ".debug_abbrev");
+        if (ar == null || info == null || abbrev == null)
+            throw new BpfFormatException(elf + ": no DWARF compile unit ranges (.debug_aranges, .debug_info, .debug_abbrev)");
+        ByteBuffer aranges = read(ch, ar[0], (int) ar[1], elf);
+        // The abbreviation tables whole (a few MB): one read, not one per unit.
+        ByteBuffer abbrevs0 = read(ch, abbrev[0], (int) abbrev[1], elf);
+        long[] str = section(ch, ".debug_str"), lineStr = section(ch, ".debug_line_str");
+        Map<Long, String> unitNames = new HashMap<>();
+        Map<Long, Map<Long, long[]>> abbrevs = new HashMap<>();
+        List<long[]> ranges = new ArrayList<>();
+        List<String> rangeNames = new ArrayList<>();
+        int p = 0;
+        while (p + 16 <= aranges.limit()) {
+            long len = Integer.toUnsignedLong(aranges.getInt(p));
+            if (len == 0xffffffffL) throw new BpfFormatException(elf + ": 64-bit DWARF aranges are not supported");
+            int end = p + 4 + (int) len;
+            if (end > aranges.limit() || len < 12) break;
+            long cu = Integer.toUnsignedLong(aranges.getInt(p + 6));
+            int addrSize = aranges.get(p + 10);
+            if (addrSize != 8) throw new BpfFormatException(elf + ": aranges address size " + addrSize);
+            int q = p + 12;
+            q = (q + 15) & ~15; // tuples start at a multiple of twice the address size
+            String name = unitNames.computeIfAbsent(cu, off -> unitName(ch, elf, info, abbrevs0, str, lineStr, off, abbrevs));
+            for (; q + 16 <= end; q += 16) {
+                long a = aranges.getLong(q), n = aranges.getLong(q + 8);
+                if (a == 0 && n == 0) break;
+                if (name != null && n > 0) {
+                    ranges.add(new long[] {a, a + n});
+                    rangeNames.add(name);
+                }
+            }
+            p = end;
+        }
+        Integer[] order = new Integer[ranges.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Arrays.sort(order, (x, y) -> Long.compareUnsigned(ranges.get(x)[0], ranges.get(y)[0]));
+        long[] s = new long[order.length], e = new long[order.length];
+        String[] nm = new String[order.length];
+        for (int i = 0; i < order.length; i++) {
+            s[i] = ranges.get(order[i])[0];
+            e[i] = ranges.get(order[i])[1];
+            nm[i] = rangeNames.get(order[i]);
+        }
+        return new DwarfUnits(s, e, nm);
+    }
+
     /** DW_AT_name of the unit at .debug_info offset {@code cu}, or null. */
-    private static String unitName(FileChannel ch, Path elf, long[] info, ByteBuffer abbrevSec, long[] str, long[] lineStr, long cu,
+    private static String unitName(ElfFile ch, Path elf, long[] info, ByteBuffer abbrevSec, long[] str, long[] lineStr, long cu,
                                    Map<Long, Map<Long, long[]>> abbrevs) {
         try {
             if (cu + 12 > info[1]) return null;
@@ -142,7 +144,7 @@ final class DwarfUnits {
                 if (!skip(b, pos, form, version)) break;
             }
             return name == null ? null : treePath(name, compDir);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return null;
         }
     }
@@ -240,37 +242,22 @@ final class DwarfUnits {
         return new String(s, StandardCharsets.UTF_8);
     }
 
-    private static String stringAt(FileChannel ch, Path elf, long[] sec, long off) throws IOException {
+    private static String stringAt(ElfFile ch, Path elf, long[] sec, long off) {
         if (off >= sec[1]) return null;
         return cstring(read(ch, sec[0] + off, (int) Math.min(4096, sec[1] - off), elf), 0);
     }
 
-    /** Section name -> {file offset, size}. */
-    private static Map<String, long[]> sections(FileChannel ch, Path elf) throws IOException {
-        ByteBuffer eh = read(ch, 0, 64, elf);
-        if (eh.getInt(0) != 0x464c457f) throw new BpfFormatException(elf + ": not an ELF file");
-        if (eh.get(4) != 2 || eh.get(5) != 1) throw new BpfFormatException(elf + ": not a 64-bit little-endian ELF file");
-        long shoff = eh.getLong(0x28);
-        int shnum = Short.toUnsignedInt(eh.getShort(0x3c)), shstrndx = Short.toUnsignedInt(eh.getShort(0x3e));
-        if (shoff <= 0 || shnum == 0 || shoff + shnum * 64L > ch.size() || shstrndx >= shnum)
-            throw new BpfFormatException(elf + ": section header table out of bounds");
-        ByteBuffer sh = read(ch, shoff, shnum * 64, elf);
-        long stOff = sh.getLong(shstrndx * 64 + 0x18), stSize = sh.getLong(shstrndx * 64 + 0x20);
-        ByteBuffer names = read(ch, stOff, (int) stSize, elf);
-        Map<String, long[]> out = new HashMap<>();
-        for (int i = 0; i < shnum; i++) {
-            int o = i * 64;
-            out.put(cstring(names, sh.getInt(o)), new long[] {sh.getLong(o + 0x18), sh.getLong(o + 0x20)});
-        }
-        return out;
+    /** {file offset, size} of the named section, or null. */
+    private static long[] section(ElfFile elf, String name) {
+        return elf.section(name).map(x -> new long[] {x.offset(), x.size()}).orElse(null);
     }
 
-    private static ByteBuffer read(FileChannel ch, long off, int len, Path f) throws IOException {
-        if (off < 0 || len < 0 || off + len > ch.size()) throw new BpfFormatException(f + ": section out of bounds");
-        ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
-        while (b.hasRemaining()) {
-            if (ch.read(b, off + b.position()) < 0) throw new BpfFormatException(f + ": truncated ELF file");
+    private static ByteBuffer read(ElfFile ch, long off, int len, Path f) {
+        if (off < 0 || len < 0) throw new BpfFormatException(f + ": section out of bounds");
+        try {
+            return ByteBuffer.wrap(ch.read(off, len)).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (BpfFormatException e) {
+            throw new BpfFormatException(f + ": " + e.getMessage(), e);
         }
-        return b.flip();
     }
 }

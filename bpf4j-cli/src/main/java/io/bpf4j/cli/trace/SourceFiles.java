@@ -6,7 +6,6 @@ import io.bpf4j.elf.ElfSymbol;
 import io.bpf4j.kernel.Kallsyms;
 import io.bpf4j.tools.trace.KernelFunction;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.function.Function;
@@ -23,18 +22,13 @@ final class SourceFiles {
     static Function<KernelFunction, String> of(Path vmlinux, PrintStream err) {
         Path v = Vmlinux.find(vmlinux, err).orElseThrow(() -> new BpfException(
                 "source-path patterns need a vmlinux with DWARF of this kernel: -k VMLINUX or $BPF4J_VMLINUX (Debian: linux-image-*-dbg)"));
-        try {
-            DwarfUnits units = DwarfUnits.read(v);
-            long file;
-            try (ElfFile elf = ElfFile.open(v)) {
-                file = elf.symbol("_stext").map(ElfSymbol::value)
-                        .orElseThrow(() -> new BpfException(v + ": no _stext symbol for the KASLR slide"));
-            }
+        try (ElfFile elf = ElfFile.open(v)) {
+            DwarfUnits units = DwarfUnits.read(elf, v);
+            long file = elf.symbol("_stext").map(ElfSymbol::value)
+                    .orElseThrow(() -> new BpfException(v + ": no _stext symbol for the KASLR slide"));
             long running = Kallsyms.load().first("_stext").map(Kallsyms.Symbol::address).orElse(file);
             long slide = running - file;
             return f -> f.module() != null ? null : units.unitOf(f.address() - slide);
-        } catch (IOException e) {
-            throw new BpfException("read DWARF of " + v + ": " + e.getMessage());
         }
     }
 }
