@@ -67,6 +67,11 @@ public class TraceConsumerBench {
     @Param({"false", "true"})
     boolean args;
 
+    /** true: -K before 5.15, the stack taken at the session's entry (the syscall path and the
+     *  kprobe machinery) and each call's return address, stitched by the reference renderer. */
+    @Param({"false"})
+    boolean stitched;
+
     Arena arena = Arena.ofConfined();
     MemorySegment stackRec, sessionRec, argsRec;
     SessionAssembler assembler;
@@ -104,7 +109,14 @@ public class TraceConsumerBench {
         stackRec.set(JAVA_INT_UNALIGNED, 16, 5);
         stackRec.set(JAVA_INT_UNALIGNED, 20, 8 * frames);
         // Innermost first, as bpf_get_stack stores them: the probe machinery, then the call chain.
-        int[] order = frames == 1 ? new int[] {2} : new int[] {9, 8, 7, 6, 5, 4, 3, 2, 1, 0};
+        int[] order = stitched ? new int[] {9, 8, 2, 1, 0} : frames == 1 ? new int[] {2} : new int[] {9, 8, 7, 6, 5, 4, 3, 2, 1, 0};
+        if (stitched) {
+            frames = order.length;
+            stackRec = arena.allocate(STACK_HDR + 8L * frames, 8);
+            stackRec.set(JAVA_INT_UNALIGNED, 0, 2);
+            stackRec.set(JAVA_INT_UNALIGNED, 16, 0x80000000); // STACK_AT_ENTRY
+            stackRec.set(JAVA_INT_UNALIGNED, 20, 8 * frames);
+        }
         for (int i = 0; i < frames; i++) stackRec.set(JAVA_LONG_UNALIGNED, STACK_HDR + 8L * i, addr(order[i]));
         sessionRec = arena.allocate(HDR + 6L * EVENT, 8);
         sessionRec.set(JAVA_INT_UNALIGNED, 0, 1);
@@ -114,6 +126,12 @@ public class TraceConsumerBench {
         MemorySegment.copy(comm, 0, sessionRec, JAVA_BYTE, 32, comm.length);
         long[][] ev = {{0, 0, 0, 0, 0}, {1, 1, 0, 300, 0}, {1, 1, 1, 900, 0}, {2, 1, 0, 1000, 0}, {2, 1, 1, 1400, 0xffff8880_1234_0000L},
             {0, 0, 3, 2000, -9}};
+        if (stitched) {
+            // Entries record their return address: __x64_sys_bpf's in do_syscall_64, the callees' in __do_sys_bpf.
+            ev[0][4] = addr(1) + 0x30;
+            ev[1][4] = addr(3) + 0x40;
+            ev[3][4] = addr(3) + 0x90;
+        }
         for (int i = 0; i < ev.length; i++) {
             long o = HDR + (long) EVENT * i;
             sessionRec.set(JAVA_INT_UNALIGNED, o, (int) ev[i][0]);
@@ -179,6 +197,7 @@ public class TraceConsumerBench {
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 5;
         b.output = args.length > 2 ? args[2] : "buffer";
         b.args = args.length > 3 && Boolean.parseBoolean(args[3]);
+        b.stitched = args.length > 4 && Boolean.parseBoolean(args[4]);
         b.setup();
         var mx = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int round = 0; round < 5; round++) {
@@ -188,7 +207,7 @@ public class TraceConsumerBench {
                 n += 1000;
             }
             long c1 = mx.getCurrentThreadCpuTime();
-            System.out.printf(b.output + (b.args ? " -A" : "") + " frames %d round %d: %.0f ns CPU per session (%d sessions)%n", b.frames, round, (c1 - c0) / (double) n, n);
+            System.out.printf(b.output + (b.args ? " -A" : "") + (b.stitched ? " stitched" : "") + " frames %d round %d: %.0f ns CPU per session (%d sessions)%n", b.frames, round, (c1 - c0) / (double) n, n);
         }
     }
 

@@ -322,11 +322,11 @@ public final class SessionFormat {
         List<String> names = new ArrayList<>(), syms = new ArrayList<>();
         for (int i = st.length - 1; i >= 0; i--) {
             long a = st[i];
-            Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(a).orElse(null);
-            if (sym != null && hidden(sym)) continue;
+            Symbolized sym = symbolized(a);
+            if (sym.hidden()) continue;
             frames.add(new long[] {a, 0});
-            names.add(sym == null ? null : sym.name());
-            syms.add(sym == null ? "0x" + Long.toHexString(a) : sym.name() + "+0x" + Long.toHexString(a - sym.address()));
+            names.add(sym.name());
+            syms.add(sym.text());
         }
         if (s.stackAtEntry()) {
             // With a stack taken at the root's entry, it ends at the root; without one (only
@@ -335,9 +335,9 @@ public final class SessionFormat {
             for (int p = from; p < path.size(); p++) {
                 Call c = path.get(p);
                 long ra = c.returnAddress();
-                Kallsyms.Symbol caller = ra == 0 || kallsyms == null ? null : kallsyms.symbolize(ra).orElse(null);
-                if (caller != null) {
-                    String text = caller.name() + "+0x" + Long.toHexString(ra - caller.address());
+                Symbolized caller = ra == 0 ? null : symbolized(ra);
+                if (caller != null && caller.name() != null) {
+                    String text = caller.text();
                     int last = names.size() - 1;
                     if (last >= 0 && caller.name().equals(names.get(last))) {
                         // The caller is the frame above: it now stands where it made this call.
@@ -375,6 +375,23 @@ public final class SessionFormat {
         // Frames below the deepest recorded call that the stack still shows (fexit: the callee itself).
         for (; k < frames.size(); k++) frame(out, null, syms.get(k), frames.get(k)[0], frames.get(k)[1] != 0);
         return out;
+    }
+
+    /** An address as stackLines shows it: its symbol's name (null if none), {@code name+0xoff} (or {@code 0xaddr}), hidden or not. */
+    private record Symbolized(String name, String text, boolean hidden) {}
+
+    /** Per address, computed once: the reference renderer meets the same few addresses in every session. */
+    private final Map<Long, Symbolized> symbolizedCache = new HashMap<>();
+
+    private Symbolized symbolized(long a) {
+        Symbolized r = symbolizedCache.get(a);
+        if (r != null) return r;
+        Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(a).orElse(null);
+        r = sym == null ? new Symbolized(null, "0x" + Long.toHexString(a), false)
+                : new Symbolized(sym.name(), sym.name() + "+0x" + Long.toHexString(a - sym.address()), hidden(sym));
+        if (symbolizedCache.size() >= 1 << 16) symbolizedCache.clear();
+        symbolizedCache.put(a, r);
+        return r;
     }
 
     private void frame(List<StackLine> out, Call c, String symbol, long addr, boolean stitched) {
