@@ -52,20 +52,20 @@ final class DwarfUnits {
     }
 
     static DwarfUnits read(Path elf) {
-        try (ElfFile ch = ElfFile.open(elf)) {
-            return read(ch, elf);
+        try (ElfFile file = ElfFile.open(elf)) {
+            return read(file, elf);
         }
     }
 
     /** The units of an ELF file already open ({@code elf} names it in errors). */
-    static DwarfUnits read(ElfFile ch, Path elf) {
-        long[] ar = section(ch, ".debug_aranges"), info = section(ch, ".debug_info"), abbrev = section(ch, ".debug_abbrev");
+    static DwarfUnits read(ElfFile file, Path elf) {
+        long[] ar = section(file, ".debug_aranges"), info = section(file, ".debug_info"), abbrev = section(file, ".debug_abbrev");
         if (ar == null || info == null || abbrev == null)
             throw new BpfFormatException(elf + ": no DWARF compile unit ranges (.debug_aranges, .debug_info, .debug_abbrev)");
-        ByteBuffer aranges = read(ch, ar[0], (int) ar[1], elf);
+        ByteBuffer aranges = read(file, ar[0], (int) ar[1], elf);
         // The abbreviation tables whole (a few MB): one read, not one per unit.
-        ByteBuffer abbrevs0 = read(ch, abbrev[0], (int) abbrev[1], elf);
-        long[] str = section(ch, ".debug_str"), lineStr = section(ch, ".debug_line_str");
+        ByteBuffer abbrevs0 = read(file, abbrev[0], (int) abbrev[1], elf);
+        long[] str = section(file, ".debug_str"), lineStr = section(file, ".debug_line_str");
         Map<Long, String> unitNames = new HashMap<>();
         Map<Long, Map<Long, long[]>> abbrevs = new HashMap<>();
         List<long[]> ranges = new ArrayList<>();
@@ -81,7 +81,7 @@ final class DwarfUnits {
             if (addrSize != 8) throw new BpfFormatException(elf + ": aranges address size " + addrSize);
             int q = p + 12;
             q = (q + 15) & ~15; // tuples start at a multiple of twice the address size
-            String name = unitNames.computeIfAbsent(cu, off -> unitName(ch, elf, info, abbrevs0, str, lineStr, off, abbrevs));
+            String name = unitNames.computeIfAbsent(cu, off -> unitName(file, elf, info, abbrevs0, str, lineStr, off, abbrevs));
             for (; q + 16 <= end; q += 16) {
                 long a = aranges.getLong(q), n = aranges.getLong(q + 8);
                 if (a == 0 && n == 0) break;
@@ -106,11 +106,11 @@ final class DwarfUnits {
     }
 
     /** DW_AT_name of the unit at .debug_info offset {@code cu}, or null. */
-    private static String unitName(ElfFile ch, Path elf, long[] info, ByteBuffer abbrevSec, long[] str, long[] lineStr, long cu,
+    private static String unitName(ElfFile file, Path elf, long[] info, ByteBuffer abbrevSec, long[] str, long[] lineStr, long cu,
                                    Map<Long, Map<Long, long[]>> abbrevs) {
         try {
             if (cu + 12 > info[1]) return null;
-            ByteBuffer b = read(ch, info[0] + cu, (int) Math.min(512, info[1] - cu), elf);
+            ByteBuffer b = read(file, info[0] + cu, (int) Math.min(512, info[1] - cu), elf);
             int version = Short.toUnsignedInt(b.getShort(4));
             long abbrevOff;
             int p;
@@ -133,8 +133,8 @@ final class DwarfUnits {
                 if (at == 0x03 || at == 0x1b) { // DW_AT_name, DW_AT_comp_dir
                     String v = switch (form) {
                         case 0x08 -> cstring(b, pos[0]);
-                        case 0x0e -> str == null ? null : stringAt(ch, elf, str, Integer.toUnsignedLong(b.getInt(pos[0])));
-                        case 0x1f -> lineStr == null ? null : stringAt(ch, elf, lineStr, Integer.toUnsignedLong(b.getInt(pos[0])));
+                        case 0x0e -> str == null ? null : stringAt(file, elf, str, Integer.toUnsignedLong(b.getInt(pos[0])));
+                        case 0x1f -> lineStr == null ? null : stringAt(file, elf, lineStr, Integer.toUnsignedLong(b.getInt(pos[0])));
                         default -> null;
                     };
                     if (at == 0x03) name = v;
@@ -242,9 +242,9 @@ final class DwarfUnits {
         return new String(s, StandardCharsets.UTF_8);
     }
 
-    private static String stringAt(ElfFile ch, Path elf, long[] sec, long off) {
+    private static String stringAt(ElfFile file, Path elf, long[] sec, long off) {
         if (off >= sec[1]) return null;
-        return cstring(read(ch, sec[0] + off, (int) Math.min(4096, sec[1] - off), elf), 0);
+        return cstring(read(file, sec[0] + off, (int) Math.min(4096, sec[1] - off), elf), 0);
     }
 
     /** {file offset, size} of the named section, or null. */
@@ -252,10 +252,10 @@ final class DwarfUnits {
         return elf.section(name).map(x -> new long[] {x.offset(), x.size()}).orElse(null);
     }
 
-    private static ByteBuffer read(ElfFile ch, long off, int len, Path f) {
+    private static ByteBuffer read(ElfFile file, long off, int len, Path f) {
         if (off < 0 || len < 0) throw new BpfFormatException(f + ": section out of bounds");
         try {
-            return ByteBuffer.wrap(ch.read(off, len)).order(ByteOrder.LITTLE_ENDIAN);
+            return ByteBuffer.wrap(file.read(off, len)).order(ByteOrder.LITTLE_ENDIAN);
         } catch (BpfFormatException e) {
             throw new BpfFormatException(f + ": " + e.getMessage(), e);
         }

@@ -389,8 +389,7 @@ public final class ArgLayout {
         }
         if (t instanceof BtfType.Ptr ptr) {
             if (read == null || read[1] < 0 || (read[1] == 0 && read[2] != AK_STR) || v == 0) {
-                if (v == 0) sb.append("NULL");
-                else BtfValueFormat.appendHex(sb, v);
+                BtfValueFormat.appendPointer(sb, v);
                 return;
             }
             int start = read[0], end = Math.min(blob.length, read[0] + read[1]);

@@ -141,7 +141,12 @@ final class BtfValueFormat {
     }
 
     static String pointer(long v) {
-        return v == 0 ? "NULL" : appendHex(new StringBuilder(18), v).toString();
+        return v == 0 ? "NULL" : "0x" + Long.toHexString(v);
+    }
+
+    /** {@link #pointer} appended to {@code out}. */
+    static StringBuilder appendPointer(StringBuilder out, long v) {
+        return v == 0 ? out.append("NULL") : appendHex(out, v);
     }
 
     /** {@code 0x} and the value in lower-case hex (Long.toHexString: one array write, not a StringBuilder append per digit). */
@@ -167,11 +172,7 @@ final class BtfValueFormat {
                 boolean signed = e instanceof BtfType.Enum en ? en.signed() : ((BtfType.Enum64) e).signed();
                 out.append(enumName(e, v, signed));
             }
-            case BtfType.Ptr p -> {
-                long v = le(d, off, 8, end);
-                if (v == 0) out.append("NULL");
-                else appendHex(out, v);
-            }
+            case BtfType.Ptr p -> appendPointer(out, le(d, off, 8, end));
             case BtfType.Array a -> array(a, d, off, end, out, indent, depth, limit);
             case BtfType.Composite c -> composite(c, d, off, end, out, indent, depth, limit);
             case BtfType.Float f -> out.append("0x").append(Long.toHexString(le(d, off, f.size(), end)));

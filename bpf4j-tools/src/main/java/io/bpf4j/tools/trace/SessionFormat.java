@@ -48,7 +48,7 @@ public final class SessionFormat {
     private Text[] lineResult = new Text[64];
 
     /** One symbolized stack address, its text pre-encoded. */
-    private record Frame(long address, String name, byte[] symbol, int symbolWidth, boolean hidden, byte[] fileLine, Frame[] inlined) {}
+    private record Frame(long address, String name, String text, byte[] symbol, boolean hidden, byte[] fileLine, Frame[] inlined) {}
 
     private static final Frame[] NO_FRAMES = {};
 
@@ -322,11 +322,11 @@ public final class SessionFormat {
         List<String> names = new ArrayList<>(), syms = new ArrayList<>();
         for (int i = st.length - 1; i >= 0; i--) {
             long a = st[i];
-            Symbolized sym = symbolized(a);
-            if (sym.hidden()) continue;
+            Frame f = frame(a);
+            if (f.hidden()) continue;
             frames.add(new long[] {a, 0});
-            names.add(sym.name());
-            syms.add(sym.text());
+            names.add(f.name());
+            syms.add(f.text());
         }
         if (s.stackAtEntry()) {
             // With a stack taken at the root's entry, it ends at the root; without one (only
@@ -335,7 +335,7 @@ public final class SessionFormat {
             for (int p = from; p < path.size(); p++) {
                 Call c = path.get(p);
                 long ra = c.returnAddress();
-                Symbolized caller = ra == 0 ? null : symbolized(ra);
+                Frame caller = ra == 0 ? null : frame(ra);
                 if (caller != null && caller.name() != null) {
                     String text = caller.text();
                     int last = names.size() - 1;
@@ -377,23 +377,6 @@ public final class SessionFormat {
         return out;
     }
 
-    /** An address as stackLines shows it: its symbol's name (null if none), {@code name+0xoff} (or {@code 0xaddr}), hidden or not. */
-    private record Symbolized(String name, String text, boolean hidden) {}
-
-    /** Per address, computed once: the reference renderer meets the same few addresses in every session. */
-    private final Map<Long, Symbolized> symbolizedCache = new HashMap<>();
-
-    private Symbolized symbolized(long a) {
-        Symbolized r = symbolizedCache.get(a);
-        if (r != null) return r;
-        Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(a).orElse(null);
-        r = sym == null ? new Symbolized(null, "0x" + Long.toHexString(a), false)
-                : new Symbolized(sym.name(), sym.name() + "+0x" + Long.toHexString(a - sym.address()), hidden(sym));
-        if (symbolizedCache.size() >= 1 << 16) symbolizedCache.clear();
-        symbolizedCache.put(a, r);
-        return r;
-    }
-
     private void frame(List<StackLine> out, Call c, String symbol, long addr, boolean stitched) {
         out.add(new StackLine(false, c, symbol, line(addr), stitched));
         if (fileLine instanceof InlineSource s) for (Inlined i : s.inlined(addr)) out.add(new StackLine(false, null, ". " + i.function(), i.fileLine()));
@@ -431,10 +414,10 @@ public final class SessionFormat {
             for (int i = 0; i < inl.length; i++) {
                 String t = ". " + l.get(i).function();
                 String ifl = l.get(i).fileLine();
-                inl[i] = new Frame(a, null, TextBuffer.utf8(t), t.length(), false, ifl == null ? null : TextBuffer.utf8(ifl), NO_FRAMES);
+                inl[i] = new Frame(a, null, t, TextBuffer.utf8(t), false, ifl == null ? null : TextBuffer.utf8(ifl), NO_FRAMES);
             }
         }
-        f = new Frame(a, sym == null ? null : sym.name(), TextBuffer.utf8(text), text.length(), hide, fl == null ? null : TextBuffer.utf8(fl), inl);
+        f = new Frame(a, sym == null ? null : sym.name(), text, TextBuffer.utf8(text), hide, fl == null ? null : TextBuffer.utf8(fl), inl);
         if (frameCache.size() >= 1 << 16) frameCache.clear();
         frameCache.put(a, f);
         return f;
@@ -495,7 +478,7 @@ public final class SessionFormat {
         int durW = 3, resW = 0, symW = 0;
         for (int i = 0; i < nl; i++) {
             Call c = lineCall[i];
-            symW = Math.max(symW, lineFrame[i] == null ? c.function().name().length() : lineFrame[i].symbolWidth);
+            symW = Math.max(symW, lineFrame[i] == null ? c.function().name().length() : lineFrame[i].text().length());
             if (c != null) {
                 durW = Math.max(durW, TextBuffer.digits(Math.max(0, c.durationNs()) / 1000));
                 lineResult[i] = cachedResult(c);
@@ -519,7 +502,7 @@ public final class SessionFormat {
             }
             out.append(' ').append(' ');
             if (f == null) out.append(utf8(c.function().name())).spaces(symW - c.function().name().length());
-            else out.append(f.symbol).spaces(symW - f.symbolWidth);
+            else out.append(f.symbol).spaces(symW - f.text().length());
             out.append(' ').append(' ');
             if (f != null && f.fileLine != null) out.append('(').append(f.fileLine).append(')');
             if (c != null && argStyle == ArgLayout.Style.COMPACT) {
