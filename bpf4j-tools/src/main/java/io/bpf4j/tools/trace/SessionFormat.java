@@ -33,6 +33,11 @@ public final class SessionFormat {
     // Caches and scratch of the allocation-free path (write): one formatter per output thread.
     /** Kernel stack address -> its frame, symbolized once (stacks repeat the same return addresses). */
     private final LongMap<Frame> frameCache = new LongMap<>(1 << 12);
+    /**
+     * Frames a stitched stack shows whatever they are: a recorded return address (also one in
+     * the probe machinery, which a kernel stack hides) and a traced function's entry ({@code name+0x0}).
+     */
+    private final LongMap<Frame> stitchCache = new LongMap<>(1 << 8), entryCache = new LongMap<>(1 << 8);
     /** Result text "[-EINVAL]" per return kind and raw value. */
     private final List<LongMap<Text>> resultCache = new ArrayList<>();
     /** UTF-8 forms of function and task names, by identity (the same String objects come back). */
@@ -42,6 +47,8 @@ public final class SessionFormat {
     private long cachedSecond = Long.MIN_VALUE;
     private final byte[] cachedHms = new byte[8];
     private Frame[] frames = new Frame[64];
+    private boolean[] frameStitched = new boolean[64];
+    private boolean[] lineStitched = new boolean[64];
     private Call[] path = new Call[32];
     private Call[] lineCall = new Call[64];
     private Frame[] lineFrame = new Frame[64];
@@ -176,10 +183,8 @@ public final class SessionFormat {
         writeHeader(s, out);
         out.append('\n').append('\n');
         if (table) out.append(traceTable(s)).append('\n');
-        // The allocation-free path knows every session but stitched stacks (-K before 5.15);
-        // branch records are printed after it by the reference renderer.
-        if (stack && plain(s)) writeErrorStack(s, out);
-        else if (stack) out.append(errorStack(s));
+        // Branch records are printed after the stack by the reference renderer.
+        if (stack) writeErrorStack(s, out);
         if (stack && (s.lbr().length > 0 || s.lbrError() != 0)) out.append(lbr(s));
         if (s.truncated()) out.append("(calls deeper than the tracer's depth limit were not recorded)\n");
         if (s.lostRecords() > 0) out.append("‼ ... missing ").append(s.lostRecords()).append(" records ...\n");
@@ -188,11 +193,6 @@ public final class SessionFormat {
 
     static String result(Call c) {
         return "[" + c.resultText() + "]";
-    }
-
-    /** No stitched stack: what writeErrorStack renders (with -A, the arguments beside or under each call). */
-    static boolean plain(Session s) {
-        return !s.stackAtEntry();
     }
 
     /** {@code [result]}, from a per-kind cache of the values seen (error codes and small results repeat). */
@@ -405,6 +405,36 @@ public final class SessionFormat {
         Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(a).orElse(null);
         boolean hide = sym != null && hidden(sym);
         String text = sym == null ? "0x" + Long.toHexString(a) : sym.name() + "+0x" + Long.toHexString(a - sym.address());
+        f = newFrame(a, sym == null ? null : sym.name(), text, hide);
+        if (frameCache.size() >= 1 << 16) frameCache.clear();
+        frameCache.put(a, f);
+        return f;
+    }
+
+    /** The frame of a recorded return address: as {@link #frame(long)}, but never hidden. */
+    private Frame stitchFrame(long a) {
+        Frame f = frame(a);
+        if (!f.hidden) return f;
+        Frame g = stitchCache.get(a);
+        if (g != null) return g;
+        g = newFrame(a, f.name, f.text, false);
+        if (stitchCache.size() >= 1 << 12) stitchCache.clear();
+        stitchCache.put(a, g);
+        return g;
+    }
+
+    /** The frame of a traced function's entry, {@code name+0x0}, named as the function is traced. */
+    private Frame entryFrame(TracedFunction fn) {
+        long a = fn.function().address();
+        Frame f = entryCache.get(a);
+        if (f != null && f.name.equals(fn.name())) return f;
+        f = newFrame(a, fn.name(), fn.name() + "+0x0", false);
+        if (entryCache.size() >= 1 << 12) entryCache.clear();
+        entryCache.put(a, f);
+        return f;
+    }
+
+    private Frame newFrame(long a, String name, String text, boolean hide) {
         String fl = hide ? null : line(a);
         Frame[] inl = NO_FRAMES;
         if (!hide && fileLine instanceof InlineSource src) {
@@ -417,10 +447,7 @@ public final class SessionFormat {
                 inl[i] = new Frame(a, null, t, TextBuffer.utf8(t), false, ifl == null ? null : TextBuffer.utf8(ifl), NO_FRAMES);
             }
         }
-        f = new Frame(a, sym == null ? null : sym.name(), text, TextBuffer.utf8(text), hide, fl == null ? null : TextBuffer.utf8(fl), inl);
-        if (frameCache.size() >= 1 << 16) frameCache.clear();
-        frameCache.put(a, f);
-        return f;
+        return new Frame(a, name, text, TextBuffer.utf8(text), hide, fl == null ? null : TextBuffer.utf8(fl), inl);
     }
 
     /**
@@ -444,15 +471,16 @@ public final class SessionFormat {
         for (int i = st.length - 1; i >= 0; i--) {
             Frame f = frame(st[i]);
             if (f.hidden) continue;
-            if (nf == frames.length) frames = Arrays.copyOf(frames, nf * 2);
-            frames[nf++] = f;
+            nf = addFrame(nf, f, false);
         }
+        if (s.stackAtEntry()) nf = stitch(np, nf);
         int need = np;
         for (int i = 0; i < nf; i++) need += 1 + frames[i].inlined.length;
         if (lineCall.length < need) {
             lineCall = new Call[need];
             lineFrame = new Frame[need];
             lineResult = new Text[need];
+            lineStitched = new boolean[need];
         }
         int nl = 0, k = 0;
         for (int p = 0; p < np; p++) {
@@ -467,14 +495,16 @@ public final class SessionFormat {
             }
             if (found < 0) { // recorded, but not on the kernel stack: the line is marked '!'
                 lineCall[nl] = c;
+                lineStitched[nl] = false;
                 lineFrame[nl++] = null;
                 continue;
             }
-            for (; k < found; k++) nl = frameLines(nl, null, frames[k]);
-            nl = frameLines(nl, c, frames[found]);
+            for (; k < found; k++) nl = frameLines(nl, null, frames[k], frameStitched[k]);
+            nl = frameLines(nl, c, frames[found], frameStitched[found]);
             k = found + 1;
         }
-        for (; k < nf; k++) nl = frameLines(nl, null, frames[k]);
+        for (; k < nf; k++) nl = frameLines(nl, null, frames[k], frameStitched[k]);
+        boolean stitched = false;
         int durW = 3, resW = 0, symW = 0;
         for (int i = 0; i < nl; i++) {
             Call c = lineCall[i];
@@ -488,7 +518,8 @@ public final class SessionFormat {
         for (int i = 0; i < nl; i++) {
             Call c = lineCall[i];
             Frame f = lineFrame[i];
-            out.append(f == null ? '!' : ' ').append(' ').append(' ');
+            stitched |= lineStitched[i];
+            out.append(f == null ? '!' : ' ').append(lineStitched[i] ? STITCH : ' ').append(' ');
             if (c != null) {
                 if (c.returned()) {
                     long us = c.durationNs() / 1000;
@@ -517,18 +548,59 @@ public final class SessionFormat {
                 out.append(lines.toString());
             }
         }
+        if (stitched && st.length > 0) out.append(STITCHED_ABOVE).append(utf8(s.root().function().name())).append(STITCHED_ENTRY);
+        else if (stitched) out.append(STITCHED_RETURNS);
         Arrays.fill(lineResult, 0, nl, null);
         Arrays.fill(lineCall, 0, nl, null);
         Arrays.fill(lineFrame, 0, nl, null);
+        Arrays.fill(frames, 0, nf, null);
         Arrays.fill(path, 0, np, null);
     }
 
+    private static final char STITCH = '\u2307';
+    private static final byte[] STITCHED_ABOVE = TextBuffer.utf8("   (\u2307 stitched: the stack above "),
+            STITCHED_ENTRY = TextBuffer.utf8(" was taken at its entry, the frames below it are the recorded calls' return addresses)\n"),
+            STITCHED_RETURNS = TextBuffer.utf8("   (\u2307 stitched from the recorded calls' return addresses)\n");
+
+    private int addFrame(int nf, Frame f, boolean stitched) {
+        if (nf == frames.length) {
+            frames = Arrays.copyOf(frames, nf * 2);
+            frameStitched = Arrays.copyOf(frameStitched, nf * 2);
+        }
+        frameStitched[nf] = stitched;
+        frames[nf++] = f;
+        return nf;
+    }
+
+    /**
+     * Continues a stack taken at the root's entry (or no stack: only return addresses were
+     * recorded) below it, as {@link #stackLines} does: per call of the error's chain, the frame
+     * its return address is in (replacing the frame above when that is the same function, which
+     * then stands where it made the call), then the call's own entry.
+     */
+    private int stitch(int np, int nf) {
+        int from = nf > 0 && path[0].function().name().equals(frames[nf - 1].name) ? 1 : 0;
+        for (int p = from; p < np; p++) {
+            Call c = path[p];
+            long ra = c.returnAddress();
+            Frame caller = ra == 0 ? null : stitchFrame(ra);
+            if (caller != null && caller.name != null) {
+                if (nf > 0 && caller.name.equals(frames[nf - 1].name)) frames[nf - 1] = caller;
+                else nf = addFrame(nf, caller, true);
+            }
+            nf = addFrame(nf, entryFrame(c.function()), true);
+        }
+        return nf;
+    }
+
     /** A frame's line, then its inlined functions' rows; returns the next line index. */
-    private int frameLines(int nl, Call c, Frame f) {
+    private int frameLines(int nl, Call c, Frame f, boolean stitched) {
         lineCall[nl] = c;
+        lineStitched[nl] = stitched;
         lineFrame[nl++] = f;
         for (Frame i : f.inlined) {
             lineCall[nl] = null;
+            lineStitched[nl] = false;
             lineFrame[nl++] = i;
         }
         return nl;

@@ -93,6 +93,17 @@ class SessionFormatTest {
                 ev(2, 2, EXIT, T0 + 188_500, 0), ev(1, 1, FAIL, T0 + 606_290, 0xffffffeaL), ev(0, 0, FAIL, T0 + 661_570, -22L));
     }
 
+    /** {@link #blogEvents()} with each call's return address (0: none recorded). */
+    static List<long[]> withReturnAddresses(long... ra) {
+        List<long[]> ev = new ArrayList<>(blogEvents());
+        for (int i = 0; i < ra.length; i++) {
+            long[] e = ev.get(i).clone();
+            e[4] = ra[i];
+            ev.set(i, e);
+        }
+        return ev;
+    }
+
     static List<Session> assemble(MemorySegment... records) {
         List<Session> out = new ArrayList<>();
         SessionAssembler asm = new SessionAssembler(FNS, out::add);
@@ -247,8 +258,16 @@ class SessionFormatTest {
                             ev(0, 0, EXIT, T0 + 1_234_567_890L, 3))),
                     // the root's exit lost, a lost chunk, a call deeper than the limit
                     sessionRecord(a, 315, T0, 0, 0, List.of(ev(0, 0, 0, T0, 0), ev(1, 1, 0, T0 + 5, 0))),
-                    sessionRecord(a, 315, T0, FAILED | SessionAssembler.S_OVERFLOW, 2, List.of(ev(1, 1, FAIL, T0 + 50, -22L))));
-            assertEquals(5, sessions.size());
+                    sessionRecord(a, 315, T0, FAILED | SessionAssembler.S_OVERFLOW, 2, List.of(ev(1, 1, FAIL, T0 + 50, -22L))),
+                    // stitched (-K before 5.15): a stack taken at the root's entry and the calls'
+                    // return address of the failing call in the probe machinery, which a kernel stack hides
+                    stackRecord(a, 316, T0, (int) SessionAssembler.STACK_AT_ENTRY, 0xffffffff81200005L, 0xffffffff81100033L, 0xffffffff81000044L),
+                    sessionRecord(a, 316, T0, FAILED, 0, withReturnAddresses(0, 0xffffffffa0000010L)),
+                    // only return addresses: the root's own starts the stack
+                    stackRecord(a, 317, T0, (int) SessionAssembler.STACK_AT_ENTRY),
+                    sessionRecord(a, 317, T0, FAILED, 0, withReturnAddresses(0xffffffff81100033L, 0xffffffff812027a8L, 0xffffffff81210037L)));
+            assertEquals(7, sessions.size());
+            assertTrue(sessions.get(5).stackAtEntry() && sessions.get(6).stackAtEntry());
             SessionFormat.InlineSource inline = new SessionFormat.InlineSource() {
                 @Override
                 public String apply(long addr) {
