@@ -39,9 +39,12 @@ final class Addr2Line implements SessionFormat.InlineSource, AutoCloseable {
     private final long slide;
     private final Map<Long, Source> cache = new HashMap<>();
     private boolean broken;
+    private final Path vmlinux;
+    private Thread warmup;
 
     Addr2Line(Path vmlinux, long slide) throws IOException {
         this.slide = slide;
+        this.vmlinux = vmlinux;
         // -a echoes each address, -f names the function, -i lists the inlined ones (innermost first).
         // stderr discarded: a warning line there must never be read as an answer.
         this.process = new ProcessBuilder("addr2line", "-a", "-f", "-i", "-e", vmlinux.toString())
@@ -53,19 +56,37 @@ final class Addr2Line implements SessionFormat.InlineSource, AutoCloseable {
     /**
      * file:line for the stacks of this run, or null (with a note) when addr2line is missing.
      * The DWARF is loaded in the background right away: on an 800 MB vmlinux read over the lab's
-     * 9p that takes seconds, which then overlap attaching instead of delaying the first session.
+     * 9p that takes seconds, which then overlap attaching. addr2line reads a compilation unit's
+     * lines when first asked about it, so the warm-up also asks about the traced functions
+     * (at most 64): the units of the calls a session shows. {@link #awaitLoaded} waits for it.
      */
-    static Addr2Line open(Path vmlinux, PrintStream err) {
+    static Addr2Line open(Path vmlinux, PrintStream err, long... functions) {
         try {
             long fileStext = stext(vmlinux);
             long running = Kallsyms.load().first("_stext").map(Kallsyms.Symbol::address).orElse(fileStext);
             Addr2Line a = new Addr2Line(vmlinux, running - fileStext);
-            Thread.ofPlatform().daemon().name("bpf4j-addr2line-warmup").start(() -> a.lookup(running + 1));
+            a.warmup = Thread.ofPlatform().daemon().name("bpf4j-addr2line-warmup").start(() -> {
+                a.lookup(running + 1);
+                for (int i = 0; i < Math.min(64, functions.length); i++) a.lookup(functions[i] + 1);
+            });
             return a;
         } catch (IOException e) {
             err.println("Note: no file:line (" + e.getMessage() + "; install binutils).");
             return null;
         }
+    }
+
+    /** The vmlinux whose DWARF this reads. */
+    Path vmlinux() {
+        return vmlinux;
+    }
+
+    /**
+     * Waits up to {@code millis} for addr2line's first answer, which comes once it has loaded
+     * the DWARF; true when it has come (or addr2line failed: lookups then answer nothing).
+     */
+    boolean awaitLoaded(long millis) throws InterruptedException {
+        return warmup == null || warmup.join(java.time.Duration.ofMillis(millis));
     }
 
     /** The {@code file:line} of the call before return address {@code addr}, in the frame's own function; null when DWARF has none. */
