@@ -2,7 +2,6 @@ package io.bpf4j.cli.trace;
 
 import io.bpf4j.BpfException;
 import io.bpf4j.elf.ElfFile;
-import io.bpf4j.kernel.Kallsyms;
 import io.bpf4j.tools.trace.SessionFormat;
 
 import java.io.BufferedReader;
@@ -62,11 +61,10 @@ final class Addr2Line implements SessionFormat.InlineSource, AutoCloseable {
      */
     static Addr2Line open(Path vmlinux, PrintStream err, long... functions) {
         try {
-            long fileStext = stext(vmlinux);
-            long running = Kallsyms.load().first("_stext").map(Kallsyms.Symbol::address).orElse(fileStext);
-            Addr2Line a = new Addr2Line(vmlinux, running - fileStext);
+            long fileStext = stext(vmlinux), slide = Vmlinux.slide(fileStext);
+            Addr2Line a = new Addr2Line(vmlinux, slide);
             a.warmup = Thread.ofPlatform().daemon().name("bpf4j-addr2line-warmup").start(() -> {
-                a.lookup(running + 1);
+                a.lookup(fileStext + slide + 1);
                 for (int i = 0; i < Math.min(64, functions.length); i++) a.lookup(functions[i] + 1);
             });
             return a;
@@ -189,7 +187,7 @@ final class Addr2Line implements SessionFormat.InlineSource, AutoCloseable {
      */
     static long stext(Path vmlinux) throws IOException {
         try (ElfFile elf = ElfFile.open(vmlinux)) {
-            return elf.symbol("_stext").orElseThrow(() -> new IOException("no _stext symbol in " + vmlinux)).value();
+            return Vmlinux.stext(elf, vmlinux);
         } catch (BpfException e) {
             throw new IOException(e.getMessage(), e);
         }

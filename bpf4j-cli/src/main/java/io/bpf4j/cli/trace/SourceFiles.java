@@ -2,8 +2,6 @@ package io.bpf4j.cli.trace;
 
 import io.bpf4j.BpfException;
 import io.bpf4j.elf.ElfFile;
-import io.bpf4j.elf.ElfSymbol;
-import io.bpf4j.kernel.Kallsyms;
 import io.bpf4j.tools.trace.KernelFunction;
 
 import java.io.PrintStream;
@@ -24,10 +22,7 @@ final class SourceFiles {
                 "source-path patterns need a vmlinux with DWARF of this kernel: -k VMLINUX or $BPF4J_VMLINUX (Debian: linux-image-*-dbg)"));
         try (ElfFile elf = ElfFile.open(v)) {
             DwarfUnits units = DwarfUnits.read(elf, v);
-            long file = elf.symbol("_stext").map(ElfSymbol::value)
-                    .orElseThrow(() -> new BpfException(v + ": no _stext symbol for the KASLR slide"));
-            long running = Kallsyms.load().first("_stext").map(Kallsyms.Symbol::address).orElse(file);
-            long slide = running - file;
+            long slide = Vmlinux.slide(Vmlinux.stext(elf, v));
             return f -> f.module() != null ? null : units.unitOf(f.address() - slide);
         }
     }

@@ -3,6 +3,7 @@ package io.bpf4j.cli.trace;
 import io.bpf4j.BpfException;
 import io.bpf4j.elf.ElfFile;
 import io.bpf4j.elf.ElfNote;
+import io.bpf4j.kernel.Kallsyms;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,6 +21,19 @@ import java.util.Optional;
  * for the running release. A vmlinux whose build id is not the running kernel's is never used.
  */
 final class Vmlinux {
+    /** The file's {@code _stext}: with the running kernel's, it gives the KASLR slide. */
+    static long stext(ElfFile elf, Path vmlinux) {
+        return elf.symbol("_stext").orElseThrow(() -> new BpfException("no _stext symbol in " + vmlinux + " (needed for the KASLR slide)")).value();
+    }
+
+    /**
+     * How far KASLR moved the running kernel from a vmlinux whose {@code _stext} is {@code fileStext}:
+     * a running address minus this is the file's. 0 when kallsyms hides addresses.
+     */
+    static long slide(long fileStext) {
+        return Kallsyms.load().first("_stext").map(Kallsyms.Symbol::address).orElse(fileStext) - fileStext;
+    }
+
     private Vmlinux() {}
 
     static final String ENV = "BPF4J_VMLINUX";
