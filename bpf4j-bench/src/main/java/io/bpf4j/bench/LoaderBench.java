@@ -51,11 +51,11 @@ public class LoaderBench {
     }
 
     /**
-     * The parser's methods reach C2 only after some 15,000 parses (2.7 s of one thread's CPU, see
-     * the JIT log): on a 2-core machine shared with other work the compiler threads get a small
-     * share, and five 1 s warm-up iterations measured the interpreter and C1 (iterations still
-     * falling 50 -> 9 ms; after 30 s, 10 ms flat and measurement still falling 2.3 -> 0.9 ms).
-     * Sixty seconds of warm-up: on an idle machine that is ~600,000 parses, far past the point.
+     * Sixty seconds of warm-up, so that the measurement sees C2's code also on a 2-core machine
+     * shared with other work, where the compiler threads get a small share. On an idle one, with
+     * the pre-touched heap bench/run gives the JVM, the parse is at its ~50 us/op within 2-3 s
+     * (where {@code bench/run -q} starts measuring); with G1's growing default heap the first
+     * touches of new memory kept it at 60-870 us/op for seconds (see bench/run).
      */
     @Benchmark
     @Warmup(iterations = 30, time = 2)
