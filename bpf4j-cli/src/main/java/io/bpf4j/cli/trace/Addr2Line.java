@@ -87,6 +87,11 @@ final class Addr2Line implements SessionFormat.InlineSource, AutoCloseable {
         return warmup == null || warmup.join(java.time.Duration.ofMillis(millis));
     }
 
+    /** True when {@code addr} has been looked up (its answer, or that there is none, is kept). */
+    synchronized boolean cached(long addr) {
+        return cache.containsKey(addr);
+    }
+
     /** The {@code file:line} of the call before return address {@code addr}, in the frame's own function; null when DWARF has none. */
     @Override
     public String apply(long addr) {

@@ -280,8 +280,10 @@ public final class TraceCommand implements Callable<Integer> {
         Process child = null;
         long warnedDrops = 0;
         try {
-            out.println("Receiving data...");
-            out.flush();
+            if (!stop) { // not after a Ctrl-C during the wait for addr2line
+                out.println("Receiving data...");
+                out.flush();
+            }
             if (!command.isEmpty()) {
                 try {
                     child = new ProcessBuilder(command).inheritIO().start();

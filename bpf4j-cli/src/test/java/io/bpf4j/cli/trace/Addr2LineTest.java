@@ -72,6 +72,22 @@ class Addr2LineTest {
         }
     }
 
+    /** The warm-up asks about the traced functions, and {@code awaitLoaded} waits for its answers. */
+    @Test
+    void theTracedFunctionsAreLookedUpBeforeTheSourceSaysItIsLoaded(@TempDir Path dir) throws Exception {
+        Path exe = build(dir);
+        Map<String, Long> sym = nm(dir, exe);
+        long slide = Vmlinux.slide(sym.get("_stext"));
+        long answer = sym.get("answer") + slide;
+        try (Addr2Line a = Addr2Line.open(exe, new PrintStream(java.io.OutputStream.nullOutputStream()), answer)) {
+            assertNotNull(a);
+            assertTrue(a.awaitLoaded(60_000), "addr2line's warm-up did not end in 60 s");
+            assertTrue(a.cached(answer + 1), "the traced function was not looked up by the warm-up");
+            assertTrue(a.cached(sym.get("_stext") + slide + 1));
+            assertEquals("kernel/bpf/toy.c:3", a.apply(answer + 1));
+        }
+    }
+
     @Test
     void debiansBuildPathsAreShownFromTheKernelTree() {
         assertEquals("kernel/bpf/syscall.c:4397", Addr2Line.fileLine("debian/build/build_amd64_none_amd64/kernel/bpf/syscall.c:4397"));
