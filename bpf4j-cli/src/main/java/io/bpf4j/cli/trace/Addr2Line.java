@@ -80,8 +80,9 @@ final class Addr2Line implements SessionFormat.InlineSource, AutoCloseable {
     }
 
     /**
-     * Waits up to {@code millis} for addr2line's first answer, which comes once it has loaded
-     * the DWARF; true when it has come (or addr2line failed: lookups then answer nothing).
+     * Waits up to {@code millis} for the warm-up's answers ({@code _stext}, then the traced
+     * functions), which come once addr2line has loaded their units; true when all have come (or
+     * addr2line failed: lookups then answer nothing).
      */
     boolean awaitLoaded(long millis) throws InterruptedException {
         return warmup == null || warmup.join(java.time.Duration.ofMillis(millis));

@@ -259,6 +259,7 @@ public final class TraceCommand implements Callable<Integer> {
     }
 
     volatile boolean stop;
+    ArgLayout.Style argStyle = ArgLayout.Style.COMPACT;
 
     /**
      * Waits, before saying "Receiving data...", until addr2line has loaded the DWARF: the first
@@ -274,7 +275,6 @@ public final class TraceCommand implements Callable<Integer> {
             // Ctrl-C sets stop; the tracer then detaches without having read a session.
         }
     }
-    ArgLayout.Style argStyle = ArgLayout.Style.COMPACT;
 
     int run(Tracer tracer, SessionFormat fmt, SessionFilter filter) throws Exception {
         Process child = null;

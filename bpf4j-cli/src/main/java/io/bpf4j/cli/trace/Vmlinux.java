@@ -28,7 +28,7 @@ final class Vmlinux {
 
     /**
      * How far KASLR moved the running kernel from a vmlinux whose {@code _stext} is {@code fileStext}:
-     * a running address minus this is the file's. 0 when kallsyms hides addresses.
+     * a running address minus this is the file's. 0 when kallsyms has no {@code _stext}.
      */
     static long slide(long fileStext) {
         return Kallsyms.load().first("_stext").map(Kallsyms.Symbol::address).orElse(fileStext) - fileStext;
