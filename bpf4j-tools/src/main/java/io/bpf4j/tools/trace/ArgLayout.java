@@ -364,11 +364,7 @@ public final class ArgLayout {
                 // A cut argument is rendered only as far as the cut (a union such as bpf_attr
                 // renders to kilobytes, of which compact keeps the first line's width).
                 int limit = !verbose && width > 0 ? width : Integer.MAX_VALUE;
-                try {
-                    value(p, vals, p.kind() == AK_CTX ? reads[0] : reads[p.slot()], blob, sb, verbose, limit);
-                } catch (BtfValueFormat.Full full) {
-                    // cut below: sb is longer than the width
-                }
+                value(p, vals, p.kind() == AK_CTX ? reads[0] : reads[p.slot()], blob, sb, verbose, limit);
             }
             out.text(sb, !verbose && width > 0 && sb.length() > width);
         }

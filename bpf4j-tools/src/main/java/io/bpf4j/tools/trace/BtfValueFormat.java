@@ -53,15 +53,6 @@ final class BtfValueFormat {
         return s;
     }
 
-    /** Thrown inside when the text has passed the length the caller will keep; it is cut there. */
-    static final class Full extends RuntimeException {
-        private Full() {
-            super(null, null, false, false);
-        }
-    }
-
-    private static final Full FULL = new Full();
-
     /** Thrown inside when the bytes run out; caught where the truncation mark goes. */
     private static final class Short extends RuntimeException {
         Short() {
@@ -77,9 +68,11 @@ final class BtfValueFormat {
     }
 
     /**
-     * As {@link #value(int, byte[], int, int, StringBuilder, int)}, but throws {@link Full} as
-     * soon as {@code out} is longer than {@code limit} characters: a caller that cuts the text at
-     * a width does not pay for the rest of a large struct or union.
+     * As {@link #value(int, byte[], int, int, StringBuilder, int)}, but stops appending as soon
+     * as {@code out} is longer than {@code limit} characters: a caller that cuts the text at a
+     * width does not pay for the rest of a large struct or union. Every level returns on its own
+     * length check, not through an exception: unwinding a throw through the reader's compiled
+     * frames cost ~10% of a -A session's CPU (TraceConsumerBench).
      */
     void value(int typeId, byte[] data, int off, int end, StringBuilder out, int indent, int limit) {
         try {
@@ -159,7 +152,7 @@ final class BtfValueFormat {
     }
 
     private void write(BtfType t, byte[] d, int off, int end, long bitOff, int bits, StringBuilder out, int indent, int depth, int limit) {
-        if (out.length() > limit) throw FULL;
+        if (out.length() > limit) return;
         switch (t) {
             case BtfType.Int i -> {
                 long v = bits > 0 ? bitfield(d, off, end, bitOff, bits) : le(d, off, i.size(), end);
@@ -216,6 +209,7 @@ final class BtfValueFormat {
         }
         out.append('[');
         for (int k = 0; k <= last; k++) {
+            if (out.length() > limit) return;
             if (k > 0) out.append(',');
             write(a.elemType(), d, (int) (off + k * es), end, 0, 0, out, indent, depth + 1, limit);
         }
@@ -230,6 +224,7 @@ final class BtfValueFormat {
         out.append('{');
         boolean first = true;
         for (Slot m : slots(c)) {
+            if (out.length() > limit) return;
             if (compact && m.pointer) continue;
             int moff = off + (int) m.byteOffset;
             if (m.bits == 0 && moff >= end) {
