@@ -227,6 +227,9 @@ public class TraceConsumerBench {
         if (args) {
             argsRec.set(JAVA_INT_UNALIGNED, 4, tid);
             argsRec.set(JAVA_LONG_UNALIGNED, 8, start);
+            // rbx, as a caller's loop counter would be: every capture differs, so the renderer
+            // cannot reuse the line of the one before (ArgLayout keeps the last).
+            argsRec.set(JAVA_LONG_UNALIGNED, 24 + 64 + 8 * 5, start);
             assembler.accept(argsRec);
         }
         assembler.accept(sessionRec);

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -312,6 +313,22 @@ public final class ArgLayout {
      * builds and encodes a UTF-16 string for it.
      */
     byte[] compactLine(byte[] blob, int width) {
+        // A loop calls a function with the same arguments again and again (the same map, key and
+        // attr on the same stack): the line of the last capture is kept, and an equal capture
+        // costs one comparison of its bytes instead of a rendering.
+        Memo m = last;
+        if (m != null && m.width() == width && Arrays.equals(m.blob(), blob)) return m.line();
+        byte[] line = renderCompactLine(blob, width);
+        last = new Memo(blob, width, line);
+        return line;
+    }
+
+    /** The last {@link #compactLine} rendered: its capture (never changed after it arrived), width and line. */
+    private record Memo(byte[] blob, int width, byte[] line) {}
+
+    private Memo last;
+
+    private byte[] renderCompactLine(byte[] blob, int width) {
         TextBuffer line = new TextBuffer(256);
         format(blob, Style.COMPACT, width, new Sink() {
             @Override

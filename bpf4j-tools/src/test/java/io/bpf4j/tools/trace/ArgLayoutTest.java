@@ -155,6 +155,31 @@ class ArgLayoutTest {
     }
 
     /**
+     * compactLine keeps the line of the last capture: a capture equal to it gets that line, one
+     * that differs in a single byte (here the attr's first word), or the same capture at another
+     * width, gets its own.
+     */
+    @Test
+    void theCompactLineOfARepeatedCaptureIsReusedOnlyForEqualBytes() {
+        ArgLayout l = ArgLayout.of(btf, proto("security_bpf"), ArgLayout.Limits.DEFAULT, true);
+        int len = ByteBuffer.wrap(l.spec()).order(ByteOrder.LITTLE_ENDIAN).getShort(18);
+        byte[][] blobs = new byte[3][];
+        for (int k = 0; k < blobs.length; k++) {
+            ByteBuffer attr = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+            attr.putInt(0, k == 1 ? 4 : 3).putLong(8, 0x7ffc12345678L).putLong(16, 0x7ffc12345690L);
+            blobs[k] = new Capture(1, 0xffffc90000123000L, len).read(1, ArgLayout.AK_BYTES, attr.array(), len).bytes();
+        }
+        assertArrayEquals(blobs[0], blobs[2]);
+        for (int width : new int[] {120, 120, 40, 120}) {
+            for (byte[] blob : blobs) {
+                String line = new String(l.compactLine(blob, width), java.nio.charset.StandardCharsets.UTF_8);
+                assertEquals(String.join(" ", l.format(blob, ArgLayout.Style.COMPACT, width)), line, "width " + width);
+                assertTrue(line.contains(blob == blobs[1] ? ".map_type=4," : ".map_type=3,"), line);
+            }
+        }
+    }
+
+    /**
      * A compact argument cut at a width is rendered only as far as the cut; the text must be the
      * full rendering's, cut, at every width. security_bpf's {@code union bpf_attr} renders every
      * variant that overlaps a non-zero byte (kilobytes for a map lookup's attr).
