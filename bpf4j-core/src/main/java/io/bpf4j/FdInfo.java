@@ -38,16 +38,38 @@ public final class FdInfo {
         // The path written straight into the buffer: no string per object; one only for an error.
         int raw = fd.raw();
         MemorySegment s = SCRATCH.get();
-        int n = SELF.length;
-        MemorySegment.copy(SELF, 0, s, JAVA_BYTE, 0, n);
+        int dir = SelfDir.FD, n = 0;
+        if (dir < 0) {
+            n = SELF.length;
+            MemorySegment.copy(SELF, 0, s, JAVA_BYTE, 0, n);
+        }
         int digits = 1;
         for (int v = raw; v >= 10; v /= 10) digits++;
         for (int i = digits - 1, v = raw; i >= 0; i--, v /= 10) s.set(JAVA_BYTE, n + i, (byte) ('0' + v % 10));
         s.set(JAVA_BYTE, n + digits, (byte) 0);
-        return read(null, raw, s, s.asSlice(PATH_ROOM));
+        return read(null, raw, dir, s, s.asSlice(PATH_ROOM));
     }
 
     private static final byte[] SELF = "/proc/self/fdinfo/".getBytes(StandardCharsets.ISO_8859_1);
+
+    /**
+     * /proc/self/fdinfo, opened once on first use and kept for the life of the process, so that an
+     * fdinfo is opened by its number alone: openat() then resolves one component instead of
+     * walking /proc, following the self link and revalidating the pid's directory each time
+     * (`bpf4j inspect` opens one per object). A JVM never runs Java code in a forked child, so
+     * the directory is always this process's. -1 if it could not be opened: each read then
+     * gives the whole path.
+     */
+    private static final class SelfDir {
+        static final int FD;
+
+        static {
+            try (Arena a = Arena.ofConfined()) {
+                int fd = Syscalls.open(a.allocateFrom("/proc/self/fdinfo"), Syscalls.O_RDONLY | Syscalls.O_CLOEXEC);
+                FD = fd < 0 ? -1 : fd;
+            }
+        }
+    }
 
     /** Reads any process's fdinfo (needs ptrace-read access to it). */
     public static FdInfo of(int pid, int fd) {
@@ -71,19 +93,22 @@ public final class FdInfo {
         int n = path.length();
         if (n >= PATH_ROOM) {
             try (Arena a = Arena.ofConfined()) {
-                return read(path, -1, a.allocateFrom(path), s.asSlice(PATH_ROOM));
+                return read(path, -1, Syscalls.AT_FDCWD, a.allocateFrom(path), s.asSlice(PATH_ROOM));
             }
         }
         for (int i = 0; i < n; i++) s.set(JAVA_BYTE, i, (byte) path.charAt(i));
         s.set(JAVA_BYTE, n, (byte) 0);
-        return read(path, -1, s, s.asSlice(PATH_ROOM));
+        return read(path, -1, Syscalls.AT_FDCWD, s, s.asSlice(PATH_ROOM));
     }
 
     private static final byte[] EMPTY = {};
 
-    /** Reads the file at cPath; {@code path}, or if null this process's fd {@code self}, names it in errors. */
-    private static FdInfo read(String path, int self, MemorySegment cPath, MemorySegment buf) {
-        int fd = Syscalls.open(cPath, Syscalls.O_RDONLY | Syscalls.O_CLOEXEC);
+    /**
+     * Reads the file at cPath, relative to the directory fd {@code dir}; {@code path}, or if null
+     * this process's fd {@code self}, names it in errors.
+     */
+    private static FdInfo read(String path, int self, int dir, MemorySegment cPath, MemorySegment buf) {
+        int fd = Syscalls.openAt(dir, cPath, Syscalls.O_RDONLY | Syscalls.O_CLOEXEC);
         if (fd < 0) throw failure(path, self, -fd);
         try {
             byte[] text = EMPTY;

@@ -39,7 +39,7 @@ public final class Syscalls {
     static final long SYS_READ = X86_64 ? 0 : 63;
     static final long SYS_OPENAT = X86_64 ? 257 : 56;
     static final long SYS_CLOCK_GETTIME = X86_64 ? 228 : 113;
-    static final long AT_FDCWD = -100;
+    public static final int AT_FDCWD = -100;
 
     /**
      * syscall(3) with three arguments, the middle one a pointer: bpf(2), and with the same shape
@@ -264,9 +264,14 @@ public final class Syscalls {
      * (no mode is passed). Returns the fd or {@code -errno}.
      */
     public static int open(MemorySegment path, int flags) {
+        return openAt(AT_FDCWD, path, flags);
+    }
+
+    /** openat(dir, path, flags), as {@link #open(MemorySegment, int)} but relative to the directory fd {@code dir}. */
+    public static int openAt(int dir, MemorySegment path, int flags) {
         MemorySegment st = state();
         try {
-            long r = (long) SYSCALL3.invokeExact(st, SYS_OPENAT, AT_FDCWD, path, (long) flags);
+            long r = (long) SYSCALL3.invokeExact(st, SYS_OPENAT, (long) dir, path, (long) flags);
             return (int) ret(r, st);
         } catch (Throwable t) {
             throw rethrow(t);
