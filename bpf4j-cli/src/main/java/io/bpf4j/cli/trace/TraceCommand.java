@@ -11,6 +11,7 @@ import io.bpf4j.tools.trace.ArgLayout;
 import io.bpf4j.tools.trace.AttachMode;
 import io.bpf4j.tools.trace.InjectedProbe;
 import io.bpf4j.tools.trace.FunctionSelector;
+import io.bpf4j.tools.trace.ReaderWarmup;
 import io.bpf4j.tools.trace.Session;
 import io.bpf4j.tools.trace.SessionFilter;
 import io.bpf4j.tools.trace.SessionFormat;
@@ -227,7 +228,8 @@ public final class TraceCommand implements Callable<Integer> {
                     || e instanceof io.bpf4j.UnsupportedFeatureException) throw e;
             throw new BpfException(e.getMessage() + "; this kernel cannot run the tracer, run it in the kernel lab: bpf4j vm run --kernel 6.1 -- bpf4j trace ...", e);
         }
-        SessionFormat fmt = new SessionFormat(Kallsyms.load(), lines).withArgs(argStyle, argsWidth).withLbrMax(lbrMax);
+        Kallsyms ksyms = Kallsyms.load();
+        SessionFormat fmt = new SessionFormat(ksyms, lines).withArgs(argStyle, argsWidth).withLbrMax(lbrMax);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop = true;
@@ -246,6 +248,8 @@ public final class TraceCommand implements Callable<Integer> {
                 err.printf("Skipped %d function%s:%n", tracer.skipped().size(), tracer.skipped().size() == 1 ? "" : "s");
                 for (String s : tracer.skipped()) err.println("  " + s);
             }
+            // Without file:line, so that made-up addresses never reach addr2line; meanwhile it loads.
+            warmUp(tracer, new SessionFormat(ksyms, null).withArgs(argStyle, argsWidth).withLbrMax(lbrMax), filter);
             if (lines instanceof Addr2Line a) awaitLoaded(a);
             return run(tracer, fmt, filter);
         } finally {
@@ -345,9 +349,38 @@ public final class TraceCommand implements Callable<Integer> {
 
     void print(Session s, SessionFormat fmt, SessionFilter filter) {
         if (!filter.test(s)) return;
-        if (json) text.append(Json.write(fmt.json(s))).append('\n');
-        else fmt.write(s, table, !table || s.failed(), text);
+        format(s, fmt, text);
         if (text.length() >= 1 << 20) flushText(); // a very large batch: keep the buffer bounded
+    }
+
+    private void format(Session s, SessionFormat fmt, TextBuffer into) {
+        if (json) into.append(Json.write(fmt.json(s))).append('\n');
+        else fmt.write(s, table, !table || s.failed(), into);
+    }
+
+    /**
+     * Formats {@link ReaderWarmup}'s made-up sessions of the traced functions as print does,
+     * into a buffer that is thrown away, before "Receiving data": the JIT then compiles the
+     * reader while nothing is traced yet. A warm-up that fails only costs its time (and says so
+     * with -v): nothing of it is printed or counted.
+     */
+    private void warmUp(Tracer tracer, SessionFormat fmt, SessionFilter filter) {
+        // For the overhead bench (bench/trace): BPF4J_TRACE_WARMUP=N made-up sessions, 0 for none.
+        String env = System.getenv("BPF4J_TRACE_WARMUP");
+        int sessions = env != null && env.matches("\\d{1,6}") ? Integer.parseInt(env) : ReaderWarmup.SESSIONS;
+        if (stop || sessions == 0) return;
+        TextBuffer scratch = new TextBuffer(1 << 16);
+        long t0 = System.nanoTime();
+        try {
+            int n = ReaderWarmup.run(tracer.functionTable(), tracer.stacksAtEntry(), sessions, s -> {
+                filter.test(s);
+                format(s, fmt, scratch);
+                scratch.clear();
+            });
+            if (verbose) err.printf("Reader warmed up on %d made-up sessions in %d ms.%n", n, (System.nanoTime() - t0) / 1_000_000);
+        } catch (RuntimeException e) {
+            if (verbose) err.println("Reader warm-up failed (tracing goes on): " + e);
+        }
     }
 
     void flushText() {

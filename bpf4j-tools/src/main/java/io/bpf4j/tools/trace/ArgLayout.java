@@ -251,6 +251,34 @@ public final class ArgLayout {
         return b.array();
     }
 
+    /**
+     * A capture of this layout as trace.bpf.c ships it, with made-up contents that change with
+     * {@code seed}: every register a kernel address or a number, every read argument filled to
+     * its length with lower-case letters (so integers, enums, pointers, structs and strings all
+     * render). The reader's warm-up ({@link ReaderWarmup}) renders these.
+     */
+    byte[] sample(long seed) {
+        ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(2, (byte) nvals);
+        for (int i = 0; i < nvals; i++) b.putLong(8 + 8 * i, i % 2 == 0 ? 0xffff888000100000L + 64 * seed + i : seed + i);
+        int pos = CALL_HDR, nread = 0;
+        for (Param p : params) {
+            if (p.kind() == AK_NONE) continue;
+            // A string or a map's key and value: a few bytes, as most are; the rest to their limit.
+            int len = p.kind() == AK_STR || p.kind() == AK_SIZED ? Math.min(p.len(), 12) : p.len();
+            b.putShort(pos, (short) len);
+            b.put(pos + 2, (byte) (p.kind() == AK_CTX ? 0 : p.slot()));
+            b.put(pos + 3, (byte) p.kind());
+            for (int k = 0; k < len; k++) b.put(pos + ARG_HDR + k, (byte) ('a' + (seed + k) % 26));
+            if (p.kind() == AK_STR && len > 0) b.put(pos + ARG_HDR + len - 1, (byte) 0);
+            pos += ARG_HDR + ((len + 7) & ~7);
+            nread++;
+        }
+        b.putShort(0, (short) pos);
+        b.put(3, (byte) nread);
+        return Arrays.copyOf(b.array(), pos);
+    }
+
     /** Bytes one call's capture takes at most. */
     int total() {
         return total;

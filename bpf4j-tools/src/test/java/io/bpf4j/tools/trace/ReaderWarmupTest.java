@@ -1,0 +1,103 @@
+package io.bpf4j.tools.trace;
+
+import io.bpf4j.btf.Btf;
+import io.bpf4j.kernel.Kallsyms;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The made-up sessions `bpf4j trace` formats before it reads the ring buffer: they must go
+ * through the same assembler and formatter as real ones and come out as the failing sessions
+ * they describe, with this kernel's BTF behind the -A captures.
+ */
+class ReaderWarmupTest {
+    static Btf btf;
+
+    @BeforeAll
+    static void kernelBtf() {
+        Path p = Path.of("/sys/kernel/btf/vmlinux");
+        assumeTrue(Files.isReadable(p), "no kernel BTF on this machine");
+        btf = Btf.read(p);
+    }
+
+    static TracedFunction fn(int id, String name, long address, boolean entry, ReturnKind returns, boolean args) {
+        TracedFunction f = new TracedFunction(id, new KernelFunction(name, null, address), entry, returns, 3, true);
+        return args ? f.withArgs(ArgLayout.of(btf, ReturnKind.proto(btf, name).orElseThrow(), ArgLayout.Limits.DEFAULT, true)) : f;
+    }
+
+    static TracedFunction[] table(boolean args) {
+        return new TracedFunction[] {
+            fn(0, "security_bpf", 0xffffffff81210000L, false, ReturnKind.INT32, args),
+            fn(1, "__x64_sys_bpf", 0xffffffff81200000L, true, ReturnKind.LONG, args),
+            fn(2, "bpf_map_copy_value", 0xffffffff81220000L, false, ReturnKind.INT32, args),
+        };
+    }
+
+    static final Kallsyms KSYMS = Kallsyms.parse("""
+            ffffffff81200000 T __x64_sys_bpf
+            ffffffff81210000 T security_bpf
+            ffffffff81220000 T bpf_map_copy_value
+            """);
+
+    @Test
+    void eachSessionIsTheEntryFunctionFailingWithItsLastCallee() {
+        for (boolean atEntry : new boolean[] {false, true}) {
+            List<Session> got = new ArrayList<>();
+            assertEquals(50, ReaderWarmup.run(table(false), atEntry, 50, got::add));
+            assertEquals(50, got.size());
+            for (Session s : got) {
+                assertTrue(s.failed());
+                assertEquals("__x64_sys_bpf", s.root().function().name());
+                assertEquals(List.of("security_bpf", "bpf_map_copy_value"), s.root().children().stream().map(c -> c.function().name()).toList());
+                assertEquals("bpf_map_copy_value", s.errorCall().function().name());
+                assertEquals(-22, (int) s.errorCall().result());
+                assertEquals(atEntry, s.stackAtEntry());
+                assertEquals(5, s.stack().length);
+            }
+            String text = new String(write(new SessionFormat(KSYMS, null), got.getFirst()), StandardCharsets.UTF_8);
+            assertTrue(text.contains("bpf_map_copy_value") && text.contains("[-EINVAL]"), text);
+        }
+    }
+
+    @Test
+    void withArgumentsEveryCallCarriesACaptureThatChangesPerSession() {
+        List<Session> got = new ArrayList<>();
+        ReaderWarmup.run(table(true), false, 3, got::add);
+        SessionFormat fmt = new SessionFormat(KSYMS, null).withArgs(ArgLayout.Style.COMPACT, 120);
+        List<String> lines = new ArrayList<>();
+        for (Session s : got) {
+            for (Call c : List.of(s.root(), s.root().children().get(0), s.root().children().get(1))) {
+                assertTrue(c.hasArgs(), c.function().name());
+                String line = String.join(" ", c.args(ArgLayout.Style.COMPACT, 120));
+                assertFalse(line.contains("=?"), line);
+                lines.add(line);
+            }
+            String text = new String(write(fmt, s), StandardCharsets.UTF_8);
+            assertTrue(text.contains("map=&{"), text); // the error stack shows the failing path: bpf_map_copy_value, not security_bpf
+        }
+        // security_bpf's attr in the first session and in the second differ.
+        assertNotEquals(lines.get(1), lines.get(4));
+    }
+
+    @Test
+    void aTableOfProbesOnlyMakesNothing() {
+        TracedFunction probe = new TracedFunction(0, new KernelFunction("kprobe:x", null, 0), false, ReturnKind.VOID, 0, true,
+                TracedFunction.Kind.PROBE, null, null);
+        assertEquals(0, ReaderWarmup.run(new TracedFunction[] {probe}, false, 10, s -> fail("no session expected")));
+    }
+
+    static byte[] write(SessionFormat fmt, Session s) {
+        TextBuffer t = new TextBuffer(4096);
+        fmt.write(s, false, true, t);
+        return t.toByteArray();
+    }
+}
