@@ -272,7 +272,7 @@ public final class TraceCommand implements Callable<Integer> {
      * all 20,000 sessions in under a second). Ctrl-C ends the wait.
      */
     private void awaitLoaded(Addr2Line a) throws InterruptedException {
-        if (a.awaitLoaded(1000)) return;
+        for (int i = 0; i < 10; i++) if (stop || a.awaitLoaded(100)) return;
         err.println("Note: waiting for addr2line to load " + a.vmlinux() + " (-sn goes without file:line)...");
         err.flush();
         while (!stop && !a.awaitLoaded(100)) {
@@ -376,7 +376,7 @@ public final class TraceCommand implements Callable<Integer> {
                 filter.test(s);
                 format(s, fmt, scratch);
                 scratch.clear();
-            });
+            }, () -> stop);
             if (verbose) err.printf("Reader warmed up on %d made-up sessions in %d ms.%n", n, (System.nanoTime() - t0) / 1_000_000);
         } catch (RuntimeException e) {
             if (verbose) err.println("Reader warm-up failed (tracing goes on): " + e);

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -32,10 +33,11 @@ public final class ReaderWarmup {
     public static final int SESSIONS = 1000;
 
     /**
-     * Feeds {@code n} made-up sessions of {@code table}'s functions to {@code sink}; returns how
-     * many it made (0 when the table has no kernel or BPF program function).
+     * Feeds {@code n} made-up sessions of {@code table}'s functions to {@code sink}, stopping
+     * early once {@code stop} says so (checked every 50 sessions: a Ctrl-C); returns how many it
+     * made (0 when the table has no kernel or BPF program function).
      */
-    public static int run(TracedFunction[] table, boolean stacksAtEntry, int n, Consumer<Session> sink) {
+    public static int run(TracedFunction[] table, boolean stacksAtEntry, int n, Consumer<Session> sink, BooleanSupplier stop) {
         List<TracedFunction> fns = new ArrayList<>();
         TracedFunction root = null;
         for (TracedFunction f : table) {
@@ -53,7 +55,10 @@ public final class ReaderWarmup {
         SessionAssembler assembler = new SessionAssembler(table, sink);
         try (Arena arena = Arena.ofConfined()) {
             Records r = new Records(arena, path, stacksAtEntry);
-            for (int i = 0; i < n; i++) r.session(assembler, 1000 + i % 64, 1_000_000_000L + 10_000L * i, i);
+            for (int i = 0; i < n; i++) {
+                if (i % 50 == 0 && stop.getAsBoolean()) return i;
+                r.session(assembler, 1000 + i % 64, 1_000_000_000L + 10_000L * i, i);
+            }
         }
         return n;
     }

@@ -52,7 +52,7 @@ class ReaderWarmupTest {
     void eachSessionIsTheEntryFunctionFailingWithItsLastCallee() {
         for (boolean atEntry : new boolean[] {false, true}) {
             List<Session> got = new ArrayList<>();
-            assertEquals(50, ReaderWarmup.run(table(false), atEntry, 50, got::add));
+            assertEquals(50, ReaderWarmup.run(table(false), atEntry, 50, got::add, () -> false));
             assertEquals(50, got.size());
             for (Session s : got) {
                 assertTrue(s.failed());
@@ -71,7 +71,7 @@ class ReaderWarmupTest {
     @Test
     void withArgumentsEveryCallCarriesACaptureThatChangesPerSession() {
         List<Session> got = new ArrayList<>();
-        ReaderWarmup.run(table(true), false, 3, got::add);
+        ReaderWarmup.run(table(true), false, 3, got::add, () -> false);
         SessionFormat fmt = new SessionFormat(KSYMS, null).withArgs(ArgLayout.Style.COMPACT, 120);
         List<String> lines = new ArrayList<>();
         for (Session s : got) {
@@ -89,10 +89,17 @@ class ReaderWarmupTest {
     }
 
     @Test
+    void aStopEndsTheWarmUpAtTheNextCheck() {
+        List<Session> got = new ArrayList<>();
+        assertEquals(100, ReaderWarmup.run(table(false), false, 1000, got::add, () -> got.size() >= 60));
+        assertEquals(100, got.size());
+    }
+
+    @Test
     void aTableOfProbesOnlyMakesNothing() {
         TracedFunction probe = new TracedFunction(0, new KernelFunction("kprobe:x", null, 0), false, ReturnKind.VOID, 0, true,
                 TracedFunction.Kind.PROBE, null, null);
-        assertEquals(0, ReaderWarmup.run(new TracedFunction[] {probe}, false, 10, s -> fail("no session expected")));
+        assertEquals(0, ReaderWarmup.run(new TracedFunction[] {probe}, false, 10, s -> fail("no session expected"), () -> false));
     }
 
     static byte[] write(SessionFormat fmt, Session s) {
