@@ -9,11 +9,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * --filter-arg's language and what it compiles to for trace.bpf.c: paths resolved to register,
@@ -26,9 +23,7 @@ class ArgFilterTest {
 
     @BeforeAll
     static void kernelBtf() {
-        Path p = Path.of("/sys/kernel/btf/vmlinux");
-        assumeTrue(Files.isReadable(p), "no kernel BTF on this machine");
-        btf = Btf.read(p);
+        btf = HostBtf.read();
         copyValue = ArgLayout.of(btf, ReturnKind.proto(btf, "bpf_map_copy_value").orElseThrow(), ArgLayout.Limits.DEFAULT, true);
     }
 

@@ -6,13 +6,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The made-up sessions `bpf4j trace` formats before it reads the ring buffer: they must go
@@ -24,9 +21,7 @@ class ReaderWarmupTest {
 
     @BeforeAll
     static void kernelBtf() {
-        Path p = Path.of("/sys/kernel/btf/vmlinux");
-        assumeTrue(Files.isReadable(p), "no kernel BTF on this machine");
-        btf = Btf.read(p);
+        btf = HostBtf.read();
     }
 
     static TracedFunction fn(int id, String name, long address, boolean entry, ReturnKind returns, boolean args) {

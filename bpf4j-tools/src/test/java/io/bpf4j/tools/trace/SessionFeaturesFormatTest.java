@@ -8,8 +8,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +16,6 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The second step's records, laid out as trace.bpf.c writes them, assembled and printed:
@@ -84,9 +81,7 @@ class SessionFeaturesFormatTest {
 
     @Test
     void capturedArgumentsPrintBesideTheirCallsInEachForm() {
-        Path p = Path.of("/sys/kernel/btf/vmlinux");
-        assumeTrue(Files.isReadable(p), "no kernel BTF on this machine");
-        Btf btf = Btf.read(p);
+        Btf btf = HostBtf.read();
         // bpf_fd_array_map_update_elem(map, map_file, key, value, map_flags) with the blog's map.
         ArgLayout upd = ArgLayout.of(btf, ReturnKind.proto(btf, "bpf_fd_array_map_update_elem").orElseThrow(), ArgLayout.Limits.DEFAULT, true);
         TracedFunction[] fns = FNS.clone();
