@@ -229,7 +229,7 @@ public final class TraceCommand implements Callable<Integer> {
             throw new BpfException(e.getMessage() + "; this kernel cannot run the tracer, run it in the kernel lab: bpf4j vm run --kernel 6.1 -- bpf4j trace ...", e);
         }
         Kallsyms ksyms = Kallsyms.load();
-        SessionFormat fmt = new SessionFormat(ksyms, lines).withArgs(argStyle, argsWidth).withLbrMax(lbrMax);
+        SessionFormat fmt = sessionFormat(ksyms, lines);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop = true;
@@ -249,7 +249,7 @@ public final class TraceCommand implements Callable<Integer> {
                 for (String s : tracer.skipped()) err.println("  " + s);
             }
             // Without file:line, so that made-up addresses never reach addr2line; meanwhile it loads.
-            warmUp(tracer, new SessionFormat(ksyms, null).withArgs(argStyle, argsWidth).withLbrMax(lbrMax), filter);
+            warmUp(tracer, sessionFormat(ksyms, null), filter);
             if (lines instanceof Addr2Line a) awaitLoaded(a);
             return run(tracer, fmt, filter);
         } finally {
@@ -264,6 +264,11 @@ public final class TraceCommand implements Callable<Integer> {
 
     volatile boolean stop;
     ArgLayout.Style argStyle = ArgLayout.Style.COMPACT;
+
+    /** The session format of this command's options, with file:line from {@code lines} (null: none). */
+    private SessionFormat sessionFormat(Kallsyms ksyms, LongFunction<String> lines) {
+        return new SessionFormat(ksyms, lines).withArgs(argStyle, argsWidth).withLbrMax(lbrMax);
+    }
 
     /**
      * Waits, before saying "Receiving data...", until addr2line has loaded the DWARF: the first

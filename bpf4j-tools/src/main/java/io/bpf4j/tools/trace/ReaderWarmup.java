@@ -16,9 +16,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * Made-up failing sessions of the traced functions, as trace.bpf.c's records, through a
  * {@link SessionAssembler} of their own: `bpf4j trace` formats these before it says "Receiving
  * data", so that the JIT compiles the reader's code then, not while the traced workload runs.
- * In the lab's 6.12 guest, the reader's CPU time over the first 20,000 failing sessions was
- * 2.8 s against 0.9-1.0 s for each later 20,000 (7.6 s against 1.7-1.8 s with -A): compilation
- * and interpretation, on the CPUs the traced program wanted.
+ * In the lab's 6.12 guest (a host thread per vCPU), the reader's CPU time over the first 20,000
+ * failing sessions was 1.55-1.64 s against 0.54-0.96 s for each later 20,000 (2.7 s against
+ * 1.1-1.2 s with -A): compilation and interpretation, on the CPUs the traced program wanted.
  *
  * <p>Each session is an entry function calling up to three others in turn, the last of which
  * fails, and the entry function failing with it; its stack (or, where the tracer takes stacks at
@@ -137,7 +137,7 @@ public final class ReaderWarmup {
             assembler.accept(session);
         }
 
-        /** Where call c returns to: inside its caller (the root's: inside the first frame above it). */
+        /** A made-up return address for call c: inside the root for a callee, inside the last callee for the root. */
         long returnAddress(int c) {
             TracedFunction caller = c == 0 ? path.get(path.size() - 1) : path.get(0);
             return caller.function().address() + 0x40 + c;
