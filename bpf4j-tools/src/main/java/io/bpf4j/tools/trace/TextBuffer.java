@@ -38,10 +38,13 @@ public final class TextBuffer {
     }
 
     public TextBuffer append(char c) {
-        ensure(3);
         if (c < 0x80) {
+            if (len == buf.length) ensure(1);
             buf[len++] = (byte) c;
-        } else if (c < 0x800) {
+            return this;
+        }
+        ensure(3);
+        if (c < 0x800) {
             buf[len++] = (byte) (0xc0 | c >> 6);
             buf[len++] = (byte) (0x80 | c & 0x3f);
         } else {
@@ -102,9 +105,26 @@ public final class TextBuffer {
     public TextBuffer repeat(char ascii, int n) {
         if (n <= 0) return this;
         ensure(n);
-        Arrays.fill(buf, len, len + n, (byte) ascii);
+        // Padding is spaces or zeros: one arraycopy from a row of them. The reader runs C1 code
+        // (the launcher's -XX:TieredStopAtLevel=1), where Arrays.fill is a loop over the bytes and
+        // arraycopy an intrinsic.
+        byte[] row = ascii == ' ' ? SPACES : ascii == '0' ? ZEROS : null;
+        if (row != null && n <= row.length) System.arraycopy(row, 0, buf, len, n);
+        else Arrays.fill(buf, len, len + n, (byte) ascii);
         len += n;
         return this;
+    }
+
+    private static final byte[] SPACES = new byte[128], ZEROS = new byte[32];
+    private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+    /** 10^i for i in 0..18. */
+    private static final long[] POW10 = new long[19];
+
+    static {
+        Arrays.fill(SPACES, (byte) ' ');
+        Arrays.fill(ZEROS, (byte) '0');
+        POW10[0] = 1;
+        for (int i = 1; i < POW10.length; i++) POW10[i] = POW10[i - 1] * 10;
     }
 
     /** Decimal, as {@link Long#toString(long)}. */
@@ -116,12 +136,38 @@ public final class TextBuffer {
         }
         int d = digits(v);
         ensure(d);
-        for (int i = len + d - 1; i >= len; i--) {
-            buf[i] = (byte) ('0' + v % 10);
-            v /= 10;
+        int i = len + d;
+        // C1 divides by a constant with an idiv instruction (tens of cycles each): one long
+        // division per nine digits, then multiply-and-shift for the int part.
+        while (v >= 1_000_000_000L) {
+            long q = v / 1_000_000_000L;
+            i = nineDigits((int) (v - q * 1_000_000_000L), i);
+            v = q;
         }
+        int x = (int) v;
+        while (x >= 10) {
+            int q = tenth(x);
+            buf[--i] = (byte) ('0' + x - q * 10);
+            x = q;
+        }
+        buf[--i] = (byte) ('0' + x);
         len += d;
         return this;
+    }
+
+    /** {@code x / 10} for {@code 0 <= x < 2^31}, without a division (exact over that range). */
+    private static int tenth(int x) {
+        return (int) ((x * 0xCCCCCCCDL) >>> 35);
+    }
+
+    /** Nine decimal digits of {@code 0 <= x < 10^9}, zero-padded, ending before {@code end}; returns where they start. */
+    private int nineDigits(int x, int end) {
+        for (int k = 0; k < 9; k++) {
+            int q = tenth(x);
+            buf[--end] = (byte) ('0' + x - q * 10);
+            x = q;
+        }
+        return end;
     }
 
     /** {@code v} in decimal with at least {@code width} digits, zero-padded ({@code v >= 0}). */
@@ -135,7 +181,7 @@ public final class TextBuffer {
         int d = Math.max(1, (67 - Long.numberOfLeadingZeros(v)) / 4);
         ensure(d);
         for (int i = len + d - 1; i >= len; i--) {
-            buf[i] = (byte) "0123456789abcdef".charAt((int) (v & 15));
+            buf[i] = HEX[(int) (v & 15)];
             v >>>= 4;
         }
         len += d;
@@ -145,10 +191,7 @@ public final class TextBuffer {
     /** Decimal digits of a non-negative value. */
     public static int digits(long v) {
         int d = 1;
-        while (v >= 10) {
-            v /= 10;
-            d++;
-        }
+        while (d < POW10.length && v >= POW10[d]) d++;
         return d;
     }
 

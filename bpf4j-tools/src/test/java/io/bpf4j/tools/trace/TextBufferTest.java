@@ -21,6 +21,35 @@ class TextBufferTest {
     }
 
     @Test
+    void everyDigitCountAndItsNeighboursReadAsTheJdkWritesThem() {
+        // Each power of ten, one less and one more (where the digit count changes and where the
+        // int path and the per-nine-digits long path meet), and random values of every length.
+        java.util.Random r = new java.util.Random(42);
+        for (long p = 1; p > 0 && p <= Long.MAX_VALUE / 10 * 10; p *= 10) {
+            for (long v : new long[] {p - 1, p, p + 1, -p, r.nextLong(p, p <= Long.MAX_VALUE / 10 ? p * 10 : Long.MAX_VALUE)}) {
+                assertEquals(Long.toString(v), new TextBuffer(1).append(v).toString());
+                if (v >= 0) assertEquals(Long.toString(v).length(), TextBuffer.digits(v), "digits of " + v);
+                if (v >= 0) assertEquals(String.format("%020d", v), new TextBuffer(1).appendZeroPadded(v, 20).toString());
+            }
+            if (p > Long.MAX_VALUE / 10) break;
+        }
+        for (int i = 0; i < 10_000; i++) {
+            long v = r.nextLong() >> r.nextInt(64);
+            assertEquals(Long.toString(v), new TextBuffer(1).append(v).toString());
+        }
+    }
+
+    @Test
+    void paddingOfEveryWidthIncludingWiderThanItsRow() {
+        for (int n = -1; n <= 300; n++) {
+            String want = n <= 0 ? "" : " ".repeat(n);
+            assertEquals("x" + want + "y", new TextBuffer(1).append('x').spaces(n).append('y').toString());
+            assertEquals("x" + want.replace(' ', '0') + "y", new TextBuffer(1).append('x').repeat('0', n).append('y').toString());
+            assertEquals(want.replace(' ', '='), new TextBuffer(1).repeat('=', n).toString());
+        }
+    }
+
+    @Test
     void textIsUtf8IncludingSurrogatePairs() {
         String s = "‼ → ← ↔ é \uD83D\uDE00 plain";
         TextBuffer b = new TextBuffer(2); // grows many times
