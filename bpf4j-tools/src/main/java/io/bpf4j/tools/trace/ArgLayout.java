@@ -317,8 +317,8 @@ public final class ArgLayout {
             }
 
             @Override
-            public void text(StringBuilder sb, boolean cut) {
-                out.add(cut ? sb.substring(0, width) + BtfValueFormat.ELLIPSIS : sb.toString());
+            public void text(TextBuffer value, int cut) {
+                out.add(cut >= 0 ? new String(value.toByteArray(), 0, cut, StandardCharsets.UTF_8) + BtfValueFormat.ELLIPSIS : value.toString());
             }
         });
         return out;
@@ -328,8 +328,8 @@ public final class ArgLayout {
     private interface Sink {
         void text(String s);
 
-        /** The argument's text in {@code sb}; if {@code cut}, only its first {@code width} chars are kept, then {@code …}. */
-        void text(StringBuilder sb, boolean cut);
+        /** The argument's text in {@code value}; if {@code cut >= 0}, only its bytes before {@code cut} (its first {@code width} chars) are kept, then {@code …}. */
+        void text(TextBuffer value, int cut);
     }
 
     private static final byte[] ELLIPSIS_UTF8 = BtfValueFormat.ELLIPSIS.getBytes(StandardCharsets.UTF_8);
@@ -366,11 +366,10 @@ public final class ArgLayout {
             }
 
             @Override
-            public void text(StringBuilder sb, boolean cut) {
+            public void text(TextBuffer value, int cut) {
                 if (line.length() > 0) line.append(' ');
-                if (cut) sb.setLength(width);
-                line.append(sb.toString().getBytes(StandardCharsets.UTF_8));
-                if (cut) line.append(ELLIPSIS_UTF8);
+                line.append(value, cut >= 0 ? cut : value.length());
+                if (cut >= 0) line.append(ELLIPSIS_UTF8);
             }
         });
         return line.toByteArray();
@@ -394,7 +393,7 @@ public final class ArgLayout {
         boolean verbose = style == Style.VERBOSE;
         for (Param p : params) {
             // Sized for a cut argument, which is rendered a little past the width: no growth on the way.
-            StringBuilder sb = new StringBuilder(!verbose && width > 0 ? width + 64 : 256);
+            TextBuffer sb = new TextBuffer(!verbose && width > 0 ? width + 64 : 256);
             sb.append(p.name()).append(verbose ? " = " : "=");
             if (tracepoint != null) {
                 int[] r = reads[0];
@@ -407,15 +406,25 @@ public final class ArgLayout {
                 sb.append("?"); // passed on the stack: not captured
             } else {
                 // A cut argument is rendered only as far as the cut (a union such as bpf_attr
-                // renders to kilobytes, of which compact keeps the first line's width).
+                // renders to kilobytes, of which compact keeps the first line's width). The
+                // renderer stops once the bytes pass the width: exact for ASCII, which is one
+                // byte per char. Text with other chars is shorter in chars than in bytes, so
+                // where it came out under the width in chars, it is rendered again in full.
+                int[] read = p.kind() == AK_CTX ? reads[0] : reads[p.slot()];
                 int limit = !verbose && width > 0 ? width : Integer.MAX_VALUE;
-                value(p, vals, p.kind() == AK_CTX ? reads[0] : reads[p.slot()], blob, sb, verbose, limit);
+                value(p, vals, read, blob, sb, verbose, limit);
+                if (limit != Integer.MAX_VALUE && sb.length() > width && sb.indexOfChar(width) == sb.length()) {
+                    sb.clear();
+                    sb.append(p.name()).append('=');
+                    value(p, vals, read, blob, sb, false, Integer.MAX_VALUE);
+                }
             }
-            out.text(sb, !verbose && width > 0 && sb.length() > width);
+            int cut = !verbose && width > 0 && sb.length() > width ? sb.indexOfChar(width) : sb.length();
+            out.text(sb, cut < sb.length() ? cut : -1);
         }
     }
 
-    private void value(Param p, long[] vals, int[] read, byte[] blob, StringBuilder sb, boolean verbose, int limit) {
+    private void value(Param p, long[] vals, int[] read, byte[] blob, TextBuffer sb, boolean verbose, int limit) {
         BtfValueFormat f = verbose ? verboseFormat : compactFormat;
         if (p.kind() == AK_CTX) {
             if (read == null || read[1] <= 0) sb.append('?');
@@ -440,10 +449,10 @@ public final class ArgLayout {
                     sb.append('\'');
                     BtfValueFormat.escape(new String(blob, start, n, StandardCharsets.UTF_8), sb);
                     sb.append('\'');
-                    if (read[1] >= p.len()) sb.append(BtfValueFormat.ELLIPSIS);
+                    if (read[1] >= p.len()) sb.append(ELLIPSIS_UTF8);
                 }
                 case AK_SIZED -> {
-                    sb.append("&[").append(BYTES.formatHex(blob, start, Math.max(start, end))).append(']');
+                    sb.append('&').append('[').append(BYTES.formatHex(blob, start, Math.max(start, end))).append(']');
                 }
                 default -> {
                     sb.append('&');

@@ -33,7 +33,8 @@ final class BtfValueFormat {
      * A member of a struct or union: its type, where it is, whether it is a pointer (compact
      * leaves those out), its size for the zero test, and its {@code .name=} text.
      */
-    private record Slot(int type, BtfType resolved, long byteOffset, long bitOffset, int bits, boolean pointer, long size, String label) {}
+    private record Slot(int type, BtfType resolved, long byteOffset, long bitOffset, int bits, boolean pointer, long size, byte[] label,
+            boolean asciiLabel) {}
 
     private Slot[] slots(BtfType.Composite c) {
         Slot[] s = members.get(c.id());
@@ -45,9 +46,9 @@ final class BtfValueFormat {
             Btf.Field f = btf.member(c, m);
             boolean bitfield = f.bitfieldSize() > 0;
             BtfType t = btf.resolve(m.type());
+            byte[] label = TextBuffer.utf8(m.name().isEmpty() ? "" : "." + m.name() + (compact ? "=" : " = "));
             s[i] = new Slot(m.type(), t, bitfield ? 0 : f.byteOffset(), bitfield ? f.bitOffset() : 0, f.bitfieldSize(),
-                    t instanceof BtfType.Ptr, bitfield ? 1 : sizeOfSafe(m.type()),
-                    m.name().isEmpty() ? "" : "." + m.name() + (compact ? "=" : " = "));
+                    t instanceof BtfType.Ptr, bitfield ? 1 : sizeOfSafe(m.type()), label, TextBuffer.isAscii(label));
         }
         members.put(c.id(), s);
         return s;
@@ -63,22 +64,24 @@ final class BtfValueFormat {
     private static final Short SHORT = new Short();
 
     /** The value of {@code typeId} at {@code off} in {@code data} (of which {@code end} bytes are valid). */
-    void value(int typeId, byte[] data, int off, int end, StringBuilder out, int indent) {
+    void value(int typeId, byte[] data, int off, int end, TextBuffer out, int indent) {
         value(typeId, data, off, end, out, indent, Integer.MAX_VALUE);
     }
 
     /**
-     * As {@link #value(int, byte[], int, int, StringBuilder, int)}, but stops appending as soon
-     * as {@code out} is longer than {@code limit} characters: a caller that cuts the text at a
+     * As {@link #value(int, byte[], int, int, TextBuffer, int)}, but stops appending as soon
+     * as {@code out} is longer than {@code limit} bytes: a caller that cuts the text at a
      * width does not pay for the rest of a large struct or union. Every level returns on its own
      * length check, not through an exception: unwinding a throw through the reader's compiled
-     * frames cost ~10% of a -A session's CPU (TraceConsumerBench).
+     * frames cost ~10% of a -A session's CPU (TraceConsumerBench). The text goes straight into
+     * bytes: the reader's C1 code has no intrinsics for StringBuilder's Latin-1 copies or for
+     * encoding a String, so a value rendered into a StringBuilder and then encoded cost twice.
      */
-    void value(int typeId, byte[] data, int off, int end, StringBuilder out, int indent, int limit) {
+    void value(int typeId, byte[] data, int off, int end, TextBuffer out, int indent, int limit) {
         try {
             write(typeId, data, off, end, 0, -1, out, indent, 0, limit);
         } catch (Short s) {
-            out.append(ELLIPSIS);
+            out.append(ELLIPSIS_UTF8);
         }
     }
 
@@ -103,6 +106,10 @@ final class BtfValueFormat {
 
     static long le(byte[] d, int off, int size, int end) {
         if (off + size > end || off < 0) throw SHORT;
+        if (size == 8) { // registers, pointers, longs: unrolled for C1
+            return (d[off] & 0xffL) | (d[off + 1] & 0xffL) << 8 | (d[off + 2] & 0xffL) << 16 | (d[off + 3] & 0xffL) << 24
+                    | (d[off + 4] & 0xffL) << 32 | (d[off + 5] & 0xffL) << 40 | (d[off + 6] & 0xffL) << 48 | (d[off + 7] & 0xffL) << 56;
+        }
         long v = 0;
         for (int i = size - 1; i >= 0; i--) v = v << 8 | (d[off + i] & 0xff);
         return v;
@@ -120,11 +127,11 @@ final class BtfValueFormat {
 
     /** An integer as retsnoop prints it: decimal, hex when it is large (addresses, masks). */
     static String integer(long v, boolean signed, int size) {
-        return appendInteger(new StringBuilder(20), v, signed, size).toString();
+        return appendInteger(new TextBuffer(20), v, signed, size).toString();
     }
 
     /** {@link #integer} appended to {@code out}, without a String of its own (the reader's hot path). */
-    static StringBuilder appendInteger(StringBuilder out, long v, boolean signed, int size) {
+    static TextBuffer appendInteger(TextBuffer out, long v, boolean signed, int size) {
         if (signed) {
             long s = size >= 8 ? v : v << (64 - 8 * size) >> (64 - 8 * size);
             return s > -(1L << 31) && s < (1L << 32) ? out.append(s) : appendHex(out, s);
@@ -138,38 +145,46 @@ final class BtfValueFormat {
     }
 
     /** {@link #pointer} appended to {@code out}. */
-    static StringBuilder appendPointer(StringBuilder out, long v) {
-        return v == 0 ? out.append("NULL") : appendHex(out, v);
+    static TextBuffer appendPointer(TextBuffer out, long v) {
+        return v == 0 ? out.appendAscii(NULL) : appendHex(out, v);
     }
 
-    /** {@code 0x} and the value in lower-case hex (Long.toHexString: one array write, not a StringBuilder append per digit). */
-    static StringBuilder appendHex(StringBuilder out, long v) {
-        return out.append("0x").append(Long.toHexString(v));
+    /** {@code 0x} and the value in lower-case hex. */
+    static TextBuffer appendHex(TextBuffer out, long v) {
+        return out.appendAscii(HEX_PREFIX).appendHex(v);
     }
 
-    private void write(int typeId, byte[] d, int off, int end, long bitOff, int bits, StringBuilder out, int indent, int depth, int limit) {
+    private static final byte[] NULL = TextBuffer.utf8("NULL"), HEX_PREFIX = TextBuffer.utf8("0x"), TRUE = TextBuffer.utf8("true"),
+            FALSE = TextBuffer.utf8("false"), ELLIPSIS_UTF8 = TextBuffer.utf8(ELLIPSIS), NESTED = TextBuffer.utf8("{...}");
+
+    private void write(int typeId, byte[] d, int off, int end, long bitOff, int bits, TextBuffer out, int indent, int depth, int limit) {
         write(btf.resolve(typeId), d, off, end, bitOff, bits, out, indent, depth, limit);
     }
 
-    private void write(BtfType t, byte[] d, int off, int end, long bitOff, int bits, StringBuilder out, int indent, int depth, int limit) {
+    private void write(BtfType t, byte[] d, int off, int end, long bitOff, int bits, TextBuffer out, int indent, int depth, int limit) {
         if (out.length() > limit) return;
-        switch (t) {
-            case BtfType.Int i -> {
-                long v = bits > 0 ? bitfield(d, off, end, bitOff, bits) : le(d, off, i.size(), end);
-                if ((i.encoding() & BtfType.Int.BOOL) != 0) out.append(v != 0 ? "true" : "false");
-                else if (bits > 0) out.append(i.signed() && bits < 64 && (v >>> (bits - 1) & 1) != 0 ? Long.toString(v | (-1L << bits)) : Long.toUnsignedString(v));
-                else appendInteger(out, v, i.signed(), i.size());
-            }
-            case BtfType.Enumeration e -> {
-                long v = bits > 0 ? bitfield(d, off, end, bitOff, bits) : le(d, off, e.size(), end);
-                boolean signed = e instanceof BtfType.Enum en ? en.signed() : ((BtfType.Enum64) e).signed();
-                out.append(enumName(e, v, signed));
-            }
-            case BtfType.Ptr p -> appendPointer(out, le(d, off, 8, end));
-            case BtfType.Array a -> array(a, d, off, end, out, indent, depth, limit);
-            case BtfType.Composite c -> composite(c, d, off, end, out, indent, depth, limit);
-            case BtfType.Float f -> out.append("0x").append(Long.toHexString(le(d, off, f.size(), end)));
-            default -> out.append('?');
+        // instanceof tests, not a pattern switch: the reader runs C1 code, where a switch over
+        // types is an invokedynamic call (SwitchBootstraps.typeSwitch) per value rendered.
+        if (t instanceof BtfType.Int i) {
+            long v = bits > 0 ? bitfield(d, off, end, bitOff, bits) : le(d, off, i.size(), end);
+            if ((i.encoding() & BtfType.Int.BOOL) != 0) out.appendAscii(v != 0 ? TRUE : FALSE);
+            else if (bits > 0 && i.signed() && bits < 64 && (v >>> (bits - 1) & 1) != 0) out.append(v | (-1L << bits));
+            else if (bits > 0) out.append(Long.toUnsignedString(v));
+            else appendInteger(out, v, i.signed(), i.size());
+        } else if (t instanceof BtfType.Ptr) {
+            appendPointer(out, le(d, off, 8, end));
+        } else if (t instanceof BtfType.Composite c) {
+            composite(c, d, off, end, out, indent, depth, limit);
+        } else if (t instanceof BtfType.Enumeration e) {
+            long v = bits > 0 ? bitfield(d, off, end, bitOff, bits) : le(d, off, e.size(), end);
+            boolean signed = e instanceof BtfType.Enum en ? en.signed() : ((BtfType.Enum64) e).signed();
+            out.append(enumName(e, v, signed));
+        } else if (t instanceof BtfType.Array a) {
+            array(a, d, off, end, out, indent, depth, limit);
+        } else if (t instanceof BtfType.Float f) {
+            appendHex(out, le(d, off, f.size(), end));
+        } else {
+            out.append('?');
         }
     }
 
@@ -184,7 +199,7 @@ final class BtfValueFormat {
         return integer(v, signed, size);
     }
 
-    private void array(BtfType.Array a, byte[] d, int off, int end, StringBuilder out, int indent, int depth, int limit) {
+    private void array(BtfType.Array a, byte[] d, int off, int end, TextBuffer out, int indent, int depth, int limit) {
         BtfType elem = btf.resolve(a.elemType());
         int n = a.nelems();
         if (elem instanceof BtfType.Int i && i.size() == 1 && (i.name().equals("char") || i.name().equals("signed char"))) {
@@ -195,7 +210,7 @@ final class BtfValueFormat {
             out.append('\'');
             escape(new String(d, off, len, StandardCharsets.UTF_8), out);
             out.append('\'');
-            if (len < n && off + len >= end) out.append(ELLIPSIS);
+            if (len < n && off + len >= end) out.append(ELLIPSIS_UTF8);
             return;
         }
         long es = sizeOfSafe(a.elemType());
@@ -216,9 +231,9 @@ final class BtfValueFormat {
         out.append(']');
     }
 
-    private void composite(BtfType.Composite c, byte[] d, int off, int end, StringBuilder out, int indent, int depth, int limit) {
+    private void composite(BtfType.Composite c, byte[] d, int off, int end, TextBuffer out, int indent, int depth, int limit) {
         if (depth >= MAX_NESTING) {
-            out.append("{...}");
+            out.appendAscii(NESTED);
             return;
         }
         out.append('{');
@@ -231,7 +246,7 @@ final class BtfValueFormat {
                 // Not captured: the struct was larger than the bytes read.
                 if (!first) out.append(',');
                 newline(out, indent + 1, compact);
-                out.append(ELLIPSIS);
+                out.append(ELLIPSIS_UTF8);
                 first = false;
                 break;
             }
@@ -245,30 +260,40 @@ final class BtfValueFormat {
             if (!first) out.append(',');
             newline(out, indent + 1, compact);
             first = false;
-            out.append(m.label);
+            if (m.asciiLabel) out.appendAscii(m.label);
+            else out.append(m.label);
             write(m.resolved, d, moff, end, m.bitOffset, m.bits, out, indent + 1, depth + 1, limit);
         }
         if (!first) newline(out, indent, compact);
         out.append('}');
     }
 
-    private static void newline(StringBuilder out, int indent, boolean compact) {
+    private static void newline(TextBuffer out, int indent, boolean compact) {
         if (compact) return;
         out.append('\n');
-        for (int i = 0; i < indent; i++) out.append("    ");
+        out.spaces(4 * indent);
     }
 
-    static void escape(String s, StringBuilder out) {
+    /** {@code s} as C escapes it in a string literal: quotes, backslashes and control chars. */
+    static void escape(String s, TextBuffer out) {
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
             switch (ch) {
-                case '\n' -> out.append("\\n");
-                case '\t' -> out.append("\\t");
-                case '\'' -> out.append("\\'");
-                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append('\\').append('n');
+                case '\t' -> out.append('\\').append('t');
+                case '\'' -> out.append('\\').append('\'');
+                case '\\' -> out.append('\\').append('\\');
                 default -> {
-                    if (ch < 0x20) out.append(String.format("\\x%02x", (int) ch));
-                    else out.append(ch);
+                    if (ch < 0x20) {
+                        out.append('\\').append('x');
+                        if (ch < 0x10) out.append('0');
+                        out.appendHex(ch);
+                    } else if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        out.append(s.substring(i, i + 2)); // a pair is one 4-byte sequence
+                        i++;
+                    } else {
+                        out.append(ch);
+                    }
                 }
             }
         }

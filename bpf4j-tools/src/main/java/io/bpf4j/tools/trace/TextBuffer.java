@@ -14,6 +14,8 @@ import java.util.Arrays;
 public final class TextBuffer {
     private byte[] buf;
     private int len;
+    /** False once anything that may not be ASCII was appended (then {@link #indexOfChar} counts). */
+    private boolean ascii = true;
 
     public TextBuffer(int initialCapacity) {
         buf = new byte[Math.max(16, initialCapacity)];
@@ -31,6 +33,37 @@ public final class TextBuffer {
 
     public void clear() {
         len = 0;
+        ascii = true;
+    }
+
+    /** The byte index where the first {@code chars} UTF-16 chars end (all of it if shorter). */
+    public int indexOfChar(int chars) {
+        if (ascii) return Math.max(0, Math.min(chars, len)); // one byte per char
+        byte[] b = buf;
+        int i = 0, n = 0, end = len;
+        while (i < end && n < chars) {
+            int x = b[i];
+            if (x >= 0) { // ASCII: one byte, one char
+                i++;
+                n++;
+                continue;
+            }
+            int size = (x & 0xe0) == 0xc0 ? 2 : (x & 0xf0) == 0xe0 ? 3 : 4;
+            int units = size == 4 ? 2 : 1;
+            if (n + units > chars) break; // never split a surrogate pair
+            n += units;
+            i = Math.min(end, i + size);
+        }
+        return i;
+    }
+
+    /** Appends {@code n} bytes of {@code other} from its start. */
+    public TextBuffer append(TextBuffer other, int n) {
+        ascii &= other.ascii;
+        ensure(n);
+        System.arraycopy(other.buf, 0, buf, len, n);
+        len += n;
+        return this;
     }
 
     private void ensure(int more) {
@@ -38,12 +71,21 @@ public final class TextBuffer {
     }
 
     public TextBuffer append(char c) {
-        if (c < 0x80) {
-            if (len == buf.length) ensure(1);
+        // The common case, an ASCII char with room for it, is one store; the rest is out of line.
+        if (c < 0x80 && len < buf.length) {
             buf[len++] = (byte) c;
             return this;
         }
+        return appendRare(c);
+    }
+
+    private TextBuffer appendRare(char c) {
         ensure(3);
+        if (c < 0x80) {
+            buf[len++] = (byte) c;
+            return this;
+        }
+        ascii = false;
         if (c < 0x800) {
             buf[len++] = (byte) (0xc0 | c >> 6);
             buf[len++] = (byte) (0x80 | c & 0x3f);
@@ -65,6 +107,7 @@ public final class TextBuffer {
                 if (len == buf.length) ensure(1);
                 buf[len++] = (byte) c;
             } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                ascii = false;
                 int cp = Character.toCodePoint(c, s.charAt(++i));
                 ensure(4);
                 buf[len++] = (byte) (0xf0 | cp >> 18);
@@ -80,10 +123,22 @@ public final class TextBuffer {
 
     /** Appends bytes already encoded (a cached UTF-8 form: one copy instead of a loop over chars). */
     public TextBuffer append(byte[] utf8) {
-        ensure(utf8.length);
-        System.arraycopy(utf8, 0, buf, len, utf8.length);
-        len += utf8.length;
+        ascii = false; // not looked at: may be other than ASCII
+        return appendAscii(utf8);
+    }
+
+    /** Appends bytes that are all ASCII (the caller knows: a constant, an identifier checked once). */
+    public TextBuffer appendAscii(byte[] ascii) {
+        ensure(ascii.length);
+        System.arraycopy(ascii, 0, buf, len, ascii.length);
+        len += ascii.length;
         return this;
+    }
+
+    /** True if every byte of {@code b} is ASCII. */
+    public static boolean isAscii(byte[] b) {
+        for (byte x : b) if (x < 0) return false;
+        return true;
     }
 
     /** The UTF-8 form of {@code s}, for {@link #append(byte[])}. */
@@ -98,6 +153,12 @@ public final class TextBuffer {
     }
 
     public TextBuffer spaces(int n) {
+        // The common case, padding up to a row's width with room for it, is one arraycopy.
+        if (n > 0 && n <= SPACES.length && len + n <= buf.length) {
+            System.arraycopy(SPACES, 0, buf, len, n);
+            len += n;
+            return this;
+        }
         return repeat(' ', n);
     }
 

@@ -79,7 +79,7 @@ public record TracepointFormat(String category, String name, List<Field> fields,
     List<String> format(byte[] b, int off, int end, boolean verbose) {
         List<String> out = new ArrayList<>();
         for (Field f : fields) {
-            StringBuilder sb = new StringBuilder(f.name().replaceAll("\\[.*", "")).append(verbose ? " = " : "=");
+            TextBuffer sb = new TextBuffer(64).append(f.name().replaceAll("\\[.*", "")).append(verbose ? " = " : "=");
             int at = off + f.offset();
             if (at + f.size() > end) {
                 out.add(sb.append(BtfValueFormat.ELLIPSIS).toString());
@@ -96,7 +96,7 @@ public record TracepointFormat(String category, String name, List<Field> fields,
                     sb.append('\'');
                     if (o + n > end) sb.append(BtfValueFormat.ELLIPSIS);
                 } else {
-                    sb.append("[").append(n).append(" bytes]");
+                    sb.append('[').append(n).append(" bytes]");
                 }
             } else if (f.charArray()) {
                 int len = 0;
@@ -109,7 +109,7 @@ public record TracepointFormat(String category, String name, List<Field> fields,
             } else if (f.size() <= 8) {
                 sb.append(BtfValueFormat.integer(BtfValueFormat.le(b, at, f.size(), end), f.signed(), f.size()));
             } else {
-                sb.append("[").append(f.size()).append(" bytes]");
+                sb.append('[').append(f.size()).append(" bytes]");
             }
             out.add(sb.toString());
         }

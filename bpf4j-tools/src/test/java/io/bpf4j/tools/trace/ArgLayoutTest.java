@@ -48,7 +48,7 @@ class ArgLayoutTest {
         int tag = (int) off("bpf_prog", "tag");
         byte[] bytes = {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef, 1, 2, 3, 4};
         System.arraycopy(bytes, 0, d, tag, bytes.length);
-        StringBuilder out = new StringBuilder();
+        TextBuffer out = new TextBuffer(16);
         new BtfValueFormat(btf, true).value(prog.id(), d, 0, d.length, out, 0);
         assertTrue(out.toString().contains(".tag=[222,173,190,239,1,2,3,4]"), out.toString());
 
@@ -56,7 +56,7 @@ class ArgLayoutTest {
         byte[] m = new byte[(int) btf.sizeOf(map.id())];
         byte[] name = "progs".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         System.arraycopy(name, 0, m, (int) off("bpf_map", "name"), name.length);
-        StringBuilder mo = new StringBuilder();
+        TextBuffer mo = new TextBuffer(16);
         new BtfValueFormat(btf, true).value(map.id(), m, 0, m.length, mo, 0);
         assertTrue(mo.toString().contains(".name='progs'"), mo.toString());
     }
@@ -208,6 +208,26 @@ class ArgLayoutTest {
         // Multi-line cuts the same way; verbose never cuts.
         assertEquals(full.get(1).substring(0, 50) + BtfValueFormat.ELLIPSIS, l.format(blob, ArgLayout.Style.MULTILINE, 50).get(1));
         assertTrue(l.format(blob, ArgLayout.Style.VERBOSE, 50).get(1).length() > 1000);
+    }
+
+    /** The renderer stops on bytes; a cut is in chars, as String.length counts them, and never splits a pair. */
+    @Test
+    void aTextWithCharsBeyondAsciiIsCutInChars() {
+        ArgLayout l = ArgLayout.of(btf, proto("bpf_map_copy_value"), ArgLayout.Limits.DEFAULT, true);
+        int size = (int) btf.sizeOf(btf.findByName("bpf_map", BtfKind.STRUCT).orElseThrow().id());
+        byte[] map = bpfMap(size, 3, 4, 8, 1, 12, "x");
+        byte[] name = "é‼\uD83D\uDE00ab".getBytes(StandardCharsets.UTF_8); // 11 bytes, 6 chars
+        System.arraycopy(name, 0, map, (int) off("bpf_map", "name"), name.length);
+        byte[] blob = new Capture(0xffff888012340000L, 0x7ffc0000L, 0x7ffc0100L, 0).read(0, ArgLayout.AK_BYTES, map, size).bytes();
+        String f = l.format(blob, ArgLayout.Style.COMPACT, 0).get(0);
+        assertTrue(f.contains(".name='é‼\uD83D\uDE00ab'"), f);
+        for (int w = 1; w <= f.length() + 1; w++) {
+            int keep = w < f.length() && Character.isLowSurrogate(f.charAt(w)) ? w - 1 : w;
+            String want = f.length() > w ? f.substring(0, keep) + BtfValueFormat.ELLIPSIS : f;
+            List<String> cut = l.format(blob, ArgLayout.Style.COMPACT, w);
+            assertEquals(want, cut.get(0), "width " + w);
+            assertEquals(String.join(" ", cut), new String(l.compactLine(blob, w), StandardCharsets.UTF_8), "width " + w);
+        }
     }
 
     @Test

@@ -50,6 +50,29 @@ class TextBufferTest {
     }
 
     @Test
+    void aCutIsCountedInCharsAsStringLengthCountsThem() {
+        String s = "a‼é\uD83D\uDE00b…" + "x".repeat(20);
+        TextBuffer b = new TextBuffer(2).append(s);
+        for (int w = 0; w <= s.length() + 1; w++) {
+            // A cut never splits a pair: at width 4 the pair (chars 3 and 4) is left out whole.
+            String want = s.substring(0, Math.min(w, s.length()));
+            if (w == 4) want = s.substring(0, 3);
+            assertEquals(want, new String(b.toByteArray(), 0, b.indexOfChar(w), StandardCharsets.UTF_8), "width " + w);
+            assertEquals("[" + want, new TextBuffer(1).append('[').append(b, b.indexOfChar(w)).toString());
+        }
+        assertEquals(b.length(), b.indexOfChar(s.length()), "as many chars as it holds: all of it");
+        // ASCII-only text (bytes are chars) and bytes that came in encoded are cut alike.
+        b.clear();
+        b.appendAscii(TextBuffer.utf8("abc")).append(12).spaces(2).appendHex(255);
+        assertEquals("abc12 ", new String(b.toByteArray(), 0, b.indexOfChar(6), StandardCharsets.UTF_8));
+        assertEquals(b.length(), b.indexOfChar(100));
+        b.append(TextBuffer.utf8("é‼z"));
+        assertEquals("abc12  ffé‼", new String(b.toByteArray(), 0, b.indexOfChar(11), StandardCharsets.UTF_8));
+        assertTrue(TextBuffer.isAscii(TextBuffer.utf8(".map_type=")));
+        assertFalse(TextBuffer.isAscii(TextBuffer.utf8(".é=")));
+    }
+
+    @Test
     void textIsUtf8IncludingSurrogatePairs() {
         String s = "‼ → ← ↔ é \uD83D\uDE00 plain";
         TextBuffer b = new TextBuffer(2); // grows many times
