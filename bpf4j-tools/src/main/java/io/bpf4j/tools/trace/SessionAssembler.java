@@ -236,11 +236,11 @@ public final class SessionAssembler {
     private void session(MemorySegment r) {
         long size = r.byteSize();
         if (size < HDR_SIZE) throw new BpfFormatException("short session record");
-        long[] w = read(r, HDR_SIZE);
+        // One copy of the header and every event the record can hold (each copy costs FFM's checks).
+        long[] w = read(r, Math.min(size, HDR_SIZE + (long) MAX_EVENTS * EVENT_SIZE) & ~7L);
         int n = (int) (w[1] >>> 32);
         if (n < 0 || n > MAX_EVENTS || HDR_SIZE + (long) n * EVENT_SIZE > size)
             throw new BpfFormatException("session record with " + n + " events in " + size + " bytes");
-        w = read(r, HDR_SIZE + (long) n * EVENT_SIZE);
         int tid = (int) (w[0] >>> 32), pid = (int) w[1];
         long start = w[2];
         int flags = (int) w[3], chunk = (int) (w[3] >>> 32);
