@@ -332,7 +332,6 @@ public final class ArgLayout {
         void text(TextBuffer value, int cut);
     }
 
-    private static final byte[] ELLIPSIS_UTF8 = BtfValueFormat.ELLIPSIS.getBytes(StandardCharsets.UTF_8);
 
     /**
      * The compact form's arguments joined by spaces, as UTF-8: what the error stack prints beside
@@ -369,7 +368,7 @@ public final class ArgLayout {
             public void text(TextBuffer value, int cut) {
                 if (line.length() > 0) line.append(' ');
                 line.append(value, cut >= 0 ? cut : value.length());
-                if (cut >= 0) line.append(ELLIPSIS_UTF8);
+                if (cut >= 0) line.append(BtfValueFormat.ELLIPSIS_UTF8);
             }
         });
         return line.toByteArray();
@@ -449,7 +448,7 @@ public final class ArgLayout {
                     sb.append('\'');
                     BtfValueFormat.escape(new String(blob, start, n, StandardCharsets.UTF_8), sb);
                     sb.append('\'');
-                    if (read[1] >= p.len()) sb.append(ELLIPSIS_UTF8);
+                    if (read[1] >= p.len()) sb.append(BtfValueFormat.ELLIPSIS_UTF8);
                 }
                 case AK_SIZED -> {
                     sb.append('&').append('[').append(BYTES.formatHex(blob, start, Math.max(start, end))).append(']');

@@ -140,11 +140,7 @@ final class BtfValueFormat {
         return u >= 0 && u < (1L << 32) ? out.append(u) : appendHex(out, u);
     }
 
-    static String pointer(long v) {
-        return v == 0 ? "NULL" : "0x" + Long.toHexString(v);
-    }
-
-    /** {@link #pointer} appended to {@code out}. */
+    /** A pointer as retsnoop prints it: {@code NULL} or {@code 0x} and lower-case hex. */
     static TextBuffer appendPointer(TextBuffer out, long v) {
         return v == 0 ? out.appendAscii(NULL) : appendHex(out, v);
     }
@@ -155,7 +151,8 @@ final class BtfValueFormat {
     }
 
     private static final byte[] NULL = TextBuffer.utf8("NULL"), HEX_PREFIX = TextBuffer.utf8("0x"), TRUE = TextBuffer.utf8("true"),
-            FALSE = TextBuffer.utf8("false"), ELLIPSIS_UTF8 = TextBuffer.utf8(ELLIPSIS), NESTED = TextBuffer.utf8("{...}");
+            FALSE = TextBuffer.utf8("false"), NESTED = TextBuffer.utf8("{...}");
+    static final byte[] ELLIPSIS_UTF8 = TextBuffer.utf8(ELLIPSIS);
 
     private void write(int typeId, byte[] d, int off, int end, long bitOff, int bits, TextBuffer out, int indent, int depth, int limit) {
         write(btf.resolve(typeId), d, off, end, bitOff, bits, out, indent, depth, limit);

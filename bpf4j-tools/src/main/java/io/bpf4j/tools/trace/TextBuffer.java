@@ -153,12 +153,6 @@ public final class TextBuffer {
     }
 
     public TextBuffer spaces(int n) {
-        // The common case, padding up to a row's width with room for it, is one arraycopy.
-        if (n > 0 && n <= SPACES.length && len + n <= buf.length) {
-            System.arraycopy(SPACES, 0, buf, len, n);
-            len += n;
-            return this;
-        }
         return repeat(' ', n);
     }
 

@@ -105,9 +105,9 @@ public record TracepointFormat(String category, String name, List<Field> fields,
                 BtfValueFormat.escape(new String(b, at, len, StandardCharsets.UTF_8), sb);
                 sb.append('\'');
             } else if (f.pointer()) {
-                sb.append(BtfValueFormat.pointer(BtfValueFormat.le(b, at, Math.min(8, f.size()), end)));
+                BtfValueFormat.appendPointer(sb, BtfValueFormat.le(b, at, Math.min(8, f.size()), end));
             } else if (f.size() <= 8) {
-                sb.append(BtfValueFormat.integer(BtfValueFormat.le(b, at, f.size(), end), f.signed(), f.size()));
+                BtfValueFormat.appendInteger(sb, BtfValueFormat.le(b, at, f.size(), end), f.signed(), f.size());
             } else {
                 sb.append('[').append(f.size()).append(" bytes]");
             }
