@@ -12,6 +12,8 @@
 //                               (kretprobes fire in LIFO order per thread)
 //   kentry_cookie / kexit_cookie single kprobes with the function id as BPF cookie (5.15+)
 //   kmentry / kmexit            kprobe.multi with cookies (5.18+)
+//   kmsession                   a kprobe session with cookies (6.10+): both ends in one program and
+//                               one fprobe; what kmentry / kmexit do where the kernel has it
 //   fentry_fn / fexitN          fentry/fexit, one clone per function, id in .rodata; the return
 //                               value of a function with N arguments is ctx[N]. Also for BPF
 //                               programs and their subprograms (attached with attach_prog_fd)
@@ -695,7 +697,8 @@ static __always_inline bool end_session(struct session *s, __u32 tid, __u64 now)
 
 /* fn: the function's id | FN_* flags << 32. sp: the stack pointer at entry (it points at the
  * return address), 0 where unknown. The argument registers are in argv when FN_ARGS or FN_FILTER
- * says they are needed. */
+ * says they are needed. Returns 1 when the call was not pushed on the thread's stack (no session,
+ * filtered out, no slot), so its exit has nothing to do: a kprobe session then skips it. */
 static __always_inline int on_entry(void *ctx, __u64 fn, __u64 sp)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -733,22 +736,22 @@ static __always_inline int on_entry(void *ctx, __u64 fn, __u64 sp)
 	}
 	if (!s || s->depth == 0) {
 		if (!(flags & FN_ENTRY))
-			return 0;
+			return 1;
 		if ((flags & FN_FILTER) && !trace_filter(id))
-			return 0;
+			return 1;
 		if (!s) {
 			if (bpf_map_update_elem(&sessions, &tid, &empty_session, BPF_NOEXIST)) {
 				count(0);
-				return 0;
+				return 1;
 			}
 			count(4);
 			s = bpf_map_lookup_elem(&sessions, &tid);
 			if (!s)
-				return 0;
+				return 1;
 		}
 		bpf_get_current_comm(s->hdr.comm, sizeof(s->hdr.comm));
 		if (!task_allowed(pid_tgid, &s->hdr))
-			return 0;
+			return 1;
 		/* The slot's previous session left its fields behind: reset the ones a session reads. */
 		s->hdr.type = REC_SESSION;
 		s->hdr.tid = tid;
@@ -975,7 +978,8 @@ int kentry_ip(struct pt_regs *ctx)
 		return 0;
 	__u64 fn = found->fn;
 	regs_args(ctx, fn);
-	return on_entry(ctx, fn, ctx->sp);
+	on_entry(ctx, fn, ctx->sp);
+	return 0;
 }
 
 SEC("kretprobe")
@@ -990,7 +994,8 @@ int kentry_cookie(struct pt_regs *ctx)
 	__u64 fn = bpf_get_attach_cookie(ctx);
 
 	regs_args(ctx, fn);
-	return on_entry(ctx, fn, ctx->sp);
+	on_entry(ctx, fn, ctx->sp);
+	return 0;
 }
 
 SEC("kretprobe")
@@ -1006,7 +1011,8 @@ int kmentry(struct pt_regs *ctx)
 	__u64 fn = bpf_get_attach_cookie(ctx);
 
 	regs_args(ctx, fn);
-	return on_entry(ctx, fn, ctx->sp);
+	on_entry(ctx, fn, ctx->sp);
+	return 0;
 }
 
 SEC("kretprobe.multi")
@@ -1014,6 +1020,27 @@ int kmexit(struct pt_regs *ctx)
 {
 	snapshot_lbr();
 	return on_exit(ctx, bpf_get_attach_cookie(ctx), ctx->ax, ctx->sp);
+}
+
+/* Takes the context from 8fe4dc4f6456 ("bpf: change prototype of bpf_session_{cookie,is_return}"),
+ * which makes the verifier check that it is one; earlier kernels' kfunc has no argument and
+ * leaves R1 unread. */
+extern bool bpf_session_is_return(void *ctx) __ksym;
+
+/* One program at entry and exit through one fprobe per function (6.10+, 535a3692ba72), where
+ * kmentry / kmexit take two; an entry that returns 1 has its exit skipped. */
+SEC("kprobe.session")
+int kmsession(struct pt_regs *ctx)
+{
+	__u64 fn = bpf_get_attach_cookie(ctx);
+
+	if (bpf_session_is_return(ctx)) {
+		snapshot_lbr();
+		on_exit(ctx, fn, ctx->ax, ctx->sp);
+		return 0;
+	}
+	regs_args(ctx, fn);
+	return on_entry(ctx, fn, ctx->sp) ? 1 : 0;
 }
 
 /* An fentry/fexit context is the traced function's arguments as u64s; they are read with a
@@ -1034,7 +1061,8 @@ int fentry_fn(__u64 *ctx)
 					bpf_probe_read_kernel(&v[i], sizeof(v[i]), &ctx[i]);
 		}
 	}
-	return on_entry(ctx, fn, 0);
+	on_entry(ctx, fn, 0);
+	return 0;
 }
 
 /* The result is read with a helper: read directly it would be typed by BTF (a pointer the

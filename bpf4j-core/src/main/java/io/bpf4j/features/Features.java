@@ -127,19 +127,31 @@ public final class Features {
      * without CONFIG_FPROBE; EINVAL that it does not know the attach type (before 5.18).
      */
     static Probe kprobeMulti() {
-        String f = KernelFeature.KPROBE_MULTI.title();
-        ProgramSpec spec = ProgramSpec.of(ProgType.KPROBE, RETURN_0, "GPL").withExpectedAttachType(AttachType.TRACE_KPROBE_MULTI);
+        return multiProbe(KernelFeature.KPROBE_MULTI, AttachType.TRACE_KPROBE_MULTI);
+    }
+
+    /**
+     * The same with attach type BPF_TRACE_KPROBE_SESSION: before 6.10 the kernel does not know
+     * it and answers EINVAL.
+     */
+    static Probe kprobeSession() {
+        return multiProbe(KernelFeature.KPROBE_SESSION, AttachType.TRACE_KPROBE_SESSION);
+    }
+
+    private static Probe multiProbe(KernelFeature feature, AttachType type) {
+        String f = feature.title();
+        ProgramSpec spec = ProgramSpec.of(ProgType.KPROBE, RETURN_0, "GPL").withExpectedAttachType(type);
         try (BpfProgram p = BpfProgram.load(spec); Arena arena = Arena.ofConfined()) {
             MemorySegment sym = arena.allocateFrom("bpf4j_probe_no_such_function");
             MemorySegment syms = arena.allocateFrom(ValueLayout.ADDRESS, sym);
             MemorySegment a = Bpf.attr(Layouts.LinkCreate.LAYOUT.byteSize());
             a.set(JAVA_INT, Layouts.LinkCreate.PROG_FD, p.fd().raw());
-            a.set(JAVA_INT, Layouts.LinkCreate.ATTACH_TYPE, AttachType.TRACE_KPROBE_MULTI.value());
+            a.set(JAVA_INT, Layouts.LinkCreate.ATTACH_TYPE, type.value());
             a.set(JAVA_INT, Layouts.LinkCreate.KPROBE_MULTI_CNT, 1);
             a.set(JAVA_LONG, Layouts.LinkCreate.KPROBE_MULTI_SYMS, syms.address());
             long r = Bpf.call(BpfCommand.LINK_CREATE.value(), a);
             if (r >= 0) {
-                Fd.adopt((int) r, "kprobe.multi probe").close();
+                Fd.adopt((int) r, f + " probe").close();
                 return Probe.yes(f);
             }
             return switch ((int) -r) {

@@ -31,6 +31,8 @@ public enum KernelFeature {
             ? Probe.yes("kprobes") : Probe.no("kprobes", 0, "no kprobe PMU: built without CONFIG_KPROBES or CONFIG_KPROBE_EVENTS")),
     /** kprobe.multi links: one link for many kprobes, through fprobe. */
     KPROBE_MULTI("kprobe.multi links", "5.18", true, Features::kprobeMulti),
+    /** kprobe session links: one program at a function's entry and its return, through one fprobe. */
+    KPROBE_SESSION("kprobe session links", "6.10", true, Features::kprobeSession),
     /** BPF cookies on perf event links and bpf_get_attach_cookie(). */
     BPF_COOKIE("BPF cookies", "5.15", false, () -> Features.helper(ProgType.KPROBE, Helper.GET_ATTACH_COOKIE.id(), "bpf_get_attach_cookie")),
     /** bpf_send_signal_thread(): signal the current thread from a program. */

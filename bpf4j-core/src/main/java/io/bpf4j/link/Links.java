@@ -150,19 +150,38 @@ public final class Links {
      * @param cookies one per address, or null
      */
     public static BpfLink kprobeMulti(BpfProgram prog, long[] addrs, long[] cookies, boolean ret) {
-        if (addrs.length == 0) throw new BpfException("attach kprobe.multi " + prog.name() + ": no functions");
+        return multiLink(prog, addrs, cookies, AttachType.TRACE_KPROBE_MULTI, ret ? KPROBE_MULTI_RETURN : 0,
+                ret ? "kretprobe.multi " : "kprobe.multi ");
+    }
+
+    /**
+     * One kprobe session link: the program runs at each function's entry and, unless that run
+     * returned non-zero, again at its return, where {@code bpf_session_is_return} tells the two
+     * apart. One fprobe per function where an entry link and an exit link make two. Requires
+     * Linux 6.10 ({@code 535a3692ba72}, "bpf: Add support for kprobe session attach") built
+     * with CONFIG_FPROBE; the program must be loaded with expected attach type
+     * {@link AttachType#TRACE_KPROBE_SESSION}.
+     *
+     * @param cookies one per address, or null
+     */
+    public static BpfLink kprobeSession(BpfProgram prog, long[] addrs, long[] cookies) {
+        return multiLink(prog, addrs, cookies, AttachType.TRACE_KPROBE_SESSION, 0, "kprobe.session ");
+    }
+
+    private static BpfLink multiLink(BpfProgram prog, long[] addrs, long[] cookies, AttachType type, int flags, String label) {
+        if (addrs.length == 0) throw new BpfException("attach " + label + prog.name() + ": no functions");
         if (cookies != null && cookies.length != addrs.length)
-            throw new BpfException("attach kprobe.multi " + prog.name() + ": " + cookies.length + " cookies for " + addrs.length + " functions");
+            throw new BpfException("attach " + label + prog.name() + ": " + cookies.length + " cookies for " + addrs.length + " functions");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment a = Bpf.attr(Layouts.LinkCreate.LAYOUT.byteSize());
             a.set(JAVA_INT, Layouts.LinkCreate.PROG_FD, prog.fd().raw());
-            a.set(JAVA_INT, Layouts.LinkCreate.ATTACH_TYPE, AttachType.TRACE_KPROBE_MULTI.value());
-            a.set(JAVA_INT, Layouts.LinkCreate.KPROBE_MULTI_FLAGS, ret ? KPROBE_MULTI_RETURN : 0);
+            a.set(JAVA_INT, Layouts.LinkCreate.ATTACH_TYPE, type.value());
+            a.set(JAVA_INT, Layouts.LinkCreate.KPROBE_MULTI_FLAGS, flags);
             a.set(JAVA_INT, Layouts.LinkCreate.KPROBE_MULTI_CNT, addrs.length);
             a.set(JAVA_LONG, Layouts.LinkCreate.KPROBE_MULTI_ADDRS, arena.allocateFrom(JAVA_LONG, addrs).address());
             if (cookies != null)
                 a.set(JAVA_LONG, Layouts.LinkCreate.KPROBE_MULTI_COOKIES, arena.allocateFrom(JAVA_LONG, cookies).address());
-            String op = "attach " + (ret ? "kretprobe.multi " : "kprobe.multi ") + prog.name() + " to " + addrs.length + " functions";
+            String op = "attach " + label + prog.name() + " to " + addrs.length + " functions";
             return BpfLink.of(BpfCalls.fd(BpfCommand.LINK_CREATE, a, op));
         }
     }

@@ -20,7 +20,7 @@ public record SectionKind(String prefix, ProgType type, AttachType attachType, i
     public enum Attach {
         /** Not attached by the loader (socket filters, tc, cgroup...: attach with the fd yourself). */
         MANUAL,
-        KPROBE, KRETPROBE, KSYSCALL, KRETSYSCALL, KPROBE_MULTI, KRETPROBE_MULTI,
+        KPROBE, KRETPROBE, KSYSCALL, KRETSYSCALL, KPROBE_MULTI, KRETPROBE_MULTI, KPROBE_SESSION,
         TRACEPOINT, RAW_TRACEPOINT,
         /** fentry/fexit/fmod_ret/tp_btf/lsm: through the load-time BTF target. */
         TRACING,
@@ -40,6 +40,7 @@ public record SectionKind(String prefix, ProgType type, AttachType attachType, i
             def("sk_reuseport", false, ProgType.SK_REUSEPORT, AttachType.SK_REUSEPORT_SELECT, 0, Attach.MANUAL),
             def("kprobe.multi", true, ProgType.KPROBE, AttachType.TRACE_KPROBE_MULTI, 0, Attach.KPROBE_MULTI),
             def("kretprobe.multi", true, ProgType.KPROBE, AttachType.TRACE_KPROBE_MULTI, 0, Attach.KRETPROBE_MULTI),
+            def("kprobe.session", true, ProgType.KPROBE, AttachType.TRACE_KPROBE_SESSION, 0, Attach.KPROBE_SESSION),
             def("kprobe", true, ProgType.KPROBE, null, 0, Attach.KPROBE),
             def("kretprobe", true, ProgType.KPROBE, null, 0, Attach.KRETPROBE),
             def("ksyscall", true, ProgType.KPROBE, null, 0, Attach.KSYSCALL),

@@ -24,6 +24,7 @@ class SectionKindTest {
         is("kretprobe/vfs_read+0x10", ProgType.KPROBE, null, SectionKind.Attach.KRETPROBE, "vfs_read+0x10");
         is("ksyscall/openat", ProgType.KPROBE, null, SectionKind.Attach.KSYSCALL, "openat");
         is("kprobe.multi/vfs_*", ProgType.KPROBE, AttachType.TRACE_KPROBE_MULTI, SectionKind.Attach.KPROBE_MULTI, "vfs_*");
+        is("kprobe.session/vfs_*", ProgType.KPROBE, AttachType.TRACE_KPROBE_SESSION, SectionKind.Attach.KPROBE_SESSION, "vfs_*");
         is("fentry/bpf_fentry_test1", ProgType.TRACING, AttachType.TRACE_FENTRY, SectionKind.Attach.TRACING, "bpf_fentry_test1");
         is("fexit/do_exit", ProgType.TRACING, AttachType.TRACE_FEXIT, SectionKind.Attach.TRACING, "do_exit");
         is("fmod_ret/security_x", ProgType.TRACING, AttachType.MODIFY_RETURN, SectionKind.Attach.TRACING, "security_x");

@@ -185,6 +185,9 @@ public final class TraceCommand implements Callable<Integer> {
         // For the overhead bench (bench/trace): how -K before 5.15 takes stacks (0, 1, 2; see TraceOptions).
         String stacks = System.getenv("BPF4J_TRACE_STACKS");
         if (stacks != null && stacks.matches("[012]")) opts = opts.withEntryStacks(Integer.parseInt(stacks));
+        // For the same bench: BPF4J_TRACE_KPROBE_SESSION=0 attaches -M as an entry and an exit link where sessions exist.
+        String session = System.getenv("BPF4J_TRACE_KPROBE_SESSION");
+        if (session != null && session.matches("[01]")) opts = opts.withKprobeSession(session.equals("1"));
         if (dryRun || verbose) {
             PrintStream o = dryRun ? out : err;
             o.printf("%d functions (%d entry, %d allowed) of %d traceable%s%n", selection.functions().size(), selection.entryCount(),

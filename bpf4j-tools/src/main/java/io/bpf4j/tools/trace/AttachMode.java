@@ -2,7 +2,10 @@ package io.bpf4j.tools.trace;
 
 /** How the tracer hooks functions (retsnoop's -M, -K, -F). */
 public enum AttachMode {
-    /** One kprobe.multi link for all entries and one for all exits (5.18+, CONFIG_FPROBE). */
+    /**
+     * One kprobe.multi link for all entries and one for all exits (5.18+, CONFIG_FPROBE); from
+     * 6.10 one kprobe session link for both.
+     */
     MULTI("kprobe.multi"),
     /** A kprobe and a kretprobe per function. */
     KPROBE("kprobe"),

@@ -278,7 +278,8 @@ public final class Tracer implements AutoCloseable {
         String why = opts.mode() != null ? "requested" : multi
                 ? "default where the kernel has kprobe.multi; single kprobes if it refuses these functions"
                 : noMulti();
-        if (kernel > 0) out.add("would attach " + kernel + " kernel functions with " + mode.label + " (" + why + ")");
+        String how = mode == AttachMode.MULTI && session(opts) ? mode.label + ", one session link" : mode.label;
+        if (kernel > 0) out.add("would attach " + kernel + " kernel functions with " + how + " (" + why + ")");
         if (bpf > 0) {
             long skip = sel.functions().stream().filter(s -> s.bpf() != null && s.bpf().skip() != null).count();
             out.add("would attach " + (bpf - skip) + " BPF program functions with fentry/fexit on their programs"
@@ -298,6 +299,11 @@ public final class Tracer implements AutoCloseable {
         if (kernel > 0 && entryStacks(mode, opts) > 0)
             out.add("stacks taken at each session's entry and stitched with the calls' return addresses (kretprobe stacks end at the trampoline before 5.15)");
         return out;
+    }
+
+    /** Whether kprobe.multi attaches through one session link (see {@link TraceOptions#kprobeSession}). */
+    static boolean session(TraceOptions opts) {
+        return opts.kprobeSession() != null ? opts.kprobeSession() : Features.has(KernelFeature.KPROBE_SESSION);
     }
 
     /** Why single kprobes: what the cached kprobe.multi probe found. */
@@ -347,10 +353,15 @@ public final class Tracer implements AutoCloseable {
         int stacks = entryStacks(mode, opts);
         ObjectSpec spec = configure(ToolObjects.spec(ToolObjects.TRACE), fns, opts, stacks);
         boolean cookies = Features.has(KernelFeature.BPF_COOKIE);
+        boolean session = mode == AttachMode.MULTI && session(opts);
         switch (mode) {
             case MULTI -> {
-                spec.updateProgram("kmentry", p -> p.withAutoload(true));
-                spec.updateProgram("kmexit", p -> p.withAutoload(true));
+                if (session) {
+                    spec.updateProgram("kmsession", p -> p.withAutoload(true));
+                } else {
+                    spec.updateProgram("kmentry", p -> p.withAutoload(true));
+                    spec.updateProgram("kmexit", p -> p.withAutoload(true));
+                }
             }
             case KPROBE -> {
                 spec.updateProgram(cookies ? "kentry_cookie" : "kentry_ip", p -> p.withAutoload(true));
@@ -382,13 +393,19 @@ public final class Tracer implements AutoCloseable {
                         ids[i] = cookie(kfns[i], opts);
                     }
                     try {
-                        // Exits first, entries last, and detach in reverse: no entry without its exit.
-                        links.add(Links.kprobeMulti(obj.program("kmexit"), addrs, ids, true));
-                        links.add(Links.kprobeMulti(obj.program("kmentry"), addrs, ids, false));
+                        if (session) {
+                            // Two slots per function link, as with an exit and an entry link (attachedCount).
+                            links.add(Links.kprobeSession(obj.program("kmsession"), addrs, ids));
+                            links.add(new NoLink());
+                        } else {
+                            // Exits first, entries last, and detach in reverse: no entry without its exit.
+                            links.add(Links.kprobeMulti(obj.program("kmexit"), addrs, ids, true));
+                            links.add(Links.kprobeMulti(obj.program("kmentry"), addrs, ids, false));
+                        }
                     } catch (BpfException e) {
                         throw refused(mode, "attach", e);
                     }
-                    yield "kprobe.multi (" + why + ")";
+                    yield "kprobe.multi (" + why + ")" + (session ? ", one session link: one fprobe per function" : "");
                 }
                 case KPROBE -> {
                     String rets = attachKprobes(obj, kfns, opts, cookies, maxActive, links, skipped, kernelEntryNeeded);

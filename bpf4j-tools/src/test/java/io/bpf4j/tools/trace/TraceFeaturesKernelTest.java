@@ -448,10 +448,12 @@ class TraceFeaturesKernelTest {
             Tracer.configure(spec, new TracedFunction[0], opts, stacks);
             List<String> want = new ArrayList<>();
             for (ProgramSpec p : List.copyOf(spec.programs())) {
-                // As the tracer loads them: kprobe.multi from 5.18, BPF cookies from 5.15.
+                // As the tracer loads them: kprobe.multi from 5.18, sessions from 6.10, BPF cookies from 5.15.
                 boolean multi = p.sectionName().startsWith("kprobe.multi") || p.sectionName().startsWith("kretprobe.multi");
+                boolean session = p.sectionName().equals("kprobe.session");
                 boolean cookie = p.name().endsWith("_cookie");
-                boolean load = (!multi || KernelRelease.running().atLeast(5, 18)) && (!cookie || KernelRelease.running().atLeast(5, 15));
+                boolean load = (!multi || KernelRelease.running().atLeast(5, 18)) && (!session || KernelRelease.running().atLeast(6, 10))
+                        && (!cookie || KernelRelease.running().atLeast(5, 15));
                 spec.updateProgram(p.name(), x -> x.withAutoload(load));
                 if (p.sectionName().equals("fentry") || p.sectionName().equals("fexit"))
                     spec.updateProgram(p.name(), x -> x.withAttachTarget("bpf_map_copy_value"));

@@ -168,6 +168,30 @@ class TraceKernelTest {
         }
     }
 
+    /**
+     * kprobe.multi as one session link and as an entry link plus an exit link: the same sessions.
+     * Every kernel with kprobe.multi has session links from 6.10 (535a3692ba72) and uses them by
+     * default; before that only the pair exists.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void kprobeMultiAsOneSessionLinkOrAsTwoLinksGivesTheSameSessions(boolean session) throws Exception {
+        Assume.assumeSupported(KernelFeature.KPROBE_MULTI);
+        boolean has = io.bpf4j.features.Features.has(KernelFeature.KPROBE_SESSION);
+        assertEquals(KernelRelease.running().atLeast(6, 10), has, "kprobe session links on Linux " + KernelRelease.running());
+        assumeTrue(has || !session, "kprobe session links came with 6.10 (535a3692ba72)");
+        TraceOptions opts = mode(AttachMode.MULTI).withEmitAll(true).withKprobeSession(session);
+        List<Session> got = trace(new FunctionSelector().entry("__x64_sys_bpf").allow("security_bpf"), opts, K, L, t -> {
+            assertEquals(session, t.reason().contains("one session link"), t.reason());
+            assertEquals(2, t.attachedCount());
+        });
+        assertEquals(K + L, got.size());
+        for (Session s : got)
+            assertEquals(s.failed() ? "__x64_sys_bpf[-EBADF](security_bpf[0])" : "__x64_sys_bpf[0](security_bpf[0])", names(s.root()));
+        assertEquals(K, got.stream().filter(Session::failed).count());
+        if (has) assertTrue(Tracer.session(TraceOptions.defaults()), "session links by default where the kernel has them");
+    }
+
     @ParameterizedTest
     @EnumSource(AttachMode.class)
     void onlyFailingSessionsByDefault(AttachMode m) throws Exception {

@@ -72,7 +72,7 @@ class TraceObjectTest {
     }
 
     /** Program types this machine's kernel loads (the host refuses tracing, EXT and LSM). */
-    static final Set<String> HOST_SECTIONS = Set.of("kprobe", "kretprobe", "kprobe.multi", "kretprobe.multi", "tracepoint", "raw_tracepoint");
+    static final Set<String> HOST_SECTIONS = Set.of("kprobe", "kretprobe", "kprobe.multi", "kretprobe.multi", "kprobe.session", "tracepoint", "raw_tracepoint");
 
     @Test
     void everyProgramThisKernelCanLoadPassesItsVerifierWithEveryOptionOn() {
@@ -99,7 +99,7 @@ class TraceObjectTest {
     @Test
     void theObjectHasAProgramForEveryInjectedProbeKind() {
         List<String> names = ToolObjects.spec(ToolObjects.TRACE).programs().stream().map(ProgramSpec::name).toList();
-        for (String p : List.of("inj_kprobe", "inj_kretprobe", "inj_tp", "inj_rawtp", "fentry_fn", "fexit6", "kentry_ip", "kmexit"))
+        for (String p : List.of("inj_kprobe", "inj_kretprobe", "inj_tp", "inj_rawtp", "fentry_fn", "fexit6", "kentry_ip", "kmexit", "kmsession"))
             assertTrue(names.contains(p), p + " in " + names);
     }
 }
