@@ -332,7 +332,6 @@ public final class ArgLayout {
         void text(TextBuffer value, int cut);
     }
 
-
     /**
      * The compact form's arguments joined by spaces, as UTF-8: what the error stack prints beside
      * a call ({@code String.join(" ", format(blob, COMPACT, width))}, encoded). A cut argument's

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -35,6 +36,7 @@ import java.util.function.Consumer;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.*;
+import io.bpf4j.features.Features;
 import io.bpf4j.features.KernelFeature;
 import io.bpf4j.fixtures.Assume;
 
@@ -174,10 +176,10 @@ class TraceKernelTest {
      * default; before that only the pair exists.
      */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    @ValueSource(booleans = {true, false})
     void kprobeMultiAsOneSessionLinkOrAsTwoLinksGivesTheSameSessions(boolean session) throws Exception {
         Assume.assumeSupported(KernelFeature.KPROBE_MULTI);
-        boolean has = io.bpf4j.features.Features.has(KernelFeature.KPROBE_SESSION);
+        boolean has = Features.has(KernelFeature.KPROBE_SESSION);
         assertEquals(KernelRelease.running().atLeast(6, 10), has, "kprobe session links on Linux " + KernelRelease.running());
         assumeTrue(has || !session, "kprobe session links came with 6.10 (535a3692ba72)");
         TraceOptions opts = mode(AttachMode.MULTI).withEmitAll(true).withKprobeSession(session);
