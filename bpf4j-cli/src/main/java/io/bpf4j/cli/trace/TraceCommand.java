@@ -338,6 +338,9 @@ public final class TraceCommand implements Callable<Integer> {
             if (st.missedExits() > 0 || st.kernelMissedReturns() > 0)
                 out.println("MISSED RETURNS (sessions ended at the next call, flagged): " + st.missedExits()
                         + (st.kernelMissedReturns() > 0 ? ", kernel kretprobe misses: " + st.kernelMissedReturns() : ""));
+            if (st.skippedRuns() > 0)
+                out.println("PROBE RUNS THE KERNEL SKIPPED (another BPF program, or a task preempted in a map syscall, held the CPU): "
+                        + st.skippedRuns());
             if (verbose) err.printf("%d sessions received; %d calls deeper than the depth limit; %d exits without their entry; "
                             + "%d sessions still open at detach (their entry function had not returned).%n",
                     st.sessions(), st.tooDeep(), st.unmatchedExits(), st.openSessions());

@@ -12,6 +12,7 @@ import io.bpf4j.features.Probe;
 import io.bpf4j.btf.Btf;
 import io.bpf4j.btf.BtfType;
 import io.bpf4j.link.KprobeEvents;
+import io.bpf4j.tools.top.ProgReader;
 import io.bpf4j.link.Links;
 import io.bpf4j.loader.BpfObject;
 import io.bpf4j.loader.LoadOptions;
@@ -57,11 +58,11 @@ public final class Tracer implements AutoCloseable {
      * seen (found when the thread's stack moved past them; their sessions end there, flagged);
      * {@code kernelMissedReturns}: what the kernel itself counted as missed on our tracefs
      * kretprobes (kprobe_profile), 0 where the kretprobes came from the perf PMU;
-     * {@code openSessions}: see {@link #openSessions()}.
+     * {@code openSessions}: see {@link #openSessions()}; {@code skippedRuns}: see {@link #skippedRuns()}.
      */
     public record Stats(long droppedRecords, long sessionsNoSlot, long tooDeep, long unmatchedExits,
                         long sessions, long lostSessions, long badRecords, long missedExits, long kernelMissedReturns,
-                        long openSessions) {
+                        long openSessions, long skippedRuns) {
         public long totalLost() {
             return droppedRecords + sessionsNoSlot + lostSessions;
         }
@@ -818,7 +819,31 @@ public final class Tracer implements AutoCloseable {
         for (int i = 0; i < v.length; i++)
             v[i] = st.lookup(u32(i)).map(b -> ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong()).orElse(0L);
         return new Stats(drops.count(), v[0], v[1], v[2], assembler.sessions(), assembler.lostSessions(), assembler.badRecords(),
-                v[3], tracefsKretprobes ? KprobeEvents.missed() : 0, openSessions());
+                v[3], tracefsKretprobes ? KprobeEvents.missed() : 0, openSessions(), skippedRuns());
+    }
+
+    /**
+     * Runs of this tracer's programs the kernel skipped (their {@code recursion_misses}, summed).
+     * The kernel runs no kprobe or kprobe.multi program on a CPU whose {@code bpf_prog_active} is
+     * taken: by another BPF program there, or by a task preempted inside a map syscall, which
+     * takes it under migrate_disable() only ("bpf: Replace open coded recursion prevention in
+     * sys_bpf()", 5.7). The second needs a kernel that preempts in-kernel code: Debian's 7.3.4
+     * runs "lazy" preemption (3-14 exits skipped in 5,700-11,500 sessions while another thread
+     * looked up a map in a loop), its 6.12 "voluntary" (none). A skipped exit is a missed return,
+     * a skipped entry an exit without its entry. fentry programs are counted from 5.12
+     * (9ed9e9ba2337), kprobe programs on newer kernels (7.3.4 counts them); a kernel that skips
+     * without counting makes this 0.
+     */
+    public long skippedRuns() {
+        ProgReader r = new ProgReader();
+        long n = 0;
+        List<BpfProgram> progs = new ArrayList<>(object.programs().values());
+        for (BpfObject c : clones) progs.addAll(c.programs().values());
+        for (BpfProgram p : progs) {
+            long m = r.read(p.fd()).recursionMisses();
+            if (m > 0) n += m;
+        }
+        return n;
     }
 
     /**

@@ -313,8 +313,12 @@ class TraceKernelTest {
     void kprobeSessionsStayExactWhileManyThreadsAreInsideTheSameSyscall() throws Exception {
         TraceOptions opts = mode(AttachMode.KPROBE).withEmitAll(true);
         List<Session> got = traceWhileBusy(opts, 0, K, L, st -> {
-            assertEquals(0, st.missedExits(), "calls whose return was not seen");
             assertEquals(0, st.kernelMissedReturns(), "returns the kernel missed");
+            // A kernel that preempts in-kernel code (Debian's 7.3.4) may run another thread where the
+            // workload sits preempted inside a map lookup, holding the CPU's bpf_prog_active:
+            // that thread's probes are skipped, and counted. Every missed return must be one.
+            assertTrue(st.missedExits() <= st.skippedRuns(),
+                    st.missedExits() + " calls whose return was not seen, " + st.skippedRuns() + " probe runs the kernel skipped");
         });
         List<String> shapes = got.stream().map(s -> names(s.root())).toList();
         assertEquals(K + L, got.size(), "sessions: " + shapes);
