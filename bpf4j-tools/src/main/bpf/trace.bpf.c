@@ -23,8 +23,8 @@
 // Optional, each switched on by user space in .rodata (the verifier drops what is off):
 //   capture_args  (-A) arguments of each call: the registers are kept at entry, and what pointers
 //                 point at is read at exit, only for calls on an error's path (every call with
-//                 args_all), into a per-thread area that ships with the session's events (REC_ARGS),
-//                 so a successful call costs a copy of six registers and no read
+//                 args_all), each call's shipped at once (REC_ARGS) ahead of the events that
+//                 point at them, so a successful call costs a copy of six registers and no read
 //   filters       (--filter-arg) an entry function's sessions start only when its expression holds
 //   entry_stacks  (-K before 5.15) each call's return address, and (2) the stack at the session's
 //                 entry, since a kretprobe's own stack is one frame there
@@ -123,7 +123,7 @@ struct session {
 	__u32 depth;      /* may exceed MAX_DEPTH: deeper calls are counted, not logged */
 	__u32 err_depth;
 	__u32 total;      /* events so far, all chunks */
-	__u32 args_off;   /* bytes of this chunk's arguments in the thread's args_area */
+	__u32 args_off;   /* bytes of arguments shipped for this chunk so far */
 	__u8 is_err;
 	__u8 flushed;
 };
@@ -239,9 +239,14 @@ struct {
 	__type(value, struct arg_spec);
 } fn_args SEC(".maps");
 
-/* A thread's captured arguments, shipped as one REC_ARGS record before each chunk of its events.
- * Calls are written from offset 0 up; a call that might not fit below AREA_HALF ships the chunk
- * first, so every write stays inside data[] (AREA_HALF + the largest argument read). */
+/* One call's captured arguments, shipped as a REC_ARGS record right away, before the event that
+ * points at them. Their offset among the arguments of the event's chunk is what the event
+ * carries; user space puts a chunk's captures together. A chunk holds at most AREA_HALF bytes of
+ * them (a capture that might not fit ships the chunk first), so an offset fits the event's kind.
+ * Built in a per-CPU scratch, as argv is: a capture is made and shipped in one run, and kprobe
+ * programs do not nest on a CPU. fexit programs can, when an interrupt calls a traced function;
+ * the capture interrupted so is then overwritten, as it would be in an area per thread (the
+ * interrupt runs on the same thread). Reads land at most MAX_ARG_READ past AREA_HALF, inside data[]. */
 #define AREA_HALF 4096
 #define MAX_ARG_READ 4096
 struct args_rec {
@@ -249,24 +254,17 @@ struct args_rec {
 	__u32 tid;
 	__u64 start_ts;
 	__u32 chunk;      /* the chunk of events (rec_hdr.chunk) these arguments belong to */
-	__u32 size;       /* bytes of data */
+	__u16 size;       /* bytes of data */
+	__u16 offset;     /* where data goes among the chunk's arguments */
 	__u8 data[AREA_HALF + MAX_ARG_READ + 64];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);          /* with -A: as many as sessions */
-	__type(key, __u32);
-	__type(value, struct args_rec);
-} args_area SEC(".maps");
-
-/* A zeroed args_rec to create a thread's area from (a BPF stack cannot hold one). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct args_rec);
-} args_zero SEC(".maps");
+} args_scratch SEC(".maps");
 
 /* Each call's capture starts with this header, then nvals values, then per read argument a
  * struct arg_data and its bytes rounded up to 8. */
@@ -400,43 +398,13 @@ static __always_inline __u64 rb_flags(__u64 size)
 	return avail < wakeup_bytes && avail + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-/* The thread's argument area, created on first use (-A). */
-static __always_inline struct args_rec *args_of(__u32 tid, bool create)
-{
-	struct args_rec *a = bpf_map_lookup_elem(&args_area, &tid);
-	__u32 zero = 0;
-
-	if (a || !create)
-		return a;
-	struct args_rec *z = bpf_map_lookup_elem(&args_zero, &zero);
-	if (!z || bpf_map_update_elem(&args_area, &tid, z, BPF_NOEXIST))
-		return NULL;
-	return bpf_map_lookup_elem(&args_area, &tid);
-}
-
-/* Ships the buffered events (after their arguments); a ring buffer that is full counts one drop
- * per record lost. */
+/* Ships the buffered events (their arguments went ahead of them); a ring buffer that is full
+ * counts one drop per record lost. */
 static __always_inline void flush(struct session *s)
 {
 	__u32 n = s->hdr.nevents;
 
-	if (capture_args && s->args_off) {
-		struct args_rec *a = args_of(s->hdr.tid, false);
-
-		if (a) {
-			__u32 used = s->args_off & (AREA_HALF * 2 - 1);
-
-			a->type = REC_ARGS;
-			a->tid = s->hdr.tid;
-			a->start_ts = s->hdr.start_ts;
-			a->chunk = s->hdr.chunk;
-			a->size = used;
-			__u64 size = offsetof(struct args_rec, data) + used;
-			if (bpf_ringbuf_output(&rb, a, size, BPF_RB_NO_WAKEUP))
-				count_drop();
-		}
-		s->args_off = 0;
-	}
+	s->args_off = 0;
 	if (n > MAX_EVENTS)
 		n = MAX_EVENTS;
 	__u64 size = sizeof(struct rec_hdr) + n * sizeof(struct event);
@@ -483,33 +451,19 @@ static __always_inline long read_mem(void *dst, __u32 len, __u64 src, bool str)
 	return str ? bpf_probe_read_kernel_str(dst, len, (void *)src) : bpf_probe_read_kernel(dst, len, (void *)src);
 }
 
-/* Captures the arguments of a call on thread tid (function or probe id) into the thread's area,
- * after making room for its event: a returning function's (at_exit) from the registers its frame
- * at `depth` kept at entry, an injected probe's from argv. Returns the event kind bits that point
- * at them, 0 if nothing was captured. A global function: see struct argv. */
-__noinline int trace_capture(__u32 id, __u32 tid, __u32 depth, __u32 at_exit)
+/* Captures the arguments of call id (a function or a probe) from the registers in argv and ships
+ * them as the arguments at `offset` in chunk `chunk` of thread tid's session start_ts. Returns
+ * the bytes shipped (a multiple of 8), 0 if none. A global function: see struct argv. */
+__noinline int trace_capture(__u32 id, __u32 tid, __u64 start_ts, __u32 chunk, __u32 offset)
 {
 	struct arg_spec *sp = bpf_map_lookup_elem(&fn_args, &id);
-	struct session *s = bpf_map_lookup_elem(&sessions, &tid);
-	__u64 *vals;
-	struct args_rec *a;
+	__u64 *vals = argv_slot();
+	__u32 zero = 0;
+	struct args_rec *a = bpf_map_lookup_elem(&args_scratch, &zero);
 
-	if (!sp || !s)
+	if (!sp || !vals || !a)
 		return 0;
-	vals = at_exit ? s->regs[depth & (MAX_DEPTH - 1)] : argv_slot();
-	if (!vals)
-		return 0;
-	room_for_event(s);
-	a = args_of(s->hdr.tid, true);
-	if (!a)
-		return 0;
-	__u32 total = sp->total;
-	if (total > AREA_HALF)
-		return 0;
-	if (s->args_off + total > AREA_HALF)
-		flush(s);
-	__u32 start = s->args_off & (AREA_HALF - 1);
-	struct call_args *c = (void *)(a->data + start);
+	struct call_args *c = (void *)a->data;
 	__u32 nvals = sp->nvals;
 
 	if (nvals > MAX_ARGS)
@@ -520,7 +474,7 @@ __noinline int trace_capture(__u32 id, __u32 tid, __u32 depth, __u32 at_exit)
 #pragma unroll
 	for (int i = 0; i < MAX_ARGS; i++)
 		c->vals[i] = vals[i];
-	/* The running size lives in the area, not in a register: every path through one argument
+	/* The running size lives in the record, not in a register: every path through one argument
 	 * then reaches the next with the same verifier state, which keeps verification linear in
 	 * the number of arguments instead of exponential. */
 	c->size = sizeof(struct call_args);
@@ -539,7 +493,7 @@ __noinline int trace_capture(__u32 id, __u32 tid, __u32 depth, __u32 at_exit)
 		}
 		if (len > MAX_ARG_READ)
 			len = MAX_ARG_READ;
-		__u32 pos = (start + c->size) & (AREA_HALF - 1);
+		__u32 pos = c->size & (AREA_HALF - 1);
 		struct arg_data *d = (void *)(a->data + pos);
 		void *dst = a->data + pos + sizeof(*d);
 		long r = read_mem(dst, len, vals[i], kind == AK_STR); /* AK_CTX: vals[0] is the context's address */
@@ -552,8 +506,46 @@ __noinline int trace_capture(__u32 id, __u32 tid, __u32 depth, __u32 at_exit)
 		c->size += sizeof(*d) + (r > 0 ? ((r + 7) & ~7) : 0);
 		c->nread++;
 	}
-	s->args_off = start + c->size;
-	return EV_ARGS | (__u16)((start >> 3) << EV_ARGS_SHIFT);
+	__u32 size = c->size;
+	/* User space's arg_spec.total bounds it; a capture that grew past it is not shipped. */
+	if (size > AREA_HALF)
+		return 0;
+	a->type = REC_ARGS;
+	a->tid = tid;
+	a->start_ts = start_ts;
+	a->chunk = chunk;
+	a->size = size;
+	a->offset = offset;
+	/* Bounded for the verifier on the register that reaches the helper: clang would otherwise
+	 * pass an unchecked copy of size, and drop a mask it can prove changes nothing. */
+	__u32 n = size;
+	asm volatile("" : "+r"(n));
+	n &= AREA_HALF * 2 - 1;
+	if (bpf_ringbuf_output(&rb, a, offsetof(struct args_rec, data) + n, BPF_RB_NO_WAKEUP)) {
+		count_drop();
+		return 0;
+	}
+	return size;
+}
+
+/* -A: captures the arguments of call id (registers in argv) for the event s logs next, making
+ * room for that event first so that it lands in the chunk its arguments belong to. Returns the
+ * event kind bits that point at them, 0 if nothing was captured. */
+static __always_inline __u16 capture(struct session *s, __u32 id)
+{
+	struct arg_spec *sp = bpf_map_lookup_elem(&fn_args, &id);
+
+	if (!sp || sp->total > AREA_HALF)
+		return 0;
+	room_for_event(s);
+	if (s->args_off + sp->total > AREA_HALF)
+		flush(s);
+	__u32 off = s->args_off;
+	int n = trace_capture(id, s->hdr.tid, s->hdr.start_ts, s->hdr.chunk, off);
+	if (n <= 0)
+		return 0;
+	s->args_off = off + n;
+	return EV_ARGS | (__u16)((off >> 3) << EV_ARGS_SHIFT);
 }
 
 /* --filter-arg: 1 if the arguments (in argv) of the entry being made pass function id's filter,
@@ -687,8 +679,6 @@ static __always_inline bool end_session(struct session *s, __u32 tid, __u64 now)
 	__u32 k = 4;
 	__u64 *used = bpf_map_lookup_elem(&stats, &k);
 	if (used && *used > SLOTS_KEEP && !bpf_map_delete_elem(&sessions, &tid)) {
-		if (capture_args)
-			bpf_map_delete_elem(&args_area, &tid);
 		__sync_fetch_and_add(used, -1);
 		return true;
 	}
@@ -696,10 +686,11 @@ static __always_inline bool end_session(struct session *s, __u32 tid, __u64 now)
 }
 
 /* fn: the function's id | FN_* flags << 32. sp: the stack pointer at entry (it points at the
- * return address), 0 where unknown. The argument registers are in argv when FN_ARGS or FN_FILTER
- * says they are needed. Returns 1 when the call was not pushed on the thread's stack (no session,
+ * return address), 0 where unknown. regs: ctx is a struct pt_regs (a kprobe's), whose argument
+ * registers -A keeps straight from it; otherwise (fentry) they are in argv when FN_ARGS says so.
+ * argv holds them for FN_FILTER either way. Returns 1 when the call was not pushed on the thread's stack (no session,
  * filtered out, no slot), so its exit has nothing to do: a kprobe session then skips it. */
-static __always_inline int on_entry(void *ctx, __u64 fn, __u64 sp)
+static __always_inline int on_entry(void *ctx, __u64 fn, __u64 sp, const bool regs)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
@@ -786,13 +777,25 @@ static __always_inline int on_entry(void *ctx, __u64 fn, __u64 sp)
 	s->ts[d] = now;
 	s->sp[d] = sp;
 	if (capture_args && (flags & FN_ARGS)) {
-		/* Only the registers: what they point at is read at exit, if the call is shown. */
-		__u64 *v = argv_slot();
+		/* Only the registers: what they point at is read at exit, if the call is shown. Every
+		 * traced call pays this, so a kprobe's are copied once, not through argv. */
+		if (regs) {
+			struct pt_regs *r = ctx;
 
-		if (v) {
+			s->regs[d][0] = r->di;
+			s->regs[d][1] = r->si;
+			s->regs[d][2] = r->dx;
+			s->regs[d][3] = r->cx;
+			s->regs[d][4] = r->r8;
+			s->regs[d][5] = r->r9;
+		} else {
+			__u64 *v = argv_slot();
+
+			if (v) {
 #pragma unroll
-			for (int i = 0; i < MAX_ARGS; i++)
-				s->regs[d][i] = v[i];
+				for (int i = 0; i < MAX_ARGS; i++)
+					s->regs[d][i] = v[i];
+			}
 		}
 	}
 	__u64 ra = 0;
@@ -871,8 +874,17 @@ static __always_inline int on_exit(void *ctx, __u32 id, __u64 ret, __u64 sp)
 	/* -A: a call is on the error's path if it failed, or cannot fail and returns while the
 	 * session is failed (the rule below that keeps is_err). Only such calls are in an error
 	 * stack, so only theirs are read, unless every call may be shown (args_all). */
-	if (capture_args && (fl & FN_ARGS) && (args_all || fail || (s->is_err && (fl & FN_CANT_FAIL))))
-		kind |= trace_capture(top, tid, d, 1);
+	if (capture_args && (fl & FN_ARGS) && (args_all || fail || (s->is_err && (fl & FN_CANT_FAIL)))) {
+		/* Only the registers were kept at entry; what they point at is read now. */
+		__u64 *v = argv_slot();
+
+		if (v) {
+#pragma unroll
+			for (int i = 0; i < MAX_ARGS; i++)
+				v[i] = s->regs[d][i];
+			kind |= capture(s, top);
+		}
+	}
 	log_event(s, top, d, kind, now, ret);
 	if (fail && !s->is_err) {
 		/* The first failure is the deepest point of this error: its stack is the one to show. */
@@ -928,17 +940,17 @@ static __always_inline int on_probe(__u64 ret)
 		return 0;
 	__u16 kind = EV_PROBE;
 	if (capture_args && (inj_flags & FN_ARGS))
-		kind |= trace_capture(inj_id, tid, 0, 0);
+		kind |= capture(s, inj_id);
 	log_event(s, inj_id, s->depth, kind, bpf_ktime_get_ns(), ret);
 	return 0;
 }
 
-/* The six argument registers into argv, when the function's flags say they are needed. */
+/* The six argument registers into argv, for --filter-arg (-A keeps them straight from ctx). */
 static __always_inline void regs_args(struct pt_regs *ctx, __u64 fn)
 {
 	__u64 *v;
 
-	if (!((fn >> 32) & (FN_ARGS | FN_FILTER)))
+	if (!((fn >> 32) & FN_FILTER))
 		return;
 	v = argv_slot();
 	if (!v)
@@ -978,7 +990,7 @@ int kentry_ip(struct pt_regs *ctx)
 		return 0;
 	__u64 fn = found->fn;
 	regs_args(ctx, fn);
-	on_entry(ctx, fn, ctx->sp);
+	on_entry(ctx, fn, ctx->sp, true);
 	return 0;
 }
 
@@ -994,7 +1006,7 @@ int kentry_cookie(struct pt_regs *ctx)
 	__u64 fn = bpf_get_attach_cookie(ctx);
 
 	regs_args(ctx, fn);
-	on_entry(ctx, fn, ctx->sp);
+	on_entry(ctx, fn, ctx->sp, true);
 	return 0;
 }
 
@@ -1011,7 +1023,7 @@ int kmentry(struct pt_regs *ctx)
 	__u64 fn = bpf_get_attach_cookie(ctx);
 
 	regs_args(ctx, fn);
-	on_entry(ctx, fn, ctx->sp);
+	on_entry(ctx, fn, ctx->sp, true);
 	return 0;
 }
 
@@ -1040,7 +1052,7 @@ int kmsession(struct pt_regs *ctx)
 		return 0;
 	}
 	regs_args(ctx, fn);
-	return on_entry(ctx, fn, ctx->sp) ? 1 : 0;
+	return on_entry(ctx, fn, ctx->sp, true) ? 1 : 0;
 }
 
 /* An fentry/fexit context is the traced function's arguments as u64s; they are read with a
@@ -1061,7 +1073,7 @@ int fentry_fn(__u64 *ctx)
 					bpf_probe_read_kernel(&v[i], sizeof(v[i]), &ctx[i]);
 		}
 	}
-	on_entry(ctx, fn, 0);
+	on_entry(ctx, fn, 0, false);
 	return 0;
 }
 

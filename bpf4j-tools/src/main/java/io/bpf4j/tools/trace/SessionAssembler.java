@@ -173,17 +173,25 @@ public final class SessionAssembler {
         else p.addStack(event, ips);
     }
 
-    /** -A: a chunk's arguments, kept until that chunk's events arrive (the BPF side ships them just before). */
+    /**
+     * -A: one call's arguments, put at their offset among their chunk's, kept until that chunk's
+     * events arrive (the BPF side ships each capture ahead of the event that points at it).
+     */
     private void args(MemorySegment r) {
         if (r.byteSize() < ARGS_HDR) throw new BpfFormatException("short arguments record");
         long[] w = read(r, ARGS_HDR);
         int tid = (int) (w[0] >>> 32);
         long start = w[1];
-        int chunk = (int) w[2], size = (int) (w[2] >>> 32);
-        if (size < 0 || ARGS_HDR + (long) size > r.byteSize()) throw new BpfFormatException("arguments record of " + size + " bytes in " + r.byteSize());
+        int chunk = (int) w[2], size = (int) (w[2] >>> 32) & 0xffff, offset = (int) (w[2] >>> 48);
+        if (ARGS_HDR + (long) size > r.byteSize()) throw new BpfFormatException("arguments record of " + size + " bytes in " + r.byteSize());
         Partial p = partial(tid, start);
-        p.args = r.asSlice(ARGS_HDR, size).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-        p.argsChunk = chunk;
+        if (p.args == null || p.argsChunk != chunk) {
+            p.args = new byte[offset + size];
+            p.argsChunk = chunk;
+        } else if (p.args.length < offset + size) {
+            p.args = java.util.Arrays.copyOf(p.args, offset + size);
+        }
+        MemorySegment.copy(r, java.lang.foreign.ValueLayout.JAVA_BYTE, ARGS_HDR, p.args, offset, size);
     }
 
     /** -B: the branch records taken at the session's first failure. */
@@ -213,12 +221,29 @@ public final class SessionAssembler {
     private Partial partial(int tid, long start) {
         Partial p = find(tid, start);
         if (p != null) return p;
+        dropOrphans(tid);
         p = free.pollFirst();
         if (p == null) p = new Partial();
         p.reset(tid, start);
         p.next = open.put(tid, p);
         pending++;
         return p;
+    }
+
+    /**
+     * A thread's records arrive in the order it wrote them, and its sessions one after another:
+     * when one begins, an earlier session of the thread that has only arguments is one the BPF
+     * side decided not to ship (it succeeded). Its arguments are dropped, not counted as lost.
+     */
+    private void dropOrphans(int tid) {
+        for (Partial q = open.get(tid); q != null; ) {
+            Partial next = q.next;
+            if (q.root == null && q.nextChunk == 0 && q.stacks == 0 && q.entryStack == null && q.lbr == null) {
+                remove(q);
+                if (free.size() < 64) free.addFirst(q);
+            }
+            q = next;
+        }
     }
 
     private void remove(Partial p) {

@@ -47,7 +47,7 @@ import java.util.function.Consumer;
 public final class Tracer implements AutoCloseable {
     /** Maps every fentry and injected-probe clone shares with the main object. */
     static final List<String> SHARED_MAPS = List.of("rb", "drops", "stats", "ip_table", "sessions",
-            "pid_allow", "pid_deny", "comm_allow", "comm_deny", "fn_args", "args_area", "args_zero", "filters", "lbr_scratch", "argv");
+            "pid_allow", "pid_deny", "comm_allow", "comm_deny", "fn_args", "args_scratch", "filters", "lbr_scratch", "argv");
     /** trace.bpf.c FN_ARGS, FN_FILTER. */
     static final int FN_ARGS = 32, FN_FILTER = 64;
     static final int MAX_FEXIT_ARGS = 6;
@@ -332,7 +332,6 @@ public final class Tracer implements AutoCloseable {
         spec.updateMap("ip_table", m -> m.withMaxEntries(Math.max(1, n)));
         spec.updateMap("fn_args", m -> m.withMaxEntries(Math.max(1, fns.length)));
         spec.updateMap("filters", m -> m.withMaxEntries(Math.max(1, fns.length)));
-        spec.updateMap("args_area", m -> m.withMaxEntries(o.args() != null ? Math.max(1, o.maxSessions()) : 1));
         spec.setVariable("n_ips", n);
         spec.setVariable("capture_args", o.args() != null ? 1 : 0);
         spec.setVariable("args_all", o.args() != null && (o.args().everyCall() || o.emitAll()) ? 1 : 0);

@@ -15,6 +15,7 @@ import static io.bpf4j.tools.trace.SessionFormatTest.*;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -69,12 +70,18 @@ class SessionFeaturesFormatTest {
     }
 
     static MemorySegment argsRecord(Arena a, int tid, long start, int chunk, byte[] data) {
+        return argsRecord(a, tid, start, chunk, 0, data);
+    }
+
+    /** struct args_rec: data goes at {@code offset} among the chunk's arguments. */
+    static MemorySegment argsRecord(Arena a, int tid, long start, int chunk, int offset, byte[] data) {
         MemorySegment r = a.allocate(SessionAssembler.ARGS_HDR + data.length, 8);
         r.set(JAVA_INT_UNALIGNED, 0, SessionAssembler.REC_ARGS);
         r.set(JAVA_INT_UNALIGNED, 4, tid);
         r.set(JAVA_LONG_UNALIGNED, 8, start);
         r.set(JAVA_INT_UNALIGNED, 16, chunk);
-        r.set(JAVA_INT_UNALIGNED, 20, data.length);
+        r.set(JAVA_SHORT_UNALIGNED, 20, (short) data.length);
+        r.set(JAVA_SHORT_UNALIGNED, 22, (short) offset);
         MemorySegment.copy(data, 0, r, JAVA_BYTE, SessionAssembler.ARGS_HDR, data.length);
         return r;
     }
@@ -101,6 +108,17 @@ class SessionFeaturesFormatTest {
             Session s = assemble(fns, argsRecord(a, 151, T0, 0, area), sessionRecord(a, 151, T0, FAILED, 0, ev)).getFirst();
             Call u = s.root().children().getFirst();
             assertTrue(u.hasArgs());
+            // The BPF side ships each capture on its own, at its offset among its chunk's: the
+            // same session from two of them, after the arguments of an earlier session of the
+            // thread that was never shipped (it succeeded), which leave nothing behind.
+            List<Session> split = new ArrayList<>();
+            SessionAssembler asm = new SessionAssembler(fns, split::add);
+            for (MemorySegment r : List.of(argsRecord(a, 151, T0 - 9_000, 0, 0, capture), argsRecord(a, 151, T0, 0, 0, new byte[8]),
+                    argsRecord(a, 151, T0, 0, 8, capture), sessionRecord(a, 151, T0, FAILED, 0, ev)))
+                asm.accept(r);
+            assertEquals(0, asm.badRecords());
+            assertEquals(0, asm.pending(), "the unshipped session's arguments are dropped");
+            assertEquals(u.args(ArgLayout.Style.COMPACT, 0), split.getFirst().root().children().getFirst().args(ArgLayout.Style.COMPACT, 0));
             // A struct bpf_map larger than the 256 bytes read ends in "…" (6.x kernels).
             boolean cut = btf.sizeOf(btf.findByName("bpf_map", io.bpf4j.btf.BtfKind.STRUCT).orElseThrow()) > mapRead;
             String mapText = "map=&{.map_type=BPF_MAP_TYPE_PROG_ARRAY,.key_size=4,.value_size=4,.max_entries=1,.id=14,.name='progs'"

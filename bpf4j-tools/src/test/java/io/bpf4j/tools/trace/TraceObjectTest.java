@@ -59,6 +59,7 @@ class TraceObjectTest {
         assertEquals(SessionAssembler.ARGS_HDR, off(b, "args_rec", "data"));
         assertEquals(16, off(b, "args_rec", "chunk"));
         assertEquals(20, off(b, "args_rec", "size"));
+        assertEquals(22, off(b, "args_rec", "offset"));
         assertEquals(ArgFilter.SIZE, b.sizeOf(struct(b, "filter")));
         assertEquals(8, off(b, "filter", "table"));
         assertEquals(40, off(b, "filter", "atoms"));
