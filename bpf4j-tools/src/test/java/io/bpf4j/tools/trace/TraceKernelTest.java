@@ -296,9 +296,14 @@ class TraceKernelTest {
             assertEquals(0, st.badRecords(), "malformed records");
             check.accept(st);
             if (maxActive == 0) {
-                // Every call returned and every return was seen: no session may be left open.
+                // Every call returned, and every return the kernel ran the exit program for was
+                // seen. An exit it skipped (see the test below) either ends its session at the
+                // thread's next call, as a missed exit, or, at the thread's last call, leaves it
+                // open: together at most the runs the kernel counted as skipped.
                 t.detach();
-                assertEquals(0, t.openSessions(), "sessions still open after every call returned");
+                long open = t.openSessions(), skipped = t.skippedRuns();
+                assertTrue(st.missedExits() + open <= skipped, open + " sessions still open after every call returned, "
+                        + st.missedExits() + " missed exits, " + skipped + " probe runs the kernel skipped");
             }
         }
         return out;
