@@ -332,9 +332,10 @@ struct {
 	__type(value, struct lbr_rec);
 } lbr_scratch SEC(".maps");
 
-/* The argument registers (or an injected probe's context address) of the call being entered,
- * for the filter and the capture below: they are global functions, verified once each instead of
- * once per path through the programs that call them, and take only scalars. */
+/* The argument registers of the call being entered (for the filter) or captured (copied from its
+ * frame at its exit), or an injected probe's context address, for the filter and the capture
+ * below: they are global functions, verified once each instead of once per path through the
+ * programs that call them, and take only scalars. */
 struct argv {
 	__u64 v[8];
 };
