@@ -827,7 +827,7 @@ public final class Tracer implements AutoCloseable {
      * taken: by another BPF program there, or by a task preempted inside a map syscall, which
      * takes it under migrate_disable() only ("bpf: Replace open coded recursion prevention in
      * sys_bpf()", 5.7). The second needs a kernel that preempts in-kernel code: Debian's 7.3.4
-     * runs "lazy" preemption (3-14 exits skipped in 5,700-11,500 sessions while another thread
+     * runs "lazy" preemption (3-14 exits skipped in 2,200-11,500 sessions while another thread
      * looked up a map in a loop), its 6.12 "voluntary" (none). A skipped exit is a missed return,
      * a skipped entry an exit without its entry. fentry programs are counted from 5.12
      * (9ed9e9ba2337), kprobe programs on newer kernels (7.3.4 counts them); a kernel that skips
