@@ -355,6 +355,17 @@ static __always_inline __u64 *argv_slot(void)
 	return a ? a->v : NULL;
 }
 
+/* A kprobe's six argument registers (x86-64: di, si, dx, cx, r8, r9) into dst. */
+static __always_inline void pt_args(struct pt_regs *r, __u64 *dst)
+{
+	dst[0] = r->di;
+	dst[1] = r->si;
+	dst[2] = r->dx;
+	dst[3] = r->cx;
+	dst[4] = r->r8;
+	dst[5] = r->r9;
+}
+
 static __always_inline void count(__u32 which)
 {
 	__u64 *c = bpf_map_lookup_elem(&stats, &which);
@@ -689,8 +700,9 @@ static __always_inline bool end_session(struct session *s, __u32 tid, __u64 now)
 /* fn: the function's id | FN_* flags << 32. sp: the stack pointer at entry (it points at the
  * return address), 0 where unknown. regs: ctx is a struct pt_regs (a kprobe's), whose argument
  * registers -A keeps straight from it; otherwise (fentry) they are in argv when FN_ARGS says so.
- * argv holds them for FN_FILTER either way. Returns 1 when the call was not pushed on the thread's stack (no session,
- * filtered out, no slot), so its exit has nothing to do: a kprobe session then skips it. */
+ * argv holds them for FN_FILTER either way. Returns 1 when the call was not pushed on the
+ * thread's stack (no session, filtered out, no slot), so its exit has nothing to do: a kprobe
+ * session then skips it. */
 static __always_inline int on_entry(void *ctx, __u64 fn, __u64 sp, const bool regs)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -781,14 +793,7 @@ static __always_inline int on_entry(void *ctx, __u64 fn, __u64 sp, const bool re
 		/* Only the registers: what they point at is read at exit, if the call is shown. Every
 		 * traced call pays this, so a kprobe's are copied once, not through argv. */
 		if (regs) {
-			struct pt_regs *r = ctx;
-
-			s->regs[d][0] = r->di;
-			s->regs[d][1] = r->si;
-			s->regs[d][2] = r->dx;
-			s->regs[d][3] = r->cx;
-			s->regs[d][4] = r->r8;
-			s->regs[d][5] = r->r9;
+			pt_args(ctx, s->regs[d]);
 		} else {
 			__u64 *v = argv_slot();
 
@@ -954,14 +959,8 @@ static __always_inline void regs_args(struct pt_regs *ctx, __u64 fn)
 	if (!((fn >> 32) & FN_FILTER))
 		return;
 	v = argv_slot();
-	if (!v)
-		return;
-	v[0] = ctx->di;
-	v[1] = ctx->si;
-	v[2] = ctx->dx;
-	v[3] = ctx->cx;
-	v[4] = ctx->r8;
-	v[5] = ctx->r9;
+	if (v)
+		pt_args(ctx, v);
 }
 
 SEC("kprobe")
