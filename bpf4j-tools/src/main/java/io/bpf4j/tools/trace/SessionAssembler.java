@@ -212,17 +212,11 @@ public final class SessionAssembler {
         System.arraycopy(w, LBR_HDR / 8, p.lbr, 0, 3 * n);
     }
 
-    private Partial find(int tid, long start) {
-        Partial p = open.get(tid);
-        while (p != null && p.start != start) p = p.next;
-        return p;
-    }
-
     private Partial partial(int tid, long start) {
-        Partial p = find(tid, start);
-        if (p != null) return p;
-        dropOrphans(tid);
-        p = free.pollFirst();
+        Partial head = open.get(tid);
+        for (Partial q = head; q != null; q = q.next) if (q.start == start) return q;
+        if (head != null) dropOrphans(head);
+        Partial p = free.pollFirst();
         if (p == null) p = new Partial();
         p.reset(tid, start);
         p.next = open.put(tid, p);
@@ -235,8 +229,8 @@ public final class SessionAssembler {
      * when one begins, an earlier session of the thread that has only arguments is one the BPF
      * side decided not to ship (it succeeded). Its arguments are dropped, not counted as lost.
      */
-    private void dropOrphans(int tid) {
-        for (Partial q = open.get(tid); q != null; ) {
+    private void dropOrphans(Partial head) {
+        for (Partial q = head; q != null; ) {
             Partial next = q.next;
             if (q.root == null && q.nextChunk == 0 && q.stacks == 0 && q.entryStack == null && q.lbr == null) {
                 remove(q);
