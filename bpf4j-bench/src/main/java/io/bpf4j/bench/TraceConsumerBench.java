@@ -72,6 +72,11 @@ public class TraceConsumerBench {
     @Param({"false"})
     boolean stitched;
 
+    /** true: each session's calls last a microsecond longer than the last one's, so no two
+     *  sessions print the same error stack (SessionFormat cannot print its kept one again). */
+    @Param({"false", "true"})
+    boolean varied;
+
     Arena arena = Arena.ofConfined();
     MemorySegment stackRec, sessionRec, argsRec;
     SessionAssembler assembler;
@@ -189,7 +194,7 @@ public class TraceConsumerBench {
     /**
      * Thread CPU time per session (not wall time: the lab host is shared, and a busy neighbour
      * inflates wall time, not CPU time), for a JVM started with the launcher's flags:
-     * {@code java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp benchmarks.jar io.bpf4j.bench.TraceConsumerBench [frames] [seconds] [buffer|string]}.
+     * {@code java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp benchmarks.jar io.bpf4j.bench.TraceConsumerBench [frames] [seconds] [buffer|string] [args] [stitched] [varied]}.
      */
     public static void main(String[] args) {
         TraceConsumerBench b = new TraceConsumerBench();
@@ -198,6 +203,7 @@ public class TraceConsumerBench {
         b.output = args.length > 2 ? args[2] : "buffer";
         b.args = args.length > 3 && Boolean.parseBoolean(args[3]);
         b.stitched = args.length > 4 && Boolean.parseBoolean(args[4]);
+        b.varied = args.length > 5 && Boolean.parseBoolean(args[5]);
         b.setup();
         var mx = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int round = 0; round < 5; round++) {
@@ -207,7 +213,7 @@ public class TraceConsumerBench {
                 n += 1000;
             }
             long c1 = mx.getCurrentThreadCpuTime();
-            System.out.printf(b.output + (b.args ? " -A" : "") + (b.stitched ? " stitched" : "") + " frames %d round %d: %.0f ns CPU per session (%d sessions)%n", b.frames, round, (c1 - c0) / (double) n, n);
+            System.out.printf(b.output + (b.args ? " -A" : "") + (b.stitched ? " stitched" : "") + (b.varied ? " varied" : "") + " frames %d round %d: %.0f ns CPU per session (%d sessions)%n", b.frames, round, (c1 - c0) / (double) n, n);
         }
     }
 
@@ -222,7 +228,8 @@ public class TraceConsumerBench {
         sessionRec.set(JAVA_INT_UNALIGNED, 4, tid);
         sessionRec.set(JAVA_INT_UNALIGNED, 8, tid);
         sessionRec.set(JAVA_LONG_UNALIGNED, 16, start);
-        for (int i = 0; i < 6; i++) sessionRec.set(JAVA_LONG_UNALIGNED, HDR + (long) EVENT * i + 8, start + 300L * i);
+        long spread = varied ? 1000L * (tid - 1000) : 0; // tid cycles through 101 values
+        for (int i = 0; i < 6; i++) sessionRec.set(JAVA_LONG_UNALIGNED, HDR + (long) EVENT * i + 8, start + 300L * i + (i == 5 ? spread : 0));
         assembler.accept(stackRec);
         if (args) {
             argsRec.set(JAVA_INT_UNALIGNED, 4, tid);

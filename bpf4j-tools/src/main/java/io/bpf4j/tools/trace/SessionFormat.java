@@ -44,7 +44,8 @@ public final class SessionFormat {
     private final IdentityHashMap<String, byte[]> utf8 = new IdentityHashMap<>();
     private static final byte[] ARROW = TextBuffer.utf8(" -> "), TID_PID = TextBuffer.utf8(" TID/PID "), US = TextBuffer.utf8("us ");
     private final Map<Integer, String> processComms = new HashMap<>();
-    private long cachedSecond = Long.MIN_VALUE;
+    /** The start of the second {@link #cachedHms} shows, in epoch ns (none yet: never matches). */
+    private long cachedSecondNs = Long.MIN_VALUE / 2;
     private final byte[] cachedHms = new byte[8];
     private Frame[] frames = new Frame[64];
     private boolean[] frameStitched = new boolean[64];
@@ -53,6 +54,21 @@ public final class SessionFormat {
     private Call[] lineCall = new Call[64];
     private Frame[] lineFrame = new Frame[64];
     private Text[] lineResult = new Text[64];
+
+    /*
+     * The last error stack written, for the next session that would print the same one: a loop
+     * that fails the same way again and again (what makes the rate high) prints the same block
+     * each time, apart from -A's arguments. Its key is everything the block shows: the stack's
+     * addresses, and per call on the error's path its function, microseconds and result text.
+     * The block is kept without the arguments, with where each path call's arguments go.
+     */
+    private long[] lastKey = new long[64];
+    private Object[] lastKeyRefs = new Object[64];
+    private int lastKeyLongs = -1, lastKeyRefCount;
+    private byte[] lastBlock = new byte[1024];
+    private int lastBlockLen;
+    private int[] lastArgsAt = new int[32], lastArgsCall = new int[32];
+    private int lastArgsCount;
 
     /** One symbolized stack address, its text pre-encoded. */
     private record Frame(long address, String name, String text, byte[] symbol, boolean hidden, byte[] fileLine, Frame[] inlined) {}
@@ -100,6 +116,7 @@ public final class SessionFormat {
     public SessionFormat withArgs(ArgLayout.Style style, int width) {
         this.argStyle = style;
         this.argWidth = width;
+        lastKeyLongs = -1; // a kept block's argument places are for the old style
         return this;
     }
 
@@ -152,8 +169,11 @@ public final class SessionFormat {
     /** Local wall-clock time {@code HH:mm:ss.SSSSSS} (truncated to microseconds); the zone offset is looked up once per second. */
     private void writeTime(long monoNs, TextBuffer out) {
         long epoch = monoNs + monoToEpochNs;
-        long sec = Math.floorDiv(epoch, 1_000_000_000L);
-        if (sec != cachedSecond) {
+        // C1 compiles a long division into a call to the VM (SharedRuntime::ldiv): the second is
+        // divided out only when the time leaves the second of the last one printed.
+        long rem = epoch - cachedSecondNs;
+        if (rem < 0 || rem >= 1_000_000_000L) {
+            long sec = Math.floorDiv(epoch, 1_000_000_000L);
             LocalDateTime t = LocalDateTime.ofEpochSecond(sec, 0, zone.getOffset(Instant.ofEpochSecond(sec)));
             int[] v = {t.getHour(), t.getMinute(), t.getSecond()};
             for (int i = 0; i < 3; i++) {
@@ -161,10 +181,13 @@ public final class SessionFormat {
                 cachedHms[3 * i + 1] = (byte) ('0' + v[i] % 10);
                 if (i < 2) cachedHms[3 * i + 2] = ':';
             }
-            cachedSecond = sec;
+            cachedSecondNs = sec * 1_000_000_000L;
+            rem = epoch - cachedSecondNs;
         }
         out.append(cachedHms);
-        out.append('.').appendZeroPadded(Math.floorMod(epoch, 1_000_000_000L) / 1000, 6);
+        // rem / 1000 for 0 <= rem < 10^9 by multiply and shift: 274877907 = ceil(2^38 / 1000),
+        // whose error (56 / 2^38 per unit) stays below one over that range.
+        out.append('.').appendZeroPadded((rem * 274_877_907L) >>> 38, 6);
     }
 
     /** The whole session: header, then the table if {@code table}, then the stack if {@code stack}; ends with a blank line pair. */
@@ -467,6 +490,23 @@ public final class SessionFormat {
             path[j] = t;
         }
         long[] st = s.stack();
+        // Stitched stacks (-K before 5.15) and arguments printed under the line are not cached.
+        boolean cacheable = !s.stackAtEntry() && argStyle == ArgLayout.Style.COMPACT;
+        if (cacheable && sameBlock(st, np)) {
+            replayBlock(np, out);
+            Arrays.fill(path, 0, np, null);
+            return;
+        }
+        // A miss: the block is written and, if cacheable, kept as the new last one. Each path call
+        // has at most one line, so np bounds the argument places.
+        lastKeyLongs = -1;
+        int blockStart = out.length(), nArgs = 0;
+        if (cacheable && lastArgsAt.length < np) {
+            lastArgsAt = new int[2 * np];
+            lastArgsCall = new int[2 * np];
+            argsFrom = new int[2 * np];
+            argsTo = new int[2 * np];
+        }
         int nf = 0;
         for (int i = st.length - 1; i >= 0; i--) {
             Frame f = frame(st[i]);
@@ -537,8 +577,13 @@ public final class SessionFormat {
             out.append(' ').append(' ');
             if (f != null && f.fileLine != null) out.append('(').append(f.fileLine).append(')');
             if (c != null && argStyle == ArgLayout.Style.COMPACT) {
+                if (cacheable) {
+                    argsFrom[nArgs] = out.length();
+                    lastArgsCall[nArgs] = pathIndex(c, np);
+                }
                 byte[] line = c.argsLine(argWidth);
                 if (line.length > 0) out.spaces(4).append(line);
+                if (cacheable) argsTo[nArgs++] = out.length();
             }
             out.append('\n');
             List<String> args = c == null || argStyle == ArgLayout.Style.COMPACT ? List.of() : c.args(argStyle, argWidth);
@@ -550,11 +595,83 @@ public final class SessionFormat {
         }
         if (stitched && st.length > 0) out.append(STITCHED_ABOVE).append(utf8(s.root().function().name())).append(STITCHED_ENTRY);
         else if (stitched) out.append(STITCHED_RETURNS);
+        if (cacheable) keepBlock(st, np, out, blockStart, nArgs);
         Arrays.fill(lineResult, 0, nl, null);
         Arrays.fill(lineCall, 0, nl, null);
         Arrays.fill(lineFrame, 0, nl, null);
         Arrays.fill(frames, 0, nf, null);
         Arrays.fill(path, 0, np, null);
+    }
+
+    /** Where a block being written has each path call's arguments (start and end in out). */
+    private int[] argsFrom = new int[32], argsTo = new int[32];
+
+    private int pathIndex(Call c, int np) {
+        for (int p = 0; p < np; p++) if (path[p] == c) return p;
+        throw new IllegalStateException("a stack line's call is not on the error path");
+    }
+
+    /** The key of the error stack of {@link #path}[0, np) over {@code st}: see {@link #lastKey}. */
+    private int key(long[] st, int np, long[] into, Object[] refs) {
+        int n = 0;
+        into[n++] = st.length;
+        for (long a : st) into[n++] = a;
+        for (int p = 0; p < np; p++) {
+            Call c = path[p];
+            into[n++] = c.returned() ? c.durationNs() / 1000 : Long.MIN_VALUE;
+            refs[2 * p] = c.function();
+            refs[2 * p + 1] = cachedResult(c).string;
+        }
+        return n;
+    }
+
+    private long[] keyScratch = new long[64];
+    private Object[] refScratch = new Object[64];
+
+    private boolean sameBlock(long[] st, int np) {
+        if (lastKeyLongs < 0 || lastKeyRefCount != 2 * np || lastKeyLongs != 1 + st.length + np) return false;
+        if (keyScratch.length < lastKeyLongs) keyScratch = new long[lastKeyLongs];
+        if (refScratch.length < 2 * np) refScratch = new Object[2 * np];
+        int n = key(st, np, keyScratch, refScratch);
+        if (!Arrays.equals(keyScratch, 0, n, lastKey, 0, n)) return false;
+        for (int i = 0; i < 2 * np; i++) {
+            Object a = refScratch[i], b = lastKeyRefs[i];
+            if (a != b && !a.equals(b)) return false; // result texts are equal strings when their cache was refilled
+        }
+        return true;
+    }
+
+    private void keepBlock(long[] st, int np, TextBuffer out, int blockStart, int nArgs) {
+        int need = 1 + st.length + np;
+        if (lastKey.length < need) lastKey = new long[need];
+        if (lastKeyRefs.length < 2 * np) lastKeyRefs = new Object[2 * np];
+        lastKeyLongs = key(st, np, lastKey, lastKeyRefs);
+        lastKeyRefCount = 2 * np;
+        int len = out.length() - blockStart;
+        for (int k = 0; k < nArgs; k++) len -= argsTo[k] - argsFrom[k];
+        if (lastBlock.length < len) lastBlock = new byte[Math.max(len, 2 * lastBlock.length)];
+        int from = blockStart, at = 0;
+        for (int k = 0; k < nArgs; k++) {
+            out.copyRange(from, argsFrom[k], lastBlock, at);
+            at += argsFrom[k] - from;
+            lastArgsAt[k] = at;
+            from = argsTo[k];
+        }
+        out.copyRange(from, out.length(), lastBlock, at);
+        lastBlockLen = at + out.length() - from;
+        lastArgsCount = nArgs;
+    }
+
+    /** The kept block again, with this session's arguments where its path calls' arguments go. */
+    private void replayBlock(int np, TextBuffer out) {
+        int from = 0;
+        for (int k = 0; k < lastArgsCount; k++) {
+            out.append(lastBlock, from, lastArgsAt[k] - from);
+            byte[] line = path[lastArgsCall[k]].argsLine(argWidth);
+            if (line.length > 0) out.spaces(4).append(line);
+            from = lastArgsAt[k];
+        }
+        out.append(lastBlock, from, lastBlockLen - from);
     }
 
     private static final char STITCH = '\u2307';

@@ -66,6 +66,20 @@ public final class TextBuffer {
         return this;
     }
 
+    /** Appends {@code n} bytes of {@code utf8} from {@code off} (may be other than ASCII). */
+    TextBuffer append(byte[] utf8, int off, int n) {
+        ascii = false;
+        ensure(n);
+        System.arraycopy(utf8, off, buf, len, n);
+        len += n;
+        return this;
+    }
+
+    /** Copies the bytes held in {@code [from, to)} into {@code dst} at {@code at}. */
+    void copyRange(int from, int to, byte[] dst, int at) {
+        System.arraycopy(buf, from, dst, at, to - from);
+    }
+
     private void ensure(int more) {
         if (len + more > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
     }

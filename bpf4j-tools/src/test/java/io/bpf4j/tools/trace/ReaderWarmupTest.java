@@ -84,6 +84,25 @@ class ReaderWarmupTest {
     }
 
     @Test
+    void oneFormatterPrintsEachSessionsOwnArgumentsWhereTheStackRepeats() {
+        // The made-up sessions fail the same way with other arguments each time: the formatter
+        // prints the kept error stack again, and must put this session's arguments in it.
+        List<Session> got = new ArrayList<>();
+        ReaderWarmup.run(table(true), false, 6, got::add, () -> false);
+        java.time.ZoneId utc = java.time.ZoneId.of("UTC");
+        SessionFormat kept = new SessionFormat(KSYMS, null, 7_000_000_123L, utc).withArgs(ArgLayout.Style.COMPACT, 120);
+        List<String> texts = new ArrayList<>();
+        for (Session s : got) {
+            String text = new String(write(kept, s), StandardCharsets.UTF_8);
+            String fresh = new String(write(new SessionFormat(KSYMS, null, 7_000_000_123L, utc).withArgs(ArgLayout.Style.COMPACT, 120), s), StandardCharsets.UTF_8);
+            assertEquals(fresh, text);
+            assertTrue(text.contains("map=&{"), text);
+            texts.add(text.substring(text.indexOf('\n')));
+        }
+        assertTrue(texts.stream().distinct().count() > 1, "the captures differ between sessions");
+    }
+
+    @Test
     void aStopEndsTheWarmUpAtTheNextCheck() {
         List<Session> got = new ArrayList<>();
         assertEquals(100, ReaderWarmup.run(table(false), false, 1000, got::add, () -> got.size() >= 60));

@@ -305,6 +305,55 @@ class SessionFormatTest {
         }
     }
 
+    /** {@link #blogEvents()} with the update's exit {@code dt} ns later and returning {@code ret}. */
+    static List<long[]> blogEvents(long dt, long ret) {
+        List<long[]> ev = new ArrayList<>(blogEvents());
+        ev.set(4, ev(1, 1, FAIL, T0 + 606_290 + dt, ret));
+        ev.set(5, ev(0, 0, FAIL, T0 + 661_570 + dt, -22L));
+        return ev;
+    }
+
+    @Test
+    void aRepeatedErrorStackIsPrintedAgainWithWhatChanged() {
+        // One formatter prints a loop's failures one after another (it keeps the last error stack
+        // to print again); each must read as a fresh formatter's reference rendering of it.
+        try (Arena a = Arena.ofConfined()) {
+            long[] ips = {0xffffffffa0001040L, 0xffffffffa0000020L, 0xffffffff81210005L, 0xffffffff812027a8L,
+                    0xffffffff81200005L, 0xffffffff81100033L, 0xffffffff81000067L};
+            long[] otherIps = ips.clone();
+            otherIps[3] = 0xffffffff812027b0L;
+            int FAILED = SessionAssembler.S_FINAL | SessionAssembler.S_FAILED;
+            List<Session> sessions = assemble(
+                    stackRecord(a, 401, T0, 4, ips), sessionRecord(a, 401, T0, FAILED, 0, blogEvents()),
+                    stackRecord(a, 402, T0, 4, ips), sessionRecord(a, 402, T0, FAILED, 0, blogEvents()),
+                    // the same microseconds (400 ns later), then another microsecond count and a 4-digit one
+                    stackRecord(a, 403, T0, 4, ips), sessionRecord(a, 403, T0, FAILED, 0, blogEvents(400, 0xffffffeaL)),
+                    stackRecord(a, 404, T0, 4, ips), sessionRecord(a, 404, T0, FAILED, 0, blogEvents(1_000, 0xffffffeaL)),
+                    stackRecord(a, 405, T0, 4, ips), sessionRecord(a, 405, T0, FAILED, 0, blogEvents(1_000_000, 0xffffffeaL)),
+                    // another error (-E2BIG), then another return address in the stack
+                    stackRecord(a, 406, T0, 4, ips), sessionRecord(a, 406, T0, FAILED, 0, blogEvents(1_000_000, 0xfffffff9L)),
+                    stackRecord(a, 407, T0, 4, otherIps), sessionRecord(a, 407, T0, FAILED, 0, blogEvents(1_000_000, 0xfffffff9L)),
+                    // a shorter stack that is a prefix of the last one
+                    stackRecord(a, 408, T0, 4, java.util.Arrays.copyOf(otherIps, 5)),
+                    sessionRecord(a, 408, T0, FAILED, 0, blogEvents(1_000_000, 0xfffffff9L)),
+                    stackRecord(a, 409, T0, 4, ips), sessionRecord(a, 409, T0, FAILED, 0, blogEvents()));
+            assertEquals(9, sessions.size());
+            ZoneId utc = ZoneId.of("UTC");
+            SessionFormat kept = new SessionFormat(Kallsyms.parse(KALLSYMS), addr -> "kernel/x.c:" + (addr & 0xff), 7_000_000_123L, utc);
+            List<String> stacks = new ArrayList<>();
+            for (Session s : sessions) {
+                SessionFormat fresh = new SessionFormat(Kallsyms.parse(KALLSYMS), addr -> "kernel/x.c:" + (addr & 0xff), 7_000_000_123L, utc);
+                String text = kept.format(s, false, true);
+                assertEquals(reference(fresh, s, false, true), text, "session of tid " + s.tid());
+                stacks.add(text.substring(text.indexOf('\n')));
+            }
+            assertEquals(stacks.get(0), stacks.get(1));
+            assertEquals(stacks.get(0), stacks.get(2));
+            assertEquals(stacks.get(0), stacks.get(8));
+            assertEquals(6, stacks.stream().distinct().count(), String.join("", stacks));
+        }
+    }
+
     @Test
     void timesAreLocalWallClockTruncatedToMicrosecondsAcrossAnOffsetChange() {
         ZoneId berlin = ZoneId.of("Europe/Berlin");
