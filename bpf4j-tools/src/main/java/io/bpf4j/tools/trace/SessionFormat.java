@@ -59,7 +59,8 @@ public final class SessionFormat {
      * The last error stack written, for the next session that would print the same one: a loop
      * that fails the same way again and again (what makes the rate high) prints the same block
      * each time, apart from -A's arguments. Its key is everything the block shows: the stack's
-     * addresses, and per call on the error's path its function, microseconds and result text.
+     * addresses, and per call on the error's path its function, microseconds and result text
+     * (and its return address where the stack is stitched).
      * The block is kept without the arguments, with where each path call's arguments go.
      */
     private long[] lastKey = new long[64];
@@ -490,9 +491,9 @@ public final class SessionFormat {
             path[j] = t;
         }
         long[] st = s.stack();
-        // Stitched stacks (-K before 5.15) and arguments printed under the line are not cached.
-        boolean cacheable = !s.stackAtEntry() && argStyle == ArgLayout.Style.COMPACT;
-        if (cacheable && sameBlock(st, np)) {
+        // Arguments printed under their line (multi-line, verbose) are not kept.
+        boolean cacheable = argStyle == ArgLayout.Style.COMPACT;
+        if (cacheable && sameBlock(st, s.stackAtEntry(), np)) {
             replayBlock(np, out);
             Arrays.fill(path, 0, np, null);
             return;
@@ -595,7 +596,7 @@ public final class SessionFormat {
         }
         if (stitched && st.length > 0) out.append(STITCHED_ABOVE).append(utf8(s.root().function().name())).append(STITCHED_ENTRY);
         else if (stitched) out.append(STITCHED_RETURNS);
-        if (cacheable) keepBlock(st, np, out, blockStart, nArgs);
+        if (cacheable) keepBlock(st, s.stackAtEntry(), np, out, blockStart, nArgs);
         Arrays.fill(lineResult, 0, nl, null);
         Arrays.fill(lineCall, 0, nl, null);
         Arrays.fill(lineFrame, 0, nl, null);
@@ -612,27 +613,37 @@ public final class SessionFormat {
     }
 
     /** The key of the error stack of {@link #path}[0, np) over {@code st}: see {@link #lastKey}. */
-    private int key(long[] st, int np, long[] into, Object[] refs) {
+    /**
+     * The key of the error stack of {@link #path}[0, np) over {@code st}: see {@link #lastKey}.
+     * A stitched stack (taken at the root's entry, -K before 5.15) also shows each call's
+     * recorded return address. Longs into {@code into} (returned: how many), two refs per call.
+     */
+    private int key(long[] st, boolean atEntry, int np, long[] into, Object[] refs) {
         int n = 0;
-        into[n++] = st.length;
+        into[n++] = atEntry ? -st.length - 1 : st.length;
         for (long a : st) into[n++] = a;
         for (int p = 0; p < np; p++) {
             Call c = path[p];
             into[n++] = c.returned() ? c.durationNs() / 1000 : Long.MIN_VALUE;
+            if (atEntry) into[n++] = c.returnAddress();
             refs[2 * p] = c.function();
             refs[2 * p + 1] = cachedResult(c).string;
         }
         return n;
     }
 
+    private static int keyLongs(long[] st, boolean atEntry, int np) {
+        return 1 + st.length + (atEntry ? 2 : 1) * np;
+    }
+
     private long[] keyScratch = new long[64];
     private Object[] refScratch = new Object[64];
 
-    private boolean sameBlock(long[] st, int np) {
-        if (lastKeyLongs < 0 || lastKeyRefCount != 2 * np || lastKeyLongs != 1 + st.length + np) return false;
+    private boolean sameBlock(long[] st, boolean atEntry, int np) {
+        if (lastKeyLongs < 0 || lastKeyRefCount != 2 * np || lastKeyLongs != keyLongs(st, atEntry, np)) return false;
         if (keyScratch.length < lastKeyLongs) keyScratch = new long[lastKeyLongs];
         if (refScratch.length < 2 * np) refScratch = new Object[2 * np];
-        int n = key(st, np, keyScratch, refScratch);
+        int n = key(st, atEntry, np, keyScratch, refScratch);
         if (!Arrays.equals(keyScratch, 0, n, lastKey, 0, n)) return false;
         for (int i = 0; i < 2 * np; i++) {
             Object a = refScratch[i], b = lastKeyRefs[i];
@@ -641,11 +652,11 @@ public final class SessionFormat {
         return true;
     }
 
-    private void keepBlock(long[] st, int np, TextBuffer out, int blockStart, int nArgs) {
-        int need = 1 + st.length + np;
+    private void keepBlock(long[] st, boolean atEntry, int np, TextBuffer out, int blockStart, int nArgs) {
+        int need = keyLongs(st, atEntry, np);
         if (lastKey.length < need) lastKey = new long[need];
         if (lastKeyRefs.length < 2 * np) lastKeyRefs = new Object[2 * np];
-        lastKeyLongs = key(st, np, lastKey, lastKeyRefs);
+        lastKeyLongs = key(st, atEntry, np, lastKey, lastKeyRefs);
         lastKeyRefCount = 2 * np;
         int len = out.length() - blockStart;
         for (int k = 0; k < nArgs; k++) len -= argsTo[k] - argsFrom[k];

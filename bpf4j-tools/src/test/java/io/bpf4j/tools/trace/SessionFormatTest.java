@@ -336,8 +336,16 @@ class SessionFormatTest {
                     // a shorter stack that is a prefix of the last one
                     stackRecord(a, 408, T0, 4, java.util.Arrays.copyOf(otherIps, 5)),
                     sessionRecord(a, 408, T0, FAILED, 0, blogEvents(1_000_000, 0xfffffff9L)),
-                    stackRecord(a, 409, T0, 4, ips), sessionRecord(a, 409, T0, FAILED, 0, blogEvents()));
-            assertEquals(9, sessions.size());
+                    stackRecord(a, 409, T0, 4, ips), sessionRecord(a, 409, T0, FAILED, 0, blogEvents()),
+                    // stitched (-K before 5.15): the same stack at entry and return addresses, then
+                    // one call's return address elsewhere
+                    stackRecord(a, 410, T0, (int) SessionAssembler.STACK_AT_ENTRY, 0xffffffff81200005L, 0xffffffff81100033L, 0xffffffff81000044L),
+                    sessionRecord(a, 410, T0, FAILED, 0, withReturnAddresses(0, 0xffffffff81201010L)),
+                    stackRecord(a, 411, T0, (int) SessionAssembler.STACK_AT_ENTRY, 0xffffffff81200005L, 0xffffffff81100033L, 0xffffffff81000044L),
+                    sessionRecord(a, 411, T0, FAILED, 0, withReturnAddresses(0, 0xffffffff81201010L)),
+                    stackRecord(a, 412, T0, (int) SessionAssembler.STACK_AT_ENTRY, 0xffffffff81200005L, 0xffffffff81100033L, 0xffffffff81000044L),
+                    sessionRecord(a, 412, T0, FAILED, 0, withReturnAddresses(0, 0xffffffff81201020L)));
+            assertEquals(12, sessions.size());
             ZoneId utc = ZoneId.of("UTC");
             SessionFormat kept = new SessionFormat(Kallsyms.parse(KALLSYMS), addr -> "kernel/x.c:" + (addr & 0xff), 7_000_000_123L, utc);
             List<String> stacks = new ArrayList<>();
@@ -350,7 +358,9 @@ class SessionFormatTest {
             assertEquals(stacks.get(0), stacks.get(1));
             assertEquals(stacks.get(0), stacks.get(2));
             assertEquals(stacks.get(0), stacks.get(8));
-            assertEquals(6, stacks.stream().distinct().count(), String.join("", stacks));
+            assertEquals(stacks.get(9), stacks.get(10));
+            assertTrue(stacks.get(11).contains("__do_sys_bpf+0x20") && stacks.get(10).contains("__do_sys_bpf+0x10"), stacks.get(11));
+            assertEquals(8, stacks.stream().distinct().count(), String.join("", stacks));
         }
     }
 
