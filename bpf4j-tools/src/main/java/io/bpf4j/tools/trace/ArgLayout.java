@@ -88,6 +88,10 @@ public final class ArgLayout {
 
     private final Btf btf;
     private final List<Param> params;
+    /** The reader's view of {@link #params}: an array, and each one's {@code name=} / {@code name = } as UTF-8. */
+    private final Param[] paramArray;
+    private final byte[][] compactLabels, verboseLabels;
+    private final boolean asciiLabels;
     private final int nvals;
     private final int total;
     private final TracepointFormat tracepoint;
@@ -97,6 +101,14 @@ public final class ArgLayout {
     private ArgLayout(Btf btf, List<Param> params, int nvals, int total, TracepointFormat tracepoint) {
         this.btf = btf;
         this.params = List.copyOf(params);
+        this.paramArray = this.params.toArray(new Param[0]);
+        this.compactLabels = new byte[paramArray.length][];
+        this.verboseLabels = new byte[paramArray.length][];
+        for (int i = 0; i < paramArray.length; i++) {
+            compactLabels[i] = TextBuffer.utf8(paramArray[i].name() + "=");
+            verboseLabels[i] = TextBuffer.utf8(paramArray[i].name() + " = ");
+        }
+        this.asciiLabels = this.params.stream().allMatch(p -> TextBuffer.isAscii(TextBuffer.utf8(p.name())));
         this.nvals = nvals;
         this.total = total;
         this.tracepoint = tracepoint;
@@ -376,8 +388,14 @@ public final class ArgLayout {
     private void format(byte[] blob, Style style, int width, Sink out) {
         if (blob == null || blob.length < CALL_HDR) return;
         int nv = blob[2] & 0xff, nread = blob[3] & 0xff;
+        // The registers are decoded where a parameter uses one (value() reads vals[p.slot()]).
         long[] vals = new long[MAX_ARGS];
-        for (int i = 0; i < MAX_ARGS; i++) vals[i] = BtfValueFormat.le(blob, 8 + 8 * i, 8, blob.length);
+        for (Param p : paramArray) {
+            for (int k = 0; k < p.slots() && p.slot() + k < MAX_ARGS; k++) {
+                int i = p.slot() + k;
+                vals[i] = BtfValueFormat.le(blob, 8 + 8 * i, 8, blob.length);
+            }
+        }
         // The read arguments: arg index -> [data offset, length, kind]
         int[][] reads = new int[MAX_ARGS][];
         int pos = CALL_HDR;
@@ -389,10 +407,15 @@ public final class ArgLayout {
             pos += ARG_HDR + (len > 0 ? (len + 7) & ~7 : 0);
         }
         boolean verbose = style == Style.VERBOSE;
-        for (Param p : params) {
-            // Sized for a cut argument, which is rendered a little past the width: no growth on the way.
-            TextBuffer sb = new TextBuffer(!verbose && width > 0 ? width + 64 : 256);
-            sb.append(p.name()).append(verbose ? " = " : "=");
+        // One buffer for every parameter (the sink copies each one's text out before the next).
+        // Sized for a cut argument, which is rendered a little past the width: no growth on the way.
+        TextBuffer sb = new TextBuffer(!verbose && width > 0 ? width + 64 : 256);
+        for (int pi = 0; pi < paramArray.length; pi++) {
+            Param p = paramArray[pi];
+            sb.clear();
+            byte[] label = verbose ? verboseLabels[pi] : compactLabels[pi];
+            if (asciiLabels) sb.appendAscii(label); // keeps the buffer's one-byte-per-char cut
+            else sb.append(label);
             if (tracepoint != null) {
                 int[] r = reads[0];
                 if (r == null || r[1] <= 0) sb.append("?");

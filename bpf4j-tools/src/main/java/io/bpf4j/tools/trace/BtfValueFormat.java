@@ -34,7 +34,7 @@ final class BtfValueFormat {
      * leaves those out), its size for the zero test, and its {@code .name=} text.
      */
     private record Slot(int type, BtfType resolved, long byteOffset, long bitOffset, int bits, boolean pointer, long size, byte[] label,
-            boolean asciiLabel) {}
+            boolean asciiLabel, int intSize, boolean signed) {}
 
     private Slot[] slots(BtfType.Composite c) {
         Slot[] s = members.get(c.id());
@@ -47,8 +47,12 @@ final class BtfValueFormat {
             boolean bitfield = f.bitfieldSize() > 0;
             BtfType t = btf.resolve(m.type());
             byte[] label = TextBuffer.utf8(m.name().isEmpty() ? "" : "." + m.name() + (compact ? "=" : " = "));
+            // A whole (not bit-field) integer other than a bool: rendered by composite() itself.
+            int intSize = !bitfield && t instanceof BtfType.Int it && (it.encoding() & BtfType.Int.BOOL) == 0
+                    && (it.size() == 1 || it.size() == 2 || it.size() == 4 || it.size() == 8) ? it.size() : 0;
             s[i] = new Slot(m.type(), t, bitfield ? 0 : f.byteOffset(), bitfield ? f.bitOffset() : 0, f.bitfieldSize(),
-                    t instanceof BtfType.Ptr, bitfield ? 1 : sizeOfSafe(m.type()), label, TextBuffer.isAscii(label));
+                    t instanceof BtfType.Ptr, bitfield ? 1 : sizeOfSafe(m.type()), label, TextBuffer.isAscii(label), intSize,
+                    intSize > 0 && ((BtfType.Int) t).signed());
         }
         members.put(c.id(), s);
         return s;
@@ -246,6 +250,20 @@ final class BtfValueFormat {
                 out.append(ELLIPSIS_UTF8);
                 first = false;
                 break;
+            }
+            if (m.intSize > 0 && moff + m.intSize <= end) {
+                // The most common member (registers, ids, counts, flags): read once, tested for
+                // zero and printed from the one value.
+                long v = le(d, moff, m.intSize, end);
+                if (v == 0) continue;
+                if (!first) out.append(',');
+                newline(out, indent + 1, compact);
+                first = false;
+                if (m.asciiLabel) out.appendAscii(m.label);
+                else out.append(m.label);
+                // As write() does: past the limit, nothing more (the caller cuts or renders again).
+                if (out.length() <= limit) appendInteger(out, v, m.signed, m.intSize);
+                continue;
             }
             boolean zero;
             try {
