@@ -138,9 +138,23 @@ public final class SessionFormat {
         writeTime(s.startNs(), out);
         out.append(ARROW);
         writeTime(s.endNs(), out);
-        out.append(TID_PID).append(s.tid()).append('/').append(s.pid()).append(' ').append('(').append(utf8(s.comm())).append('/')
-                .append(utf8(s.pid() == s.tid() ? s.comm() : processComm(s.pid(), s.comm()))).append(')').append(':');
+        // " TID/PID t/p (comm/comm):" is the same for every session of a thread: kept per thread.
+        Suffix x = suffixes.get(s.tid());
+        if (x == null || x.pid != s.pid() || (x.comm != s.comm() && !x.comm.equals(s.comm()))) {
+            TextBuffer b = new TextBuffer(64);
+            b.append(TID_PID).append(s.tid()).append('/').append(s.pid()).append(' ').append('(').append(utf8(s.comm())).append('/')
+                    .append(utf8(s.pid() == s.tid() ? s.comm() : processComm(s.pid(), s.comm()))).append(')').append(':');
+            x = new Suffix(s.pid(), s.comm(), b.toByteArray());
+            if (suffixes.size() >= 4096) suffixes.clear();
+            suffixes.put(s.tid(), x);
+        }
+        out.append(x.bytes);
     }
+
+    /** A thread's header after its times, for its pid and comm (the assembler hands out one String per comm). */
+    private record Suffix(int pid, String comm, byte[] bytes) {}
+
+    private final LongMap<Suffix> suffixes = new LongMap<>(64);
 
     /** The process's name, read once per pid (a trace runs for minutes; pids are not reused that fast). */
     private String processComm(int pid, String fallback) {
@@ -188,7 +202,7 @@ public final class SessionFormat {
         out.append(cachedHms);
         // rem / 1000 for 0 <= rem < 10^9 by multiply and shift: 274877907 = ceil(2^38 / 1000),
         // whose error (56 / 2^38 per unit) stays below one over that range.
-        out.append('.').appendZeroPadded((rem * 274_877_907L) >>> 38, 6);
+        out.append('.').appendDigits((int) ((rem * 274_877_907L) >>> 38), 6);
     }
 
     /** The whole session: header, then the table if {@code table}, then the stack if {@code stack}; ends with a blank line pair. */

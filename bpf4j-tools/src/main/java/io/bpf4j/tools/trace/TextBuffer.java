@@ -239,6 +239,18 @@ public final class TextBuffer {
         return end;
     }
 
+    /** The last {@code n} decimal digits of {@code 0 <= x < 2^31}, zero-padded to exactly {@code n}. */
+    TextBuffer appendDigits(int x, int n) {
+        ensure(n);
+        for (int i = len + n - 1; i >= len; i--) {
+            int q = tenth(x);
+            buf[i] = (byte) ('0' + x - q * 10);
+            x = q;
+        }
+        len += n;
+        return this;
+    }
+
     /** {@code v} in decimal with at least {@code width} digits, zero-padded ({@code v >= 0}). */
     public TextBuffer appendZeroPadded(long v, int width) {
         repeat('0', width - digits(v));

@@ -361,6 +361,11 @@ class SessionFormatTest {
             assertEquals(stacks.get(9), stacks.get(10));
             assertTrue(stacks.get(11).contains("__do_sys_bpf+0x20") && stacks.get(10).contains("__do_sys_bpf+0x10"), stacks.get(11));
             assertEquals(8, stacks.stream().distinct().count(), String.join("", stacks));
+            // The header's thread part is kept per thread: a thread that renamed itself says so.
+            MemorySegment renamed = sessionRecord(a, 401, T0 + 1, FAILED, 0, blogEvents());
+            MemorySegment.copy("other\0".getBytes(StandardCharsets.UTF_8), 0, renamed, java.lang.foreign.ValueLayout.JAVA_BYTE, 32, 6);
+            String header = kept.format(assemble(renamed).getFirst(), false, true).lines().findFirst().orElseThrow();
+            assertTrue(header.endsWith(" TID/PID 401/401 (other/other):"), header);
         }
     }
 
