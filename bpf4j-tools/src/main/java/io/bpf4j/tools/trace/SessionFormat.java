@@ -507,7 +507,8 @@ public final class SessionFormat {
         long[] st = s.stack();
         // Arguments printed under their line (multi-line, verbose) are not kept.
         boolean cacheable = argStyle == ArgLayout.Style.COMPACT;
-        if (cacheable && sameBlock(st, s.stackAtEntry(), np)) {
+        int keyLongs = cacheable ? key(st, s.stackAtEntry(), np) : 0;
+        if (cacheable && sameKey(keyLongs, np)) {
             replayBlock(np, out);
             Arrays.fill(path, 0, np, null);
             return;
@@ -610,7 +611,7 @@ public final class SessionFormat {
         }
         if (stitched && st.length > 0) out.append(STITCHED_ABOVE).append(utf8(s.root().function().name())).append(STITCHED_ENTRY);
         else if (stitched) out.append(STITCHED_RETURNS);
-        if (cacheable) keepBlock(st, s.stackAtEntry(), np, out, blockStart, nArgs);
+        if (cacheable) keepBlock(keyLongs, np, out, blockStart, nArgs);
         Arrays.fill(lineResult, 0, nl, null);
         Arrays.fill(lineCall, 0, nl, null);
         Arrays.fill(lineFrame, 0, nl, null);
@@ -626,13 +627,17 @@ public final class SessionFormat {
         throw new IllegalStateException("a stack line's call is not on the error path");
     }
 
-    /** The key of the error stack of {@link #path}[0, np) over {@code st}: see {@link #lastKey}. */
     /**
-     * The key of the error stack of {@link #path}[0, np) over {@code st}: see {@link #lastKey}.
-     * A stitched stack (taken at the root's entry, -K before 5.15) also shows each call's
-     * recorded return address. Longs into {@code into} (returned: how many), two refs per call.
+     * The key of the error stack of {@link #path}[0, np) over {@code st} (see {@link #lastKey})
+     * into {@link #keyScratch} and {@link #refScratch}; returns how many longs. A stitched stack
+     * (taken at the root's entry, -K before 5.15) also shows each call's recorded return address.
      */
-    private int key(long[] st, boolean atEntry, int np, long[] into, Object[] refs) {
+    private int key(long[] st, boolean atEntry, int np) {
+        int need = 1 + st.length + (atEntry ? 2 : 1) * np;
+        if (keyScratch.length < need) keyScratch = new long[need];
+        if (refScratch.length < 2 * np) refScratch = new Object[2 * np];
+        long[] into = keyScratch;
+        Object[] refs = refScratch;
         int n = 0;
         into[n++] = atEntry ? -st.length - 1 : st.length;
         for (long a : st) into[n++] = a;
@@ -646,18 +651,13 @@ public final class SessionFormat {
         return n;
     }
 
-    private static int keyLongs(long[] st, boolean atEntry, int np) {
-        return 1 + st.length + (atEntry ? 2 : 1) * np;
-    }
-
+    /** The key being built ({@link #key}); it becomes {@link #lastKey} when its block is kept. */
     private long[] keyScratch = new long[64];
     private Object[] refScratch = new Object[64];
 
-    private boolean sameBlock(long[] st, boolean atEntry, int np) {
-        if (lastKeyLongs < 0 || lastKeyRefCount != 2 * np || lastKeyLongs != keyLongs(st, atEntry, np)) return false;
-        if (keyScratch.length < lastKeyLongs) keyScratch = new long[lastKeyLongs];
-        if (refScratch.length < 2 * np) refScratch = new Object[2 * np];
-        int n = key(st, atEntry, np, keyScratch, refScratch);
+    /** True if the key just built is the kept block's. */
+    private boolean sameKey(int n, int np) {
+        if (lastKeyLongs != n || lastKeyRefCount != 2 * np) return false;
         if (!Arrays.equals(keyScratch, 0, n, lastKey, 0, n)) return false;
         for (int i = 0; i < 2 * np; i++) {
             Object a = refScratch[i], b = lastKeyRefs[i];
@@ -666,11 +666,15 @@ public final class SessionFormat {
         return true;
     }
 
-    private void keepBlock(long[] st, boolean atEntry, int np, TextBuffer out, int blockStart, int nArgs) {
-        int need = keyLongs(st, atEntry, np);
-        if (lastKey.length < need) lastKey = new long[need];
-        if (lastKeyRefs.length < 2 * np) lastKeyRefs = new Object[2 * np];
-        lastKeyLongs = key(st, atEntry, np, lastKey, lastKeyRefs);
+    /** Keeps the block just written (from {@code blockStart} in out) under the key just built. */
+    private void keepBlock(int keyLongs, int np, TextBuffer out, int blockStart, int nArgs) {
+        long[] spareKey = lastKey;
+        lastKey = keyScratch;
+        keyScratch = spareKey;
+        Object[] spareRefs = lastKeyRefs;
+        lastKeyRefs = refScratch;
+        refScratch = spareRefs;
+        lastKeyLongs = keyLongs;
         lastKeyRefCount = 2 * np;
         int len = out.length() - blockStart;
         for (int k = 0; k < nArgs; k++) len -= argsTo[k] - argsFrom[k];
