@@ -104,11 +104,13 @@ public final class ArgLayout {
         this.paramArray = this.params.toArray(new Param[0]);
         this.compactLabels = new byte[paramArray.length][];
         this.verboseLabels = new byte[paramArray.length][];
+        boolean ascii = true;
         for (int i = 0; i < paramArray.length; i++) {
             compactLabels[i] = TextBuffer.utf8(paramArray[i].name() + "=");
             verboseLabels[i] = TextBuffer.utf8(paramArray[i].name() + " = ");
+            ascii &= TextBuffer.isAscii(compactLabels[i]);
         }
-        this.asciiLabels = this.params.stream().allMatch(p -> TextBuffer.isAscii(TextBuffer.utf8(p.name())));
+        this.asciiLabels = ascii;
         this.nvals = nvals;
         this.total = total;
         this.tracepoint = tracepoint;

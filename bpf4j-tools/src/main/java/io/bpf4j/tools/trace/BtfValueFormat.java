@@ -256,11 +256,8 @@ final class BtfValueFormat {
                 // zero and printed from the one value.
                 long v = le(d, moff, m.intSize, end);
                 if (v == 0) continue;
-                if (!first) out.append(',');
-                newline(out, indent + 1, compact);
+                startMember(m, first, out, indent);
                 first = false;
-                if (m.asciiLabel) out.appendAscii(m.label);
-                else out.append(m.label);
                 // As write() does: past the limit, nothing more (the caller cuts or renders again).
                 if (out.length() <= limit) appendInteger(out, v, m.signed, m.intSize);
                 continue;
@@ -272,15 +269,20 @@ final class BtfValueFormat {
                 zero = false;
             }
             if (zero) continue;
-            if (!first) out.append(',');
-            newline(out, indent + 1, compact);
+            startMember(m, first, out, indent);
             first = false;
-            if (m.asciiLabel) out.appendAscii(m.label);
-            else out.append(m.label);
             write(m.resolved, d, moff, end, m.bitOffset, m.bits, out, indent + 1, depth + 1, limit);
         }
         if (!first) newline(out, indent, compact);
         out.append('}');
+    }
+
+    /** A printed member's separator, line break (multi-line) and {@code .name=}. */
+    private void startMember(Slot m, boolean first, TextBuffer out, int indent) {
+        if (!first) out.append(',');
+        newline(out, indent + 1, compact);
+        if (m.asciiLabel) out.appendAscii(m.label);
+        else out.append(m.label);
     }
 
     private static void newline(TextBuffer out, int indent, boolean compact) {

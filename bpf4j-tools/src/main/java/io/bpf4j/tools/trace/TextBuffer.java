@@ -210,7 +210,7 @@ public final class TextBuffer {
         // division per nine digits, then multiply-and-shift for the int part.
         while (v >= 1_000_000_000L) {
             long q = v / 1_000_000_000L;
-            i = nineDigits((int) (v - q * 1_000_000_000L), i);
+            i = fixedDigits((int) (v - q * 1_000_000_000L), 9, i);
             v = q;
         }
         int x = (int) v;
@@ -229,9 +229,12 @@ public final class TextBuffer {
         return (int) ((x * 0xCCCCCCCDL) >>> 35);
     }
 
-    /** Nine decimal digits of {@code 0 <= x < 10^9}, zero-padded, ending before {@code end}; returns where they start. */
-    private int nineDigits(int x, int end) {
-        for (int k = 0; k < 9; k++) {
+    /**
+     * The last {@code n} decimal digits of {@code 0 <= x < 2^31}, zero-padded, ending before
+     * {@code end}; returns where they start.
+     */
+    private int fixedDigits(int x, int n, int end) {
+        for (int k = 0; k < n; k++) {
             int q = tenth(x);
             buf[--end] = (byte) ('0' + x - q * 10);
             x = q;
@@ -242,12 +245,8 @@ public final class TextBuffer {
     /** The last {@code n} decimal digits of {@code 0 <= x < 2^31}, zero-padded to exactly {@code n}. */
     TextBuffer appendDigits(int x, int n) {
         ensure(n);
-        for (int i = len + n - 1; i >= len; i--) {
-            int q = tenth(x);
-            buf[i] = (byte) ('0' + x - q * 10);
-            x = q;
-        }
         len += n;
+        fixedDigits(x, n, len);
         return this;
     }
 
